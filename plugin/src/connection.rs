@@ -1,0 +1,280 @@
+//! The connection: URL and credential checks, verification, the stored
+//! connection and its states (SPEC §4).
+
+use crate::client::{ApiRequest, Client, Credentials, Error, Scheme, SignatureMethod, StoreUrl, Transport};
+use crate::env::{Batch, Host, Level, Notification, bucket};
+use serde::{Deserialize, Serialize};
+
+/// `connected`, `reconnect_required` or `disconnected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Connected,
+    ReconnectRequired,
+    #[default]
+    Disconnected,
+}
+
+/// What the user gives to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectConfig {
+    pub store_url: String,
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub signature_method: SignatureMethod,
+    pub owner_email: Option<String>,
+}
+
+/// The connection's public facts, kept in the `connection` bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Info {
+    pub state: State,
+    pub store_url: String,
+    pub woocommerce_version: Option<String>,
+    pub auth_method: String,
+    pub owner_email: Option<String>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredCredentials {
+    consumer_key: String,
+    consumer_secret: String,
+    signature_method: String,
+}
+
+const INFO_KEY: &str = "info";
+const CREDENTIALS_KEY: &str = "store";
+
+/// Refuse keys that are empty, too long or carry characters no WooCommerce
+/// key has. The message never repeats the value.
+fn check_key(field: &str, value: &str, prefix: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "is empty"));
+    }
+    if value.len() > 200 {
+        return Err(Error::invalid(field, "is longer than any WooCommerce key"));
+    }
+    if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(Error::invalid(field, "has characters a WooCommerce key never has (spaces, quotes, control characters …)"));
+    }
+    if !value.starts_with(prefix) {
+        return Err(Error::invalid(field, format!("should start with `{prefix}`")));
+    }
+    Ok(())
+}
+
+/// Check the URL and credentials, verify them with one light read, record
+/// the store's WooCommerce version and save the connection.
+pub fn connect<T: Transport>(host: &mut impl Host, transport: T, cfg: ConnectConfig) -> Result<(Info, Client<T>), Error> {
+    let url = StoreUrl::parse(&cfg.store_url).map_err(|m| Error::invalid("store_url", m))?;
+    check_key("consumer_key", &cfg.consumer_key, "ck_")?;
+    check_key("consumer_secret", &cfg.consumer_secret, "cs_")?;
+    if let Some(e) = &cfg.owner_email
+        && !(e.contains('@') && e.len() < 320 && !e.chars().any(char::is_whitespace))
+    {
+        return Err(Error::invalid("owner_email", "is not an email address"));
+    }
+    let credentials = Credentials {
+        consumer_key: cfg.consumer_key.clone(),
+        consumer_secret: cfg.consumer_secret.clone(),
+        signature_method: cfg.signature_method,
+    };
+    let mut warnings = vec![];
+    if url.scheme == Scheme::Http {
+        warnings.push(format!(
+            "{} is plain HTTP: requests are signed with OAuth 1.0a, but data travels unencrypted",
+            url.as_string()
+        ));
+    }
+    let auth_method = credentials.auth_method(&url);
+    let mut client = Client::new(url.clone(), credentials, transport);
+    let version = verify(&mut client)?;
+    if let Some(v) = &version
+        && !version_at_least(v, 3, 5)
+    {
+        return Err(Error::invalid("store_url", format!("WooCommerce {v} is too old: 3.5 or newer is supported")));
+    }
+    let info = Info {
+        state: State::Connected,
+        store_url: url.as_string(),
+        woocommerce_version: version,
+        auth_method,
+        owner_email: cfg.owner_email.clone(),
+        warnings,
+    };
+    let stored = StoredCredentials {
+        consumer_key: cfg.consumer_key,
+        consumer_secret: cfg.consumer_secret,
+        signature_method: cfg.signature_method.oauth_name().to_string(),
+    };
+    let mut batch = Batch::default();
+    batch.set_state(bucket::CREDENTIALS, CREDENTIALS_KEY, serde_json::to_vec(&stored).unwrap_or_default());
+    batch.set_state(bucket::CONNECTION, INFO_KEY, serde_json::to_vec(&info).unwrap_or_default());
+    host.commit(batch).map_err(|e| Error::Transport(format!("could not save the connection: {e}")))?;
+    Ok((info, client))
+}
+
+/// One light authenticated read that also tells the WooCommerce version.
+fn verify<T: Transport>(client: &mut Client<T>) -> Result<Option<String>, Error> {
+    let r = client.send(&ApiRequest::get("/system_status", vec![("_fields".into(), "environment".into())]))?;
+    Ok(r.body["environment"]["version"].as_str().map(str::to_string))
+}
+
+/// Compare a dotted version with `major.minor`.
+pub fn version_at_least(v: &str, major: u64, minor: u64) -> bool {
+    let mut parts = v.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().unwrap_or(0));
+    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (a, b) >= (major, minor)
+}
+
+/// The stored connection facts (`disconnected` when there is none).
+pub fn info(host: &mut impl Host) -> Info {
+    host.get(bucket::CONNECTION, INFO_KEY)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// A client for the connected store. Refuses while the connection needs to be
+/// reconnected, or when there is none.
+pub fn open<T: Transport>(host: &mut impl Host, transport: T) -> Result<Client<T>, Error> {
+    let info = info(host);
+    match info.state {
+        State::Disconnected => return Err(Error::NotConnected),
+        State::ReconnectRequired => {
+            return Err(Error::ReconnectRequired(format!(
+                "the store {} refused the saved credentials; run `woo connect` again with a new key",
+                info.store_url
+            )));
+        }
+        State::Connected => {}
+    }
+    let stored: StoredCredentials = host
+        .get(bucket::CREDENTIALS, CREDENTIALS_KEY)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(Error::NotConnected)?;
+    let url = StoreUrl::parse(&info.store_url).map_err(|m| Error::invalid("store_url", m))?;
+    let signature_method =
+        if stored.signature_method == "HMAC-SHA1" { SignatureMethod::HmacSha1 } else { SignatureMethod::HmacSha256 };
+    Ok(Client::new(
+        url,
+        Credentials { consumer_key: stored.consumer_key, consumer_secret: stored.consumer_secret, signature_method },
+        transport,
+    ))
+}
+
+/// After an error from the store: an auth failure moves the connection to
+/// `reconnect_required` and queues one notification for the owner. Nothing
+/// synced is deleted. Returns the error to report.
+pub fn note_failure(host: &mut impl Host, err: Error) -> Error {
+    if !err.is_auth() {
+        return err;
+    }
+    let mut info = info(host);
+    if info.state != State::Connected {
+        return err;
+    }
+    info.state = State::ReconnectRequired;
+    let mut batch = Batch::default();
+    batch.set_state(bucket::CONNECTION, INFO_KEY, serde_json::to_vec(&info).unwrap_or_default());
+    if let Some(owner) = info.owner_email.clone() {
+        batch.notifications.push(Notification {
+            topic: "reconnect_required".into(),
+            recipient: owner,
+            subject: "Your WooCommerce store needs to be reconnected".into(),
+            body: format!(
+                "The store {} refused our credentials ({err}). Syncing is paused and nothing was deleted.\n\
+                 To resume: in WordPress go to WooCommerce → Settings → Advanced → REST API, create a key with \
+                 Read/Write permissions, then reconnect (`woo connect --store {} --key ck_… --secret cs_…`).",
+                info.store_url, info.store_url
+            ),
+        });
+    }
+    if let Err(e) = host.commit(batch) {
+        host.log(Level::Error, &format!("could not record reconnect_required: {e}"));
+    }
+    host.log(Level::Warn, &format!("connection moved to reconnect_required: {err}"));
+    err
+}
+
+/// Forget credentials and cursors; records stay.
+pub fn disconnect(host: &mut impl Host) -> Result<(), Error> {
+    for b in [bucket::CREDENTIALS, bucket::CONNECTION, bucket::CURSORS] {
+        for k in host.keys(b) {
+            host.delete(b, &k).map_err(Error::Transport)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::fake::{FakeTransport, json};
+    use crate::env::memory::MemoryHost;
+
+    fn cfg(url: &str) -> ConnectConfig {
+        ConnectConfig {
+            store_url: url.into(),
+            consumer_key: "ck_0123456789abcdef".into(),
+            consumer_secret: "cs_0123456789abcdef".into(),
+            signature_method: SignatureMethod::HmacSha256,
+            owner_email: Some("owner@example.com".into()),
+        }
+    }
+
+    #[test]
+    fn connect_records_version_and_keeps_secret_out_of_public_state() {
+        let mut host = MemoryHost::default();
+        let mut t = FakeTransport::default();
+        t.answers.push_back(Ok(json(200, r#"{"environment":{"version":"11.0.1"}}"#, &[])));
+        let (info, _) = connect(&mut host, t, cfg("https://shop.example.com/")).unwrap();
+        assert_eq!(info.woocommerce_version.as_deref(), Some("11.0.1"));
+        assert_eq!(info.store_url, "https://shop.example.com");
+        let public = String::from_utf8(host.get(bucket::CONNECTION, INFO_KEY).unwrap()).unwrap();
+        assert!(!public.contains("cs_0123456789abcdef") && !public.contains("ck_0123456789abcdef"));
+    }
+
+    #[test]
+    fn connect_wrong_key_is_typed_auth_error_and_saves_nothing() {
+        let mut host = MemoryHost::default();
+        let mut t = FakeTransport::default();
+        t.answers.push_back(Ok(json(401, r#"{"code":"woocommerce_rest_authentication_error","message":"Consumer key is invalid.","data":{"status":401}}"#, &[])));
+        let e = connect(&mut host, t, cfg("https://shop.example.com")).err().unwrap();
+        assert!(e.is_auth());
+        assert_eq!(info(&mut host).state, State::Disconnected);
+    }
+
+    #[test]
+    fn connect_bad_key_shape_is_refused_without_echoing_it() {
+        let mut host = MemoryHost::default();
+        let mut c = cfg("https://shop.example.com");
+        c.consumer_secret = "cs_has space".into();
+        let e = connect(&mut host, FakeTransport::default(), c).err().unwrap();
+        assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "consumer_secret"));
+        assert!(!e.to_string().contains("has space"));
+    }
+
+    #[test]
+    fn auth_failure_moves_to_reconnect_required_with_one_notification() {
+        let mut host = MemoryHost::default();
+        let mut t = FakeTransport::default();
+        t.answers.push_back(Ok(json(200, r#"{"environment":{"version":"9.8.0"}}"#, &[])));
+        connect(&mut host, t, cfg("https://shop.example.com")).unwrap();
+        let err = crate::client::error::from_response(401, b"{}");
+        note_failure(&mut host, err.clone());
+        note_failure(&mut host, err);
+        assert_eq!(info(&mut host).state, State::ReconnectRequired);
+        assert_eq!(host.notifications.len(), 1);
+        assert!(matches!(open(&mut host, FakeTransport::default()), Err(Error::ReconnectRequired(_))));
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version_at_least("11.0.1", 3, 5));
+        assert!(version_at_least("3.5.0", 3, 5));
+        assert!(!version_at_least("3.4.9", 3, 5));
+        assert!(version_at_least("10.3", 10, 3));
+    }
+}

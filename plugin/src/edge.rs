@@ -1,0 +1,375 @@
+//! The component's bindings and the adapters between WIT and the plain-Rust core.
+
+wit_bindgen::generate!({
+    world: "connector",
+    path: "../wit",
+    generate_all,
+});
+
+use crate::client::{self, HttpRequest, HttpResponse, Method, Scheme, Transport};
+use crate::env::{self, Batch, Level};
+use crate::{connection, import, tools, webhook};
+use exports::woo::connector::connection as wit_conn;
+use exports::woo::connector::sync as wit_sync;
+use exports::woo::connector::tools as wit_tools;
+use exports::woo::connector::webhook as wit_webhook;
+use wasi::http::{outgoing_handler, types as http};
+use wasi::io::streams::StreamError;
+use wasi::keyvalue::store as kv;
+use woo::connector::platform;
+use woo::connector::types as wit;
+
+struct Component;
+export!(Component);
+
+/// Largest response body read from a store.
+const MAX_RESPONSE: usize = 64 * 1024 * 1024;
+
+/// WASI HTTP as the client's transport: every request of a batch is in
+/// flight at once; the answers are awaited with `wasi:io/poll`.
+struct WasiTransport;
+
+impl WasiTransport {
+    fn start(req: HttpRequest) -> Result<http::FutureIncomingResponse, String> {
+        let fields: Vec<(String, Vec<u8>)> = req.headers.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
+        let headers = http::Fields::from_list(&fields).map_err(|e| format!("bad header: {e:?}"))?;
+        let out = http::OutgoingRequest::new(headers);
+        let method = match req.method {
+            Method::Get => http::Method::Get,
+            Method::Post => http::Method::Post,
+            Method::Put => http::Method::Put,
+            Method::Patch => http::Method::Patch,
+            Method::Delete => http::Method::Delete,
+        };
+        let scheme = match req.scheme {
+            Scheme::Http => http::Scheme::Http,
+            Scheme::Https => http::Scheme::Https,
+        };
+        out.set_method(&method).map_err(|_| "bad method".to_string())?;
+        out.set_scheme(Some(&scheme)).map_err(|_| "bad scheme".to_string())?;
+        out.set_authority(Some(&req.authority)).map_err(|_| "bad authority".to_string())?;
+        out.set_path_with_query(Some(&req.path_and_query)).map_err(|_| "bad path".to_string())?;
+        let body = out.body().map_err(|_| "no request body".to_string())?;
+        let options = http::RequestOptions::new();
+        let _ = options.set_connect_timeout(Some(30_000_000_000));
+        let _ = options.set_first_byte_timeout(Some(120_000_000_000));
+        let _ = options.set_between_bytes_timeout(Some(60_000_000_000));
+        let future = outgoing_handler::handle(out, Some(options)).map_err(|e| describe(&e))?;
+        {
+            let stream = body.write().map_err(|_| "no request stream".to_string())?;
+            for chunk in req.body.chunks(4096) {
+                stream.blocking_write_and_flush(chunk).map_err(|e| format!("sending the body failed: {e:?}"))?;
+            }
+        }
+        http::OutgoingBody::finish(body, None).map_err(|e| describe(&e))?;
+        Ok(future)
+    }
+
+    fn finish(future: &http::FutureIncomingResponse) -> Result<HttpResponse, String> {
+        let resp = match future.get() {
+            Some(Ok(Ok(r))) => r,
+            Some(Ok(Err(e))) => return Err(describe(&e)),
+            Some(Err(())) => return Err("response already taken".into()),
+            None => return Err("response not ready".into()),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers()
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+            .collect();
+        let incoming = resp.consume().map_err(|_| "no response body".to_string())?;
+        let mut body = Vec::new();
+        {
+            let stream = incoming.stream().map_err(|_| "no response stream".to_string())?;
+            loop {
+                match stream.blocking_read(64 * 1024) {
+                    Ok(chunk) => {
+                        body.extend_from_slice(&chunk);
+                        if body.len() > MAX_RESPONSE {
+                            return Err("the store's answer is larger than 64 MiB".into());
+                        }
+                    }
+                    Err(StreamError::Closed) => break,
+                    Err(StreamError::LastOperationFailed(e)) => {
+                        return Err(format!("the answer was cut: {}", e.to_debug_string()));
+                    }
+                }
+            }
+        }
+        let _ = http::IncomingBody::finish(incoming);
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+fn describe(e: &http::ErrorCode) -> String {
+    match e {
+        http::ErrorCode::HttpRequestDenied => "the host refused the request: only the connected store may be reached".into(),
+        http::ErrorCode::ConnectionRefused => "connection refused".into(),
+        http::ErrorCode::ConnectionTimeout => "connection timed out".into(),
+        http::ErrorCode::TlsCertificateError => "the store's TLS certificate is not trusted (use --ca-cert for a self-signed one)".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Transport for WasiTransport {
+    fn send_all(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>> {
+        let started: Vec<Result<http::FutureIncomingResponse, String>> = requests.into_iter().map(Self::start).collect();
+        let mut pending: Vec<usize> = started.iter().enumerate().filter(|(_, f)| f.is_ok()).map(|(i, _)| i).collect();
+        let mut answers: Vec<Option<Result<HttpResponse, String>>> = (0..started.len()).map(|_| None).collect();
+        while !pending.is_empty() {
+            let pollables: Vec<_> = pending
+                .iter()
+                .filter_map(|i| started[*i].as_ref().ok().map(|f| f.subscribe()))
+                .collect();
+            let refs: Vec<&wasi::io::poll::Pollable> = pollables.iter().collect();
+            let ready = wasi::io::poll::poll(&refs);
+            let mut still = vec![];
+            for (slot, i) in pending.iter().enumerate() {
+                if ready.contains(&(slot as u32)) {
+                    if let Ok(f) = &started[*i] {
+                        answers[*i] = Some(Self::finish(f));
+                    }
+                } else {
+                    still.push(*i);
+                }
+            }
+            pending = still;
+        }
+        started
+            .into_iter()
+            .zip(answers)
+            .map(|(s, a)| match (s, a) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Some(a)) => a,
+                (Ok(_), None) => Err("no answer".into()),
+            })
+            .collect()
+    }
+
+    fn now_unix(&self) -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    }
+
+    fn nonce(&mut self) -> String {
+        wasi::random::random::get_random_bytes(16).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The host imports as the core's `env::Host`.
+struct WitHost;
+
+fn bucket(name: &str) -> Option<kv::Bucket> {
+    kv::open(name).ok()
+}
+
+impl env::Host for WitHost {
+    fn commit(&mut self, batch: Batch) -> Result<(), String> {
+        let b = platform::Batch {
+            records: batch
+                .records
+                .into_iter()
+                .map(|r| platform::PlatformRecord { kind: r.kind.to_string(), id: r.id, body: r.body.to_string() })
+                .collect(),
+            triggers: batch
+                .triggers
+                .into_iter()
+                .map(|t| platform::TriggerEvent { name: t.name.to_string(), order_id: t.order_id, contact_id: t.contact_id, time: t.time })
+                .collect(),
+            notifications: batch
+                .notifications
+                .into_iter()
+                .map(|n| platform::Notification { topic: n.topic, recipient: n.recipient, subject: n.subject, body: n.body })
+                .collect(),
+            state: batch.state,
+        };
+        platform::commit(&b)
+    }
+    fn progress(&mut self, kind: &str, done: u64, total: u64) {
+        platform::progress(kind, done, total);
+    }
+    fn log(&mut self, level: Level, message: &str) {
+        let l = match level {
+            Level::Debug => platform::LogLevel::Debug,
+            Level::Info => platform::LogLevel::Info,
+            Level::Warn => platform::LogLevel::Warn,
+            Level::Error => platform::LogLevel::Error,
+        };
+        platform::log(l, message);
+    }
+    fn get(&mut self, b: &str, key: &str) -> Option<Vec<u8>> {
+        bucket(b)?.get(key).ok().flatten()
+    }
+    fn set(&mut self, b: &str, key: &str, value: &[u8]) -> Result<(), String> {
+        bucket(b).ok_or("no such bucket")?.set(key, value).map_err(|e| format!("{e:?}"))
+    }
+    fn delete(&mut self, b: &str, key: &str) -> Result<(), String> {
+        bucket(b).ok_or("no such bucket")?.delete(key).map_err(|e| format!("{e:?}"))
+    }
+    fn keys(&mut self, b: &str) -> Vec<String> {
+        let Some(bk) = bucket(b) else { return vec![] };
+        let mut out = vec![];
+        let mut cursor = None;
+        while let Ok(page) = bk.list_keys(cursor) {
+            out.extend(page.keys);
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        out
+    }
+    fn now_rfc3339(&self) -> String {
+        let secs = WasiTransport.now_unix();
+        rfc3339(secs)
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn to_wit(e: client::Error) -> wit::Error {
+    let remote = |r: client::RemoteError| wit::RemoteError { status: r.status, code: r.code, message: r.message };
+    match e {
+        client::Error::Auth(r) => wit::Error::Auth(remote(r)),
+        client::Error::NotFound(r) => wit::Error::NotFound(remote(r)),
+        client::Error::RateLimited(r) => wit::Error::RateLimited(remote(r)),
+        client::Error::Remote(r) => wit::Error::Remote(remote(r)),
+        client::Error::InvalidInput { field, message } => wit::Error::InvalidInput(wit::InvalidInput { field, message }),
+        client::Error::Transport(m) => wit::Error::Transport(m),
+        client::Error::ReconnectRequired(m) => wit::Error::ReconnectRequired(m),
+        client::Error::NotConnected => wit::Error::NotConnected,
+    }
+}
+
+/// Run `f` with a client for the connected store; an auth failure moves the
+/// connection to `reconnect_required`.
+fn with_client<R>(f: impl FnOnce(&mut client::Client<WasiTransport>, &mut WitHost) -> Result<R, client::Error>) -> Result<R, wit::Error> {
+    let mut host = WitHost;
+    let mut c = connection::open(&mut host, WasiTransport).map_err(to_wit)?;
+    f(&mut c, &mut host).map_err(|e| to_wit(connection::note_failure(&mut host, e)))
+}
+
+fn info_to_wit(i: connection::Info) -> wit_conn::StoreInfo {
+    wit_conn::StoreInfo {
+        state: match i.state {
+            connection::State::Connected => wit_conn::ConnectionState::Connected,
+            connection::State::ReconnectRequired => wit_conn::ConnectionState::ReconnectRequired,
+            connection::State::Disconnected => wit_conn::ConnectionState::Disconnected,
+        },
+        store_url: i.store_url,
+        woocommerce_version: i.woocommerce_version,
+        auth_method: i.auth_method,
+        warnings: i.warnings,
+    }
+}
+
+impl wit_conn::Guest for Component {
+    fn connect(config: wit_conn::ConnectConfig) -> Result<wit_conn::StoreInfo, wit::Error> {
+        let cfg = connection::ConnectConfig {
+            store_url: config.store_url,
+            consumer_key: config.consumer_key,
+            consumer_secret: config.consumer_secret,
+            signature_method: match config.signature_method {
+                Some(wit_conn::SignatureMethod::HmacSha1) => client::SignatureMethod::HmacSha1,
+                _ => client::SignatureMethod::HmacSha256,
+            },
+            owner_email: config.owner_email,
+        };
+        connection::connect(&mut WitHost, WasiTransport, cfg).map(|(i, _)| info_to_wit(i)).map_err(to_wit)
+    }
+
+    fn status() -> wit_conn::StoreInfo {
+        info_to_wit(connection::info(&mut WitHost))
+    }
+
+    fn disconnect() -> Result<(), wit::Error> {
+        connection::disconnect(&mut WitHost).map_err(to_wit)
+    }
+}
+
+fn kind_from_wit(k: wit::Kind) -> import::Kind {
+    match k {
+        wit::Kind::Contacts => import::Kind::Contacts,
+        wit::Kind::Orders => import::Kind::Orders,
+        wit::Kind::Transactions => import::Kind::Transactions,
+        wit::Kind::Products => import::Kind::Products,
+        wit::Kind::Collections => import::Kind::Collections,
+    }
+}
+
+fn kind_to_wit(k: import::Kind) -> wit::Kind {
+    match k {
+        import::Kind::Contacts => wit::Kind::Contacts,
+        import::Kind::Orders => wit::Kind::Orders,
+        import::Kind::Transactions => wit::Kind::Transactions,
+        import::Kind::Products => wit::Kind::Products,
+        import::Kind::Collections => wit::Kind::Collections,
+    }
+}
+
+impl wit_sync::Guest for Component {
+    fn import(kinds: Vec<wit::Kind>) -> Result<wit_sync::Report, wit::Error> {
+        let kinds: Vec<import::Kind> = kinds.into_iter().map(kind_from_wit).collect();
+        let concurrency = 4;
+        with_client(|c, host| import::run(c, host, &kinds, concurrency)).map(|r| wit_sync::Report {
+            kinds: r
+                .kinds
+                .into_iter()
+                .map(|k| wit_sync::KindReport { kind: kind_to_wit(k.kind), records: k.records, skipped: k.skipped, malformed: k.malformed })
+                .collect(),
+            requests: r.requests,
+            triggers: r.triggers,
+        })
+    }
+}
+
+impl wit_tools::Guest for Component {
+    fn list_tools() -> Vec<wit_tools::ToolInfo> {
+        tools::TOOLS
+            .iter()
+            .map(|t| wit_tools::ToolInfo {
+                name: t.name.to_string(),
+                description: t.description.to_string(),
+                input_schema: (t.schema)().to_string(),
+            })
+            .collect()
+    }
+
+    fn call_tool(name: String, arguments: String) -> Result<String, wit::Error> {
+        if arguments.len() > 1024 * 1024 {
+            return Err(to_wit(client::Error::invalid("arguments", "are larger than 1 MiB")));
+        }
+        let args: serde_json::Value = serde_json::from_str(&arguments)
+            .map_err(|e| to_wit(client::Error::invalid("arguments", format!("are not JSON: {e}"))))?;
+        if tools::find(&name).is_none() {
+            return Err(to_wit(client::Error::invalid("name", format!("there is no tool `{name}`"))));
+        }
+        with_client(|c, _| tools::call(c, &name, &args)).map(|v| v.to_string())
+    }
+}
+
+impl wit_webhook::Guest for Component {
+    fn handle_delivery(headers: Vec<(String, String)>, body: Vec<u8>) -> Result<wit_webhook::DeliveryOutcome, wit::Error> {
+        webhook::handle(&mut WitHost, &headers, &body).map_err(to_wit).map(|o| match o {
+            webhook::Outcome::Applied => wit_webhook::DeliveryOutcome::Applied,
+            webhook::Outcome::Duplicate => wit_webhook::DeliveryOutcome::Duplicate,
+            webhook::Outcome::Ping => wit_webhook::DeliveryOutcome::Ping,
+            webhook::Outcome::Ignored => wit_webhook::DeliveryOutcome::Ignored,
+        })
+    }
+}

@@ -1,0 +1,422 @@
+//! The tool registry: name, description for an LLM, JSON Schema of the
+//! arguments, and the handler. Arguments are validated before any request.
+
+use crate::client::{ApiRequest, Client, Error, Method, Transport};
+use crate::model;
+use serde_json::{Map, Value, json};
+
+/// One tool as an agent sees it.
+pub struct Tool {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub schema: fn() -> Value,
+}
+
+fn list_schema(extra: Value) -> Value {
+    let mut props = json!({
+        "page": {"type": "integer", "minimum": 1, "description": "Page number (1-based)."},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Items per page, at most 100."},
+        "search": {"type": "string", "maxLength": 200},
+        "include": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100},
+        "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"]},
+        "order": {"type": "string", "enum": ["asc", "desc"]},
+        "all_pages": {"type": "boolean", "description": "Walk every page and return all items."},
+        "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."}
+    });
+    if let (Value::Object(p), Value::Object(e)) = (&mut props, extra) {
+        p.extend(e);
+    }
+    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": props, "additionalProperties": false})
+}
+
+fn id_schema() -> Value {
+    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+        "properties": {"id": {"type": "integer", "minimum": 1, "description": "The record's WooCommerce id."}},
+        "required": ["id"], "additionalProperties": false})
+}
+
+fn dates() -> Value {
+    json!({
+        "after": {"type": "string", "format": "date-time", "description": "Created after, UTC, e.g. 2025-03-01T09:00:00."},
+        "before": {"type": "string", "format": "date-time"},
+        "modified_after": {"type": "string", "format": "date-time"},
+        "modified_before": {"type": "string", "format": "date-time"}
+    })
+}
+
+fn orders_schema() -> Value {
+    let mut extra = dates();
+    extra["status"] = json!({"type": "string", "description": "One status or a comma list (pending, processing, on-hold, completed, cancelled, refunded, failed, any)."});
+    extra["customer"] = json!({"type": "integer", "minimum": 0});
+    extra["product"] = json!({"type": "integer", "minimum": 1});
+    list_schema(extra)
+}
+
+fn products_schema() -> Value {
+    let mut extra = dates();
+    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"]});
+    extra["type"] = json!({"type": "string", "enum": ["simple", "grouped", "external", "variable"]});
+    extra["category"] = json!({"type": "integer", "minimum": 1});
+    extra["sku"] = json!({"type": "string", "maxLength": 200});
+    list_schema(extra)
+}
+
+fn customers_schema() -> Value {
+    list_schema(json!({
+        "email": {"type": "string", "maxLength": 320},
+        "role": {"type": "string", "description": "customer (default), subscriber, administrator, … or all."}
+    }))
+}
+
+fn plain_list_schema() -> Value {
+    list_schema(json!({}))
+}
+
+fn raw_schema() -> Value {
+    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+        "properties": {
+            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+            "path": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes."},
+            "query": {"type": "object", "additionalProperties": {"type": ["string", "integer", "boolean"]}},
+            "body": {"type": ["object", "array"]}
+        },
+        "required": ["method", "path"], "additionalProperties": false})
+}
+
+/// Every tool.
+pub const TOOLS: &[Tool] = &[
+    Tool { name: "list-orders", description: "List the store's orders, newest first unless `orderby`/`order` say otherwise. Filter by status (comma list), customer id, product id, creation dates (`after`/`before`) or modification dates (`modified_after`), all in UTC. Returns {items, page, per_page, total, total_pages}; set `all_pages` to fetch every page (bounded by `max_items`). Orders in `checkout-draft` are never listed by WooCommerce.", schema: orders_schema },
+    Tool { name: "get-order", description: "Fetch one order by its id, with line items, billing/shipping, refunds summary and meta data. A missing order is a `not-found` error.", schema: id_schema },
+    Tool { name: "list-products", description: "List products (all types and statuses unless filtered). Filter by status, type, category id, SKU (comma list, case-insensitive, also finds variations), search text, or dates. Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.", schema: products_schema },
+    Tool { name: "get-product", description: "Fetch one product by id. For a variable product the result also carries `variations_detail`: every variation with its price, SKU, stock and attributes.", schema: id_schema },
+    Tool { name: "list-customers", description: "List registered customers. WooCommerce lists only role `customer` unless `role` is given (`all` for every role). There is no date filter on customers. Returns {items, page, per_page, total, total_pages}.", schema: customers_schema },
+    Tool { name: "get-customer", description: "Fetch one registered customer by id (guests have no customer record; find them through their orders).", schema: id_schema },
+    Tool { name: "list-coupons", description: "List coupons with their codes, amounts, discount types and usage limits. Returns {items, page, per_page, total, total_pages}.", schema: plain_list_schema },
+    Tool { name: "list-categories", description: "List product categories (id, name, slug, parent, product count). Returns {items, page, per_page, total, total_pages}.", schema: plain_list_schema },
+    Tool { name: "raw-api-request", description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root) are refused.", schema: raw_schema },
+];
+
+/// Find a tool by name.
+pub fn find(name: &str) -> Option<&'static Tool> {
+    TOOLS.iter().find(|t| t.name == name)
+}
+
+/// Validate `args` against a tool's schema (the subset our schemas use):
+/// object type, required, additionalProperties, property types, enum,
+/// minimum/maximum, minLength/maxLength, maxItems, items.
+pub fn validate(schema: &Value, args: &Value) -> Result<(), Error> {
+    validate_at("", schema, args)
+}
+
+fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
+    let field = if path.is_empty() { "arguments".to_string() } else { path.to_string() };
+    let fail = |m: String| Err(Error::invalid(field.clone(), m));
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.as_i64().is_some() || v.as_u64().is_some(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        if !ok {
+            return fail(format!("must be {}, got {}", types.join(" or "), model::json_type_name(v)));
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(v)
+    {
+        let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
+        return fail(format!("must be one of {}", list.join(", ")));
+    }
+    if let Some(n) = v.as_f64() {
+        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+            && n < min
+        {
+            return fail(format!("must be at least {min}"));
+        }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+            && n > max
+        {
+            return fail(format!("must be at most {max}"));
+        }
+    }
+    if let Some(s) = v.as_str() {
+        let len = s.chars().count() as u64;
+        if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
+            && len < min
+        {
+            return fail(format!("must have at least {min} characters"));
+        }
+        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
+            && len > max
+        {
+            return fail(format!("must have at most {max} characters"));
+        }
+    }
+    if let Some(a) = v.as_array() {
+        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+            && a.len() as u64 > max
+        {
+            return fail(format!("must have at most {max} items"));
+        }
+        if let Some(items) = schema.get("items") {
+            for (i, item) in a.iter().enumerate() {
+                validate_at(&format!("{field}[{i}]"), items, item)?;
+            }
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(name) = req.as_str()
+                && !obj.contains_key(name)
+            {
+                return Err(Error::invalid(join(path, name), "is required"));
+            }
+        }
+        for (k, val) in obj {
+            let sub = join(path, k);
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => validate_at(&sub, s, val)?,
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => return Err(Error::invalid(sub, "is not a known argument")),
+                    Some(s @ Value::Object(_)) => validate_at(&sub, s, val)?,
+                    _ => {}
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+fn join(path: &str, k: &str) -> String {
+    if path.is_empty() { k.to_string() } else { format!("{path}.{k}") }
+}
+
+/// Refuse any raw path that could leave the store's WooCommerce API.
+pub fn check_raw_path(path: &str) -> Result<String, Error> {
+    let bad = |m: &str| Err(Error::invalid("path", m));
+    if path.chars().any(|c| c.is_control()) {
+        return bad("must not contain control characters (CR/LF …)");
+    }
+    if path.contains('\\') {
+        return bad("must not contain backslashes");
+    }
+    if path.contains("://") || path.to_ascii_lowercase().starts_with("http") && path.contains(':') {
+        return bad("must be relative to /wp-json/wc/v3, not an absolute URL");
+    }
+    if path.starts_with("//") {
+        return bad("must not start with `//` (another host)");
+    }
+    if path.contains('?') || path.contains('#') {
+        return bad("must not carry a query or fragment: use `query`");
+    }
+    let p = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    let decoded = percent_decode_lossy(&p);
+    for seg in decoded.split('/') {
+        if seg == ".." || seg == "." {
+            return bad("must not contain `.` or `..` segments");
+        }
+    }
+    if decoded.contains('\\') || decoded.chars().any(|c| c.is_control()) || decoded.contains("//") {
+        return bad("must not contain encoded backslashes, control characters or empty segments");
+    }
+    if decoded.to_ascii_lowercase().contains("wp-json") || decoded.starts_with("/wc/") || decoded.starts_with("/wp/") {
+        return bad("must be relative to /wp-json/wc/v3 (another API root is not reachable)");
+    }
+    if p.contains('%') {
+        return bad("must not contain percent-encoded characters");
+    }
+    Ok(p)
+}
+
+fn percent_decode_lossy(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(n) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(n);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Run a tool. `args` is the JSON object of arguments.
+pub fn call<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> Result<Value, Error> {
+    let tool = find(name).ok_or_else(|| Error::invalid("name", format!("there is no tool `{name}`")))?;
+    validate(&(tool.schema)(), args)?;
+    let id = || args["id"].as_u64().unwrap_or(0);
+    match name {
+        "list-orders" => list(client, "/orders", args),
+        "list-products" => list(client, "/products", args),
+        "list-customers" => list(client, "/customers", args),
+        "list-coupons" => list(client, "/coupons", args),
+        "list-categories" => list(client, "/products/categories", args),
+        "get-order" => Ok(client.send(&ApiRequest::get(format!("/orders/{}", id()), vec![]))?.body),
+        "get-customer" => Ok(client.send(&ApiRequest::get(format!("/customers/{}", id()), vec![]))?.body),
+        "get-product" => get_product(client, id()),
+        "raw-api-request" => raw(client, args),
+        _ => Err(Error::invalid("name", format!("there is no tool `{name}`"))),
+    }
+}
+
+fn get_product<T: Transport>(client: &mut Client<T>, id: u64) -> Result<Value, Error> {
+    let mut p = client.send(&ApiRequest::get(format!("/products/{id}"), vec![]))?.body;
+    if model::text(&p["type"]) == "variable" {
+        let mut all = vec![];
+        client.for_each_page(&format!("/products/{id}/variations"), &[], 4, 0, |_, page| {
+            all.extend(page.items);
+            Ok(())
+        })?;
+        p["variations_detail"] = Value::Array(all);
+    }
+    Ok(p)
+}
+
+fn query_of(args: &Value) -> Vec<(String, String)> {
+    let mut q = vec![];
+    let mut uses_dates = false;
+    if let Some(obj) = args.as_object() {
+        for (k, v) in obj {
+            if matches!(k.as_str(), "all_pages" | "max_items" | "page" | "per_page") {
+                continue;
+            }
+            if matches!(k.as_str(), "after" | "before" | "modified_after" | "modified_before") {
+                uses_dates = true;
+            }
+            let s = match v {
+                Value::Array(a) => a.iter().map(model::text).collect::<Vec<_>>().join(","),
+                other => model::text(other),
+            };
+            q.push((k.clone(), s));
+        }
+    }
+    if uses_dates {
+        q.push(("dates_are_gmt".into(), "true".into()));
+    }
+    q
+}
+
+fn list<T: Transport>(client: &mut Client<T>, path: &str, args: &Value) -> Result<Value, Error> {
+    let query = query_of(args);
+    if args["all_pages"].as_bool() == Some(true) {
+        let max = args["max_items"].as_u64().unwrap_or(10_000) as usize;
+        let mut items = vec![];
+        let (mut total, mut total_pages) = (0, 0);
+        let mut truncated = false;
+        let walk = client.for_each_page(path, &query, 4, 0, |_, page| {
+            total = page.total;
+            total_pages = page.total_pages;
+            items.extend(page.items);
+            if items.len() > max {
+                items.truncate(max);
+                truncated = true;
+                return Err(Error::Transport(String::new()));
+            }
+            Ok(())
+        });
+        if !truncated {
+            walk?;
+        }
+        return Ok(json!({"items": items, "page": 1, "per_page": 100, "total": total, "total_pages": total_pages, "truncated": truncated}));
+    }
+    let page = args["page"].as_u64().unwrap_or(1);
+    let per_page = args["per_page"].as_u64().unwrap_or(10);
+    let mut q = query;
+    q.push(("page".into(), page.to_string()));
+    q.push(("per_page".into(), per_page.to_string()));
+    let r = client.send(&ApiRequest::get(path, q))?;
+    Ok(json!({
+        "items": r.body,
+        "page": page,
+        "per_page": per_page,
+        "total": r.total.unwrap_or(0),
+        "total_pages": r.total_pages.unwrap_or(0),
+    }))
+}
+
+fn raw<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
+    let method = Method::parse(args["method"].as_str().unwrap_or("")).ok_or_else(|| Error::invalid("method", "unknown method"))?;
+    let path = check_raw_path(args["path"].as_str().unwrap_or(""))?;
+    let query: Vec<(String, String)> = args["query"]
+        .as_object()
+        .unwrap_or(&Map::new())
+        .iter()
+        .map(|(k, v)| {
+            if k.chars().any(|c| c.is_control()) || model::text(v).chars().any(|c| c.is_control()) {
+                Err(Error::invalid(format!("query.{k}"), "must not contain control characters"))
+            } else {
+                Ok((k.clone(), model::text(v)))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let body = args.get("body").cloned();
+    let r = client.send(&ApiRequest { method, path, query, body })?;
+    Ok(json!({"status": r.status, "body": r.body, "total": r.total, "total_pages": r.total_pages}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_path_refuses_absolute_urls() {
+        assert!(check_raw_path("https://evil.example/x").is_err());
+        assert!(check_raw_path("http://169.254.169.254/latest").is_err());
+    }
+    #[test]
+    fn raw_path_refuses_scheme_relative_host() {
+        assert!(check_raw_path("//evil.example/x").is_err());
+    }
+    #[test]
+    fn raw_path_refuses_dot_dot_and_encoded_dot_dot() {
+        assert!(check_raw_path("/orders/../../wp/v2/users").is_err());
+        assert!(check_raw_path("/orders/%2e%2e/%2E%2E/wp/v2/users").is_err());
+        assert!(check_raw_path("/orders/%2e%2e").is_err());
+    }
+    #[test]
+    fn raw_path_refuses_backslashes() {
+        assert!(check_raw_path("/orders\\..\\x").is_err());
+        assert!(check_raw_path("/orders/%5c..").is_err());
+    }
+    #[test]
+    fn raw_path_refuses_another_api_root() {
+        assert!(check_raw_path("/wp-json/wp/v2/users").is_err());
+        assert!(check_raw_path("/wp/v2/users").is_err());
+    }
+    #[test]
+    fn raw_path_refuses_cr_lf() {
+        assert!(check_raw_path("/orders\r\nHost: evil").is_err());
+        assert!(check_raw_path("/orders%0d%0aX: y").is_err());
+    }
+    #[test]
+    fn raw_path_accepts_api_paths() {
+        assert_eq!(check_raw_path("/orders/42/notes").unwrap(), "/orders/42/notes");
+        assert_eq!(check_raw_path("products/categories").unwrap(), "/products/categories");
+    }
+    #[test]
+    fn arguments_are_validated_naming_the_field() {
+        let s = orders_schema();
+        assert!(matches!(validate(&s, &json!({"per_page": 101})), Err(Error::InvalidInput { field, .. }) if field == "per_page"));
+        assert!(matches!(validate(&s, &json!({"bogus": 1})), Err(Error::InvalidInput { field, .. }) if field == "bogus"));
+        assert!(matches!(validate(&id_schema(), &json!({})), Err(Error::InvalidInput { field, .. }) if field == "id"));
+        assert!(matches!(validate(&id_schema(), &json!({"id": "7"})), Err(Error::InvalidInput { field, .. }) if field == "id"));
+        assert!(validate(&s, &json!({"status": "processing", "per_page": 100})).is_ok());
+    }
+}
