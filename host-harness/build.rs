@@ -1,0 +1,54 @@
+//! Builds the component (`plugin/`) for `wasm32-wasip2` and hands its path to
+//! the host, so one `cargo build` or `cargo test` does everything. The target
+//! is installed on first use (rustup), so a fresh machine needs no extra step.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.parent().unwrap().to_path_buf();
+    for p in ["plugin/src", "plugin/Cargo.toml", "wit", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(p).display());
+    }
+    println!("cargo:rerun-if-env-changed=WOO_PLUGIN_WASM");
+    if let Ok(prebuilt) = std::env::var("WOO_PLUGIN_WASM") {
+        println!("cargo:rustc-env=WOO_PLUGIN_WASM={prebuilt}");
+        return;
+    }
+    ensure_target();
+    // A target dir of its own: the outer cargo holds a lock on ours.
+    let target_dir = root.join("target").join("plugin-build");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&root)
+        .args(["build", "-p", "woo-plugin", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .arg(&target_dir);
+    // Flags meant for the host build must not leak into the wasm build.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("run cargo to build the component");
+    assert!(status.success(), "building the woo-plugin component for wasm32-wasip2 failed");
+    let wasm = target_dir.join("wasm32-wasip2/release/woo_plugin.wasm");
+    assert!(wasm.exists(), "component not found at {}", wasm.display());
+    println!("cargo:rustc-env=WOO_PLUGIN_WASM={}", wasm.display());
+}
+
+/// Install the wasm32-wasip2 target for the pinned toolchain when it is missing.
+fn ensure_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc).args(["--print", "sysroot"]).output().expect("rustc --print sysroot");
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    if Path::new(&sysroot).join("lib/rustlib/wasm32-wasip2").exists() {
+        return;
+    }
+    let toolchain = std::env::var("RUSTUP_TOOLCHAIN").ok();
+    let mut cmd = Command::new("rustup");
+    cmd.args(["target", "add", "wasm32-wasip2"]);
+    if let Some(t) = toolchain {
+        cmd.args(["--toolchain", &t]);
+    }
+    let ok = cmd.status().map(|s| s.success()).unwrap_or(false);
+    assert!(ok, "the wasm32-wasip2 target is missing and `rustup target add wasm32-wasip2` failed");
+}

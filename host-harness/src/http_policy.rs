@@ -1,0 +1,197 @@
+//! The host's outbound HTTP policy, plugged into wasmtime-wasi-http as a
+//! `WasiHttpHooks`: the guest reaches only the connected store (scheme and
+//! authority), and HTTPS trusts the public roots plus an optional extra CA.
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
+
+/// Where the guest may go.
+#[derive(Clone, Default)]
+pub struct HttpPolicy {
+    /// Allowed `(scheme, authority)` pairs, e.g. `("https", "shop.example.com:443")`.
+    pub allowed: Vec<(String, String)>,
+    /// TLS configuration (public roots + extra CA).
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Requests sent (for reports).
+    pub sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl HttpPolicy {
+    /// Allow exactly the store at `url` (`http[s]://host[:port][/path]`).
+    pub fn allow_store(&mut self, url: &str) {
+        if let Some((scheme, authority)) = scheme_authority(url) {
+            self.allowed = vec![(scheme, authority)];
+        } else {
+            self.allowed.clear();
+        }
+    }
+
+    pub fn is_allowed(&self, scheme: &str, authority: &str) -> bool {
+        let authority = with_default_port(scheme, &authority.to_ascii_lowercase());
+        self.allowed.iter().any(|(s, a)| s == scheme && *a == authority)
+    }
+}
+
+/// `https://Shop.example.com/x` → `("https", "shop.example.com:443")`.
+pub fn scheme_authority(url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some((scheme.clone(), with_default_port(&scheme, &authority)))
+}
+
+fn with_default_port(scheme: &str, authority: &str) -> String {
+    let has_port = match authority.rfind(':') {
+        Some(i) => !authority[i..].contains(']'),
+        None => false,
+    };
+    if has_port {
+        authority.to_string()
+    } else {
+        format!("{authority}:{}", if scheme == "https" { 443 } else { 80 })
+    }
+}
+
+/// Public roots plus the PEM certificates of `extra_ca`.
+pub fn tls_config(extra_ca: Option<&std::path::Path>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+    if let Some(path) = extra_ca {
+        let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading --ca-cert {}: {e}", path.display()))?;
+        let mut added = 0;
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
+            roots.add(cert?)?;
+            added += 1;
+        }
+        anyhow::ensure!(added > 0, "--ca-cert {} holds no PEM certificate", path.display());
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+use rustls_pki_types::pem::PemObject;
+
+type SendFuture = Box<
+    dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
+        + Send,
+>;
+
+impl WasiHttpHooks for HttpPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ) -> SendFuture {
+        let scheme = request.uri().scheme_str().unwrap_or("").to_string();
+        let authority = request.uri().authority().map(|a| a.to_string()).unwrap_or_default();
+        if !self.is_allowed(&scheme, &authority) {
+            return Box::new(async { Err(Error::HttpRequestDenied) });
+        }
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tls = self.tls.clone();
+        Box::new(async move {
+            let resp = send(request, options, scheme == "https", &authority, tls).await?;
+            Ok((resp, Box::new(async { Ok(()) }) as Box<dyn Future<Output = Result<(), Error>> + Send>))
+        })
+    }
+}
+
+async fn send(
+    mut request: http::Request<WasiBody>,
+    options: Option<RequestOptions>,
+    use_tls: bool,
+    authority: &str,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> Result<http::Response<WasiBody>, Error> {
+    let authority = with_default_port(if use_tls { "https" } else { "http" }, authority);
+    let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(Duration::from_secs(30));
+    let first_byte = options.and_then(|o| o.first_byte_timeout).unwrap_or(Duration::from_secs(120));
+    let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect(&authority))
+        .await
+        .map_err(|_| Error::ConnectionTimeout)?
+        .map_err(|e| if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) })?;
+    let _ = tcp.set_nodelay(true);
+    *request.uri_mut() = http::Uri::builder()
+        .path_and_query(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+        .build()
+        .map_err(|_| Error::HttpRequestUriInvalid)?;
+    let response = if use_tls {
+        let config = match tls {
+            Some(c) => c,
+            None => tls_config(None).map_err(|_| Error::TlsProtocolError)?,
+        };
+        let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(&authority).trim_matches(['[', ']']);
+        let name = rustls_pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?;
+        let stream = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| if e.to_string().contains("certificate") { Error::TlsCertificateError } else { Error::Tls(e) })?;
+        handshake_and_send(TokioIo::new(stream), request, first_byte).await?
+    } else {
+        handshake_and_send(TokioIo::new(tcp), request, first_byte).await?
+    };
+    Ok(response.map(|b| b.map_err(Error::from).boxed_unsync()))
+}
+
+async fn handshake_and_send<IO>(
+    io: IO,
+    request: http::Request<WasiBody>,
+    first_byte: Duration,
+) -> Result<http::Response<hyper::body::Incoming>, Error>
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, WasiBody>(io).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    tokio::time::timeout(first_byte, sender.send_request(request))
+        .await
+        .map_err(|_| Error::ConnectionReadTimeout)?
+        .map_err(Error::from)
+}
+
+/// Bodies the simulator and tests build.
+pub fn full_body(bytes: impl Into<Bytes>) -> http_body_util::Full<Bytes> {
+    http_body_util::Full::new(bytes.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlist_admits_only_the_connected_store() {
+        let mut p = HttpPolicy::default();
+        p.allow_store("https://Shop.Example.com/store");
+        assert!(p.is_allowed("https", "shop.example.com"));
+        assert!(p.is_allowed("https", "shop.example.com:443"));
+        assert!(!p.is_allowed("http", "shop.example.com"));
+        assert!(!p.is_allowed("https", "evil.example.com"));
+        assert!(!p.is_allowed("https", "shop.example.com:8443"));
+        assert!(!p.is_allowed("https", "169.254.169.254"));
+    }
+
+    #[test]
+    fn allowlist_is_empty_for_a_bad_url() {
+        let mut p = HttpPolicy::default();
+        p.allow_store("ftp://x");
+        assert!(p.allowed.is_empty());
+        p.allow_store("https://user:pw@x");
+        assert!(p.allowed.is_empty());
+    }
+}
