@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `woo`: the wasmtime host for the woo-connector component, its storage, and
 //! a WooCommerce store simulator.
 
