@@ -1,1 +1,475 @@
-fn main(){}
+//! `woo`: run the woo-connector component against a WooCommerce store.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+use woo_host::http_policy::{HttpPolicy, tls_config};
+use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types};
+use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
+use woo_host::storage::Storage;
+use woo_host::storage::sqlite::SqliteStorage;
+
+#[derive(Parser)]
+#[command(name = "woo", version, about = "A WooCommerce connector: a WebAssembly component and its host")]
+struct Cli {
+    /// SQLite database for records and state (default woo.db).
+    #[arg(long, global = true, env = "WOO_DB")]
+    db: Option<PathBuf>,
+    /// Which connection (store) the command acts on.
+    #[arg(long, global = true, env = "WOO_CONNECTION", default_value = "default")]
+    connection: String,
+    /// Trust this extra CA certificate (PEM) for HTTPS stores.
+    #[arg(long, global = true)]
+    ca_cert: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Guest memory cap in MiB.
+    #[arg(long, global = true, default_value_t = 512)]
+    guest_memory_mib: usize,
+    /// Guest compute time allowed per call, in seconds (time spent waiting on
+    /// the store does not count).
+    #[arg(long, global = true, default_value_t = 60)]
+    guest_cpu_seconds: u64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a simulated store on loopback, connect, import everything, print a summary.
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        customers: u64,
+        #[arg(long, default_value_t = 1500)]
+        orders: u64,
+        #[arg(long, default_value_t = 150)]
+        products: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Run the store simulator until stopped.
+    Simulate {
+        /// Plain HTTP address; HTTPS listens on the next port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value_t = 50)]
+        customers: u64,
+        #[arg(long, default_value_t = 200)]
+        orders: u64,
+        #[arg(long, default_value_t = 40)]
+        products: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// WooCommerce version to simulate.
+        #[arg(long, default_value = woo_host::sim::DEFAULT_VERSION)]
+        version: String,
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+        /// e.g. `429=5,500=7,reset=11,truncate=13,revoked,gone`.
+        #[arg(long, default_value = "")]
+        faults: String,
+    },
+    /// Verify and save a store connection, then import the selected kinds.
+    Connect {
+        #[arg(long, env = "WOO_STORE_URL")]
+        store: String,
+        #[arg(long, env = "WOO_CONSUMER_KEY", hide_env_values = true)]
+        key: String,
+        #[arg(long, env = "WOO_CONSUMER_SECRET", hide_env_values = true)]
+        secret: String,
+        #[arg(long, env = "WOO_OWNER_EMAIL")]
+        owner_email: Option<String>,
+        /// `all`, `none` or a comma list of contacts,orders,transactions,products,collections.
+        #[arg(long, default_value = "all")]
+        import: String,
+        /// OAuth 1.0a signature method over plain HTTP: hmac-sha256 or hmac-sha1.
+        #[arg(long, default_value = "hmac-sha256")]
+        signature_method: String,
+    },
+    /// (Re)run the first import of the selected kinds; resumes an interrupted one.
+    Import {
+        #[arg(long, default_value = "all")]
+        kinds: String,
+    },
+    /// Connection state, store, WooCommerce version and record counts.
+    Status,
+    /// Print the platform records as JSON Lines, sorted by kind then id.
+    Export {
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// List the tools with their JSON Schemas.
+    Tools,
+    /// Call one tool; prints its JSON result.
+    Tool {
+        name: String,
+        #[arg(long, default_value = "{}")]
+        args: String,
+    },
+    /// Forget the credentials and cursors; records stay.
+    Disconnect,
+}
+
+/// Exit codes that mean something to scripts.
+mod exit {
+    pub const FAILURE: i32 = 1;
+    pub const INVALID_INPUT: i32 = 2;
+    pub const AUTH: i32 = 3;
+    pub const NOT_FOUND: i32 = 4;
+    pub const REMOTE: i32 = 5;
+}
+
+/// An error from the component, with its exit code.
+#[derive(Debug)]
+struct ComponentError {
+    code: i32,
+    message: String,
+}
+
+impl std::fmt::Display for ComponentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ComponentError {}
+
+fn describe(e: &wit_types::Error) -> ComponentError {
+    use wit_types::Error as E;
+    let remote = |what: &str, r: &wit_types::RemoteError| {
+        let mut s = format!("{what} (HTTP {}", r.status);
+        if !r.code.is_empty() {
+            s.push_str(&format!(" {}", r.code));
+        }
+        s.push(')');
+        if !r.message.is_empty() {
+            s.push_str(&format!(": {}", r.message));
+        }
+        s
+    };
+    let (code, message) = match e {
+        E::Auth(r) => (exit::AUTH, remote("the store refused the credentials", r)),
+        E::NotFound(r) => (exit::NOT_FOUND, remote("not found", r)),
+        E::RateLimited(r) => (exit::REMOTE, remote("rate limited by the store", r)),
+        E::InvalidInput(i) => (exit::INVALID_INPUT, format!("invalid {}: {}", i.field, i.message)),
+        E::Remote(r) => (exit::REMOTE, remote("the store answered with an error", r)),
+        E::Transport(m) => (exit::REMOTE, format!("could not talk to the store: {m}")),
+        E::ReconnectRequired(m) => (exit::AUTH, format!("reconnect required: {m}")),
+        E::NotConnected => (exit::INVALID_INPUT, "no store is connected: run `woo connect` first".into()),
+    };
+    ComponentError { code, message }
+}
+
+fn parse_kinds(list: &str, flag: &str) -> Result<Vec<wit_types::Kind>> {
+    use wit_types::Kind;
+    let all = vec![Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
+    match list.trim() {
+        "all" => return Ok(all),
+        "none" | "" => return Ok(vec![]),
+        _ => {}
+    }
+    let mut out = vec![];
+    for item in list.split(',').map(str::trim) {
+        let k = match item {
+            "contacts" => Kind::Contacts,
+            "orders" => Kind::Orders,
+            "transactions" => Kind::Transactions,
+            "products" => Kind::Products,
+            "collections" => Kind::Collections,
+            other => bail!(ComponentError {
+                code: exit::INVALID_INPUT,
+                message: format!("{flag}: unknown kind `{other}` (use all, none, or contacts,orders,transactions,products,collections)")
+            }),
+        };
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    Ok(out)
+}
+
+fn kind_name(k: wit_types::Kind) -> &'static str {
+    use wit_types::Kind;
+    match k {
+        Kind::Contacts => "contacts",
+        Kind::Orders => "orders",
+        Kind::Transactions => "transactions",
+        Kind::Products => "products",
+        Kind::Collections => "collections",
+    }
+}
+
+struct App {
+    runtime: Runtime,
+    db: Option<PathBuf>,
+    connection: String,
+    ca_cert: Option<PathBuf>,
+    json: bool,
+}
+
+/// Host-side settings of a connection (not the component's): the extra CA.
+const HOST_BUCKET: &str = "host";
+
+impl App {
+    fn storage(&self) -> Result<Box<dyn Storage>> {
+        Ok(match &self.db {
+            Some(p) => Box::new(SqliteStorage::open(p)?),
+            None => Box::new(SqliteStorage::memory()?),
+        })
+    }
+
+    /// A session allowed to reach `store_url` (or the saved store).
+    async fn session(&self, store_url: Option<&str>) -> Result<Session> {
+        let mut storage = self.storage()?;
+        let url = match store_url {
+            Some(u) => Some(u.to_string()),
+            None => storage
+                .kv_get(&self.connection, "connection", "info")?
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v["store_url"].as_str().map(str::to_string)),
+        };
+        let ca_pem = match &self.ca_cert {
+            Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?),
+            None => storage.kv_get(&self.connection, HOST_BUCKET, "ca_cert")?,
+        };
+        let mut policy = HttpPolicy::default();
+        if let Some(u) = &url {
+            policy.allow_store(u);
+        }
+        policy.tls = Some(match &ca_pem {
+            Some(pem) => {
+                let tmp = std::env::temp_dir().join(format!("woo-ca-{}.pem", std::process::id()));
+                std::fs::write(&tmp, pem)?;
+                let c = tls_config(Some(&tmp));
+                let _ = std::fs::remove_file(&tmp);
+                c?
+            }
+            None => tls_config(None)?,
+        });
+        if let (Some(pem), Some(_)) = (&ca_pem, &self.ca_cert) {
+            storage.kv_set(&self.connection, HOST_BUCKET, "ca_cert", pem)?;
+        }
+        let mut session = self.runtime.session(storage, &self.connection, policy).await?;
+        let show = std::io::stderr().is_terminal();
+        session.store.data_mut().progress = Some(Box::new(move |kind, done, total| {
+            if show {
+                let bar = if total > 0 {
+                    let filled = (done.min(total) * 30 / total) as usize;
+                    format!("[{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled))
+                } else {
+                    format!("{done}")
+                };
+                eprint!("\r\x1b[2Kimporting {kind:<12} {bar}");
+                let _ = std::io::stderr().flush();
+            }
+        }));
+        Ok(session)
+    }
+
+    async fn connect(&self, store: &str, key: &str, secret: &str, owner: Option<String>, sig: &str) -> Result<(Session, wit_connection::StoreInfo)> {
+        let signature_method = match sig {
+            "hmac-sha256" => wit_connection::SignatureMethod::HmacSha256,
+            "hmac-sha1" => wit_connection::SignatureMethod::HmacSha1,
+            other => bail!(ComponentError { code: exit::INVALID_INPUT, message: format!("--signature-method: `{other}` is not hmac-sha256 or hmac-sha1") }),
+        };
+        let mut s = self.session(Some(store)).await?;
+        s.store.data_mut().redact = vec![key.to_string(), secret.to_string()];
+        let cfg = wit_connection::ConnectConfig {
+            store_url: store.to_string(),
+            consumer_key: key.to_string(),
+            consumer_secret: secret.to_string(),
+            signature_method: Some(signature_method),
+            owner_email: owner,
+        };
+        s.begin_call();
+        let info = s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await?;
+        let info = info.map_err(|e| describe(&e))?;
+        for w in &info.warnings {
+            eprintln!("warning: {w}");
+        }
+        Ok((s, info))
+    }
+
+    async fn import(&self, s: &mut Session, kinds: &[wit_types::Kind]) -> Result<wit_sync::Report> {
+        s.begin_call();
+        let r = s.bindings.woo_connector_sync().call_import(&mut s.store, kinds).await;
+        if std::io::stderr().is_terminal() {
+            eprintln!();
+        }
+        Ok(r?.map_err(|e| describe(&e))?)
+    }
+
+    fn print_report(&self, r: &wit_sync::Report, elapsed: f64, extra: Value) {
+        if self.json {
+            let kinds: Vec<Value> = r.kinds.iter().map(|k| json!({"kind": kind_name(k.kind), "records": k.records, "skipped": k.skipped, "malformed": k.malformed})).collect();
+            let mut v = json!({"kinds": kinds, "requests": r.requests, "seconds": elapsed});
+            if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+                m.extend(e);
+            }
+            println!("{v}");
+            return;
+        }
+        println!("{:<14} {:>9} {:>9} {:>9}", "kind", "records", "skipped", "malformed");
+        for k in &r.kinds {
+            println!("{:<14} {:>9} {:>9} {:>9}", kind_name(k.kind), k.records, k.skipped, k.malformed);
+        }
+        let total: u64 = r.kinds.iter().map(|k| k.records).sum();
+        println!("imported {total} records with {} requests in {elapsed:.2}s ({:.0} records/s)", r.requests, total as f64 / elapsed.max(1e-9));
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let limits = Limits { memory_bytes: cli.guest_memory_mib << 20, guest_cpu: std::time::Duration::from_secs(cli.guest_cpu_seconds) };
+    let demo = matches!(cli.command, Command::Demo { .. });
+    let db = match (&cli.db, demo) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => None,
+        (None, false) => Some(PathBuf::from("woo.db")),
+    };
+    if let Command::Simulate { listen, customers, orders, products, seed, version, latency_ms, faults } = cli.command {
+        let mut f = Faults::parse(&faults)?;
+        if latency_ms > 0 {
+            f.latency_ms = latency_ms;
+        }
+        let https = std::net::SocketAddr::new(listen.ip(), if listen.port() == 0 { 0 } else { listen.port() + 1 });
+        let sim = Simulator::start(SimConfig { seed: SeedSpec { customers, orders, products, seed }, version, faults: f, listen, https_listen: Some(https) }).await?;
+        println!("http: {}", sim.http_url);
+        println!("https: {}", sim.https_url);
+        println!("ca_cert: {}", sim.ca_cert.display());
+        println!("consumer_key: {}", sim.consumer_key);
+        println!("consumer_secret: {}", sim.consumer_secret);
+        std::io::stdout().flush()?;
+        tokio::signal::ctrl_c().await?;
+        return Ok(());
+    }
+    let app = App { runtime: Runtime::new(limits)?, db, connection: cli.connection.clone(), ca_cert: cli.ca_cert.clone(), json: cli.json };
+    match cli.command {
+        Command::Simulate { .. } => unreachable!("handled above"),
+        Command::Demo { customers, orders, products, seed } => {
+            let started = Instant::now();
+            let sim = Simulator::start(SimConfig { seed: SeedSpec { customers, orders, products, seed }, ..Default::default() }).await?;
+            eprintln!("simulated store at {} (WooCommerce {})", sim.https_url, woo_host::sim::DEFAULT_VERSION);
+            let app = App { ca_cert: Some(sim.ca_cert.clone()), ..app };
+            let (mut s, info) = app.connect(&sim.https_url, &sim.consumer_key, &sim.consumer_secret, Some("owner@example.test".into()), "hmac-sha256").await?;
+            eprintln!("connected ({}, WooCommerce {})", info.auth_method, info.woocommerce_version.clone().unwrap_or_default());
+            let t = Instant::now();
+            let report = app.import(&mut s, &parse_kinds("all", "--import")?).await?;
+            let elapsed = t.elapsed().as_secs_f64();
+            if !app.json {
+                println!("woo demo: simulated store with {customers} customers, {orders} orders, {products} products");
+            }
+            app.print_report(&report, elapsed, json!({"store": {"customers": customers, "orders": orders, "products": products}, "total_seconds": started.elapsed().as_secs_f64()}));
+        }
+        Command::Connect { store, key, secret, owner_email, import, signature_method } => {
+            let kinds = parse_kinds(&import, "--import")?;
+            let (mut s, info) = app.connect(&store, &key, &secret, owner_email, &signature_method).await?;
+            eprintln!("connected to {} (WooCommerce {}, {})", info.store_url, info.woocommerce_version.clone().unwrap_or_else(|| "?".into()), info.auth_method);
+            if kinds.is_empty() {
+                if app.json {
+                    println!("{}", json!({"state": "connected", "store_url": info.store_url, "woocommerce_version": info.woocommerce_version}));
+                }
+                return Ok(());
+            }
+            let t = Instant::now();
+            let report = app.import(&mut s, &kinds).await?;
+            app.print_report(&report, t.elapsed().as_secs_f64(), json!({"store_url": info.store_url, "woocommerce_version": info.woocommerce_version}));
+        }
+        Command::Import { kinds } => {
+            let kinds = parse_kinds(&kinds, "--kinds")?;
+            let mut s = app.session(None).await?;
+            let t = Instant::now();
+            let report = app.import(&mut s, &kinds).await?;
+            app.print_report(&report, t.elapsed().as_secs_f64(), json!({}));
+        }
+        Command::Status => {
+            let mut s = app.session(None).await?;
+            s.begin_call();
+            let info = s.bindings.woo_connector_connection().call_status(&mut s.store).await?;
+            let counts = s.store.data_mut().storage.counts(&app.connection)?;
+            let state = match info.state {
+                wit_connection::ConnectionState::Connected => "connected",
+                wit_connection::ConnectionState::ReconnectRequired => "reconnect_required",
+                wit_connection::ConnectionState::Disconnected => "disconnected",
+            };
+            let storage = &mut s.store.data_mut().storage;
+            let mut last = serde_json::Map::new();
+            for k in storage.kv_keys(&app.connection, "cursors")? {
+                if let Some(kind) = k.strip_prefix("sync:").and_then(|r| r.strip_suffix(":since"))
+                    && let Some(v) = storage.kv_get(&app.connection, "cursors", &k)?
+                {
+                    last.insert(kind.to_string(), json!(String::from_utf8_lossy(&v)));
+                }
+            }
+            let counts_v: serde_json::Map<String, Value> = counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
+            if app.json {
+                println!("{}", json!({"state": state, "store_url": info.store_url, "woocommerce_version": info.woocommerce_version, "auth_method": info.auth_method, "last_sync": last, "counts": counts_v}));
+            } else {
+                println!("state: {state}");
+                println!("store: {}", if info.store_url.is_empty() { "-" } else { &info.store_url });
+                println!("woocommerce: {}", info.woocommerce_version.unwrap_or_else(|| "-".into()));
+                for (k, v) in &last {
+                    println!("last sync {k}: {}", v.as_str().unwrap_or(""));
+                }
+                for (k, n) in counts {
+                    println!("{k}: {n}");
+                }
+            }
+        }
+        Command::Export { kind } => {
+            let mut storage = app.storage()?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for r in storage.records(&app.connection, kind.as_deref())? {
+                writeln!(out, "{}", r.body)?;
+            }
+            out.flush()?;
+        }
+        Command::Tools => {
+            let mut s = app.session(None).await?;
+            let tools = s.bindings.woo_connector_tools().call_list_tools(&mut s.store).await?;
+            if app.json {
+                let v: Vec<Value> = tools
+                    .iter()
+                    .map(|t| json!({"name": t.name, "description": t.description, "input_schema": serde_json::from_str::<Value>(&t.input_schema).unwrap_or(Value::Null)}))
+                    .collect();
+                println!("{}", Value::Array(v));
+            } else {
+                for t in tools {
+                    println!("{:<18} {}", t.name, t.description.split(". ").next().unwrap_or(""));
+                }
+            }
+        }
+        Command::Tool { name, args } => {
+            let mut s = app.session(None).await?;
+            s.begin_call();
+            let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, &name, &args).await?;
+            println!("{}", r.map_err(|e| describe(&e))?);
+        }
+        Command::Disconnect => {
+            let mut s = app.session(None).await?;
+            s.bindings.woo_connector_connection().call_disconnect(&mut s.store).await?.map_err(|e| describe(&e))?;
+            s.store.data_mut().storage.kv_delete(&app.connection, HOST_BUCKET, "ca_cert")?;
+            eprintln!("disconnected; records are kept");
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(exit::FAILURE);
+        }
+    };
+    if let Err(e) = rt.block_on(run(cli)) {
+        let code = e.downcast_ref::<ComponentError>().map(|c| c.code).unwrap_or(exit::FAILURE);
+        eprintln!("error: {e:#}");
+        std::process::exit(code);
+    }
+}
