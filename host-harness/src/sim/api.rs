@@ -42,6 +42,13 @@ pub fn register(state: &Arc<SimState>) {
 
 pub fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
     let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    // Routes take numeric ids only (`(?P<id>[\d]+)`): anything else has no route.
+    let named = ["system_status", "customers", "orders", "refunds", "notes", "products", "batch", "categories", "variations", "coupons", "webhooks"];
+    if segs.iter().any(|s| s.parse::<u64>().is_err() && !named.contains(s))
+        || (segs.len() >= 2 && segs[0] == "products" && segs[1] == "variations")
+    {
+        return no_route();
+    }
     let id = |i: usize| segs.get(i).and_then(|s| s.parse::<u64>().ok());
     let m = ctx.method;
     let get = *m == Method::GET;
@@ -105,9 +112,26 @@ fn get_one(ctx: &Ctx, coll: &str, id: Option<u64>, code: &str, status: u16) -> R
         c.iter().find(|v| v["id"].as_u64() == id && (coll != "orders" || v["status"] != "checkout-draft" || true)).cloned()
     });
     match found {
-        Some(v) => json_response(200, &fields(ctx, v)),
+        Some(v) => {
+            let collection = ctx.path.split("/wp-json/wc/v3").nth(1).unwrap_or("").rsplit_once('/').map(|(c, _)| c.to_string()).unwrap_or_default();
+            json_response(200, &fields(ctx, links(ctx, &collection, v)))
+        }
         None => wc_error(status, code, "Invalid ID."),
     }
+}
+
+/// Add the `_links` a real store puts on every resource.
+fn links(ctx: &Ctx, collection: &str, mut v: Value) -> Value {
+    if let Some(id) = v["id"].as_u64()
+        && v.get("_links").is_none()
+    {
+        let base = format!("{}://{}/wp-json/wc/v3{collection}", ctx.scheme, ctx.host);
+        v["_links"] = json!({
+            "self": [{"href": format!("{base}/{id}"), "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}],
+            "collection": [{"href": base}],
+        });
+    }
+    v
 }
 
 /// `_fields=a,b.c`: keep only those top-level keys.
@@ -201,7 +225,8 @@ fn list(ctx: &Ctx, mut items: Vec<Value>, default_orderby: &str, default_order: 
     let total = items.len() as u64;
     let pages = total.div_ceil(per_page);
     let start = ((page - 1) * per_page) as usize;
-    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).map(|v| fields(ctx, v)).collect();
+    let collection = ctx.path.split("/wp-json/wc/v3").nth(1).unwrap_or("").to_string();
+    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).map(|v| fields(ctx, links(ctx, &collection, v))).collect();
     let (hdr_total, hdr_pages) = if hpos && slice.is_empty() && page > 1 { (0, 0) } else { (total, pages) };
     let mut r = json_response(200, &Value::Array(slice));
     let h = r.headers_mut();
@@ -399,7 +424,7 @@ fn create_order(ctx: &Ctx) -> Response<Body> {
             .unwrap_or_else(|| ("Item".into(), String::new(), 0));
         let price = li["total"].as_str().map(|t| cents(t) / qty.max(1)).unwrap_or(price);
         total += price * qty;
-        lines.push(json!({"id": id * 10 + k as u64, "name": name, "product_id": pid, "variation_id": vid, "quantity": qty, "tax_class": "", "subtotal": money(price * qty), "subtotal_tax": "0.00", "total": money(price * qty), "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": sku, "price": price as f64 / 100.0, "image": {"id": "", "src": ""}, "parent_name": null}));
+        lines.push(json!({"id": id * 10 + k as u64, "name": name, "product_id": pid, "variation_id": vid, "quantity": qty, "tax_class": "", "subtotal": money(price * qty), "subtotal_tax": "0.00", "total": money(price * qty), "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": sku, "global_unique_id": "", "price": price as f64 / 100.0, "image": {"id": "", "src": ""}, "parent_name": null}));
     }
     let set_paid = b["set_paid"].as_bool().unwrap_or(false);
     let status = b["status"].as_str().unwrap_or(if set_paid { "processing" } else { "pending" }).to_string();
@@ -585,7 +610,7 @@ fn new_product(d: &mut seed::Data, b: &Value) -> Value {
         "virtual": false, "downloadable": false, "manage_stock": b["manage_stock"].as_bool().unwrap_or(false),
         "stock_quantity": b["stock_quantity"].clone(), "stock_status": "instock", "categories": category_refs(d, &b["categories"]),
         "tags": [], "images": [], "attributes": b["attributes"].clone(), "default_attributes": [], "variations": [],
-        "grouped_products": [], "menu_order": 0, "price_html": "", "related_ids": [], "meta_data": b["meta_data"].as_array().cloned().unwrap_or_default(),
+        "grouped_products": [], "menu_order": 0, "price_html": "", "related_ids": [], "meta_data": b["meta_data"].as_array().cloned().unwrap_or_default(), "brands": [],
         "parent_id": 0, "has_options": ptype == "variable",
     });
     if p["attributes"].is_null() {

@@ -109,16 +109,19 @@ pub fn verify_basic(header: &str, keys: &Keys) -> Option<Result<(), Refusal>> {
     let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
     let raw = String::from_utf8(raw).ok()?;
     let (k, s) = raw.split_once(':')?;
-    Some(check_pair(k, s, keys))
+    check_pair(k, s, keys)
 }
 
 /// `consumer_key`/`consumer_secret` pair (Basic or query string, HTTPS only).
-pub fn check_pair(k: &str, s: &str, keys: &Keys) -> Result<(), Refusal> {
+/// An unknown key is no authentication at all (the request goes on
+/// unauthenticated and is refused by the endpoint), as a real store does; a
+/// known key with a wrong secret is an authentication error.
+pub fn check_pair(k: &str, s: &str, keys: &Keys) -> Option<Result<(), Refusal>> {
     if k != keys.consumer_key {
-        return Err(("woocommerce_rest_authentication_error", "Consumer key is invalid.".into()));
+        return None;
     }
     if !constant_time_eq(s.as_bytes(), keys.consumer_secret.as_bytes()) {
-        return Err(("woocommerce_rest_authentication_error", "Consumer secret is invalid.".into()));
+        return Some(Err(("woocommerce_rest_authentication_error", "Consumer secret is invalid.".into())));
     }
-    Ok(())
+    Some(Ok(()))
 }

@@ -334,7 +334,7 @@ impl Ctx<'_> {
                 Some(r)
             } else {
                 match (self.param("consumer_key"), self.param("consumer_secret")) {
-                    (Some(k), Some(s)) => Some(auth::check_pair(&k, &s, &keys)),
+                    (Some(k), Some(s)) => auth::check_pair(&k, &s, &keys),
                     _ => None,
                 }
             }

@@ -230,7 +230,7 @@ pub fn seed(spec: SeedSpec) -> Data {
             "images": if rng.chance(70) { json!([{"id": id + 100_000, "src": format!("https://store.example.test/wp-content/uploads/{id}.jpg"), "name": "", "alt": ""}]) } else { json!([]) },
             "attributes": attributes, "default_attributes": [], "variations": variation_ids, "grouped_products": [],
             "menu_order": 0, "price_html": "", "related_ids": [], "meta_data": [], "stock_status": "instock",
-            "has_options": ptype == "variable", "post_password": "",
+            "has_options": ptype == "variable", "post_password": "", "brands": [],
         }));
     }
     // Orders.
@@ -263,7 +263,7 @@ pub fn seed(spec: SeedSpec) -> Data {
             let qty = 1 + rng.below(3);
             let line_total = cents * qty;
             total += line_total;
-            lines.push(json!({"id": id * 10 + k, "name": name, "product_id": pid, "variation_id": 0, "quantity": qty, "tax_class": "", "subtotal": money(line_total), "subtotal_tax": "0.00", "total": money(line_total), "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": sku, "price": cents as f64 / 100.0, "image": {"id": "", "src": ""}, "parent_name": null}));
+            lines.push(json!({"id": id * 10 + k, "name": name, "product_id": pid, "variation_id": 0, "quantity": qty, "tax_class": "", "subtotal": money(line_total), "subtotal_tax": "0.00", "total": money(line_total), "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": sku, "global_unique_id": "", "price": cents as f64 / 100.0, "image": {"id": "", "src": ""}, "parent_name": null}));
         }
         let shipping = if rng.chance(50) { 500 } else { 0 };
         total += shipping;
@@ -314,7 +314,7 @@ pub fn variation_json(id: u64, parent: u64, sku: &str, price: String, option: &s
         "stock_quantity": 10, "stock_status": "instock", "backorders": "no", "backorders_allowed": false, "backordered": false,
         "low_stock_amount": null, "weight": "", "dimensions": {"length": "", "width": "", "height": ""}, "shipping_class": "",
         "shipping_class_id": 0, "image": null, "attributes": [{"id": 0, "name": "Size", "slug": "size", "option": option}],
-        "menu_order": 0, "meta_data": [], "name": "", "parent_id": parent,
+        "menu_order": 0, "meta_data": [], "name": "", "parent_id": parent, "gallery_image_ids": [],
     })
 }
 

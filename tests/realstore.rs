@@ -1,0 +1,434 @@
+//! Against a real WooCommerce. Every test here needs `WOO_REAL_STORE_ENV`
+//! naming a `store.env` (see `../shared/realstore/`); without it they are
+//! reported as ignored, never passed. `.ci/run` starts the real store and runs
+//! them with `--ignored`. They create only data tagged with a per-run id, so a
+//! staging store with data of its own is fine.
+
+mod common;
+
+use common::{Answer, Auth, Rest, read_env, woo};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+const NEEDS: &str = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it";
+
+struct Real {
+    env: HashMap<String, String>,
+    https: Rest,
+    http: Rest,
+    tag: String,
+}
+
+fn real() -> &'static Real {
+    static R: OnceLock<Real> = OnceLock::new();
+    R.get_or_init(|| {
+        let path = std::env::var("WOO_REAL_STORE_ENV").unwrap_or_else(|_| panic!("{NEEDS}"));
+        let env = read_env(&path);
+        let get = |k: &str| env.get(k).cloned().unwrap_or_else(|| panic!("{path} has no {k}"));
+        let https = Rest { base: get("WOO_STORE_URL_HTTPS"), ca: Some(get("WOO_STORE_CA_CERT").into()), key: get("WOO_CONSUMER_KEY"), secret: get("WOO_CONSUMER_SECRET") };
+        let http = Rest { base: get("WOO_STORE_URL_HTTP"), ca: None, key: get("WOO_CONSUMER_KEY"), secret: get("WOO_CONSUMER_SECRET") };
+        let tag = format!("t{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100_000_000);
+        Real { env, https, http, tag }
+    })
+}
+
+impl Real {
+    fn get(&self, k: &str) -> &str {
+        &self.env[k]
+    }
+    fn post(&self, path: &str, body: Value) -> Value {
+        let a = self.https.call("POST", path, Some(&body), Auth::Basic);
+        assert!(a.status == 201 || a.status == 200, "POST {path}: {} {}", a.status, a.json);
+        a.json
+    }
+}
+
+/// Data one run seeds, tagged with the run id.
+struct Seeded {
+    category: u64,
+    unlinked_category: u64,
+    simple: u64,
+    variable: u64,
+    variations: Vec<u64>,
+    zero_price: u64,
+    draft: u64,
+    grouped: u64,
+    customer: u64,
+    customer_email: String,
+    paid_order: u64,
+    guest_order: u64,
+    guest_email: String,
+    draft_order: u64,
+    custom_status_order: Option<u64>,
+    refund: u64,
+    refunded_order: u64,
+}
+
+fn seeded() -> &'static Seeded {
+    static S: OnceLock<Seeded> = OnceLock::new();
+    S.get_or_init(|| {
+        let r = real();
+        let t = &r.tag;
+        let id = |v: &Value| v["id"].as_u64().expect("id");
+        let category = id(&r.post("/products/categories", json!({"name": format!("Mugs {t}")})));
+        let unlinked_category = id(&r.post("/products/categories", json!({"name": format!("Empty {t}")})));
+        let simple = id(&r.post("/products", json!({"name": format!("Café Mug {t}"), "type": "simple", "regular_price": "9.50", "sku": format!("MUG-{t}"), "categories": [{"id": category}]})));
+        let variable = id(&r.post("/products", json!({"name": format!("Tee {t}"), "type": "variable", "sku": format!("TEE-{t}"),
+            "attributes": [{"name": "Size", "visible": true, "variation": true, "options": ["S", "M"]}], "categories": [{"id": category}]})));
+        let variations = ["S", "M"]
+            .iter()
+            .enumerate()
+            .map(|(i, o)| id(&r.post(&format!("/products/{variable}/variations"), json!({"regular_price": format!("1{i}.00"), "sku": format!("TEE-{t}-{o}"), "attributes": [{"name": "Size", "option": o}]}))))
+            .collect();
+        let zero_price = id(&r.post("/products", json!({"name": format!("Freebie {t}"), "type": "simple", "regular_price": "0"})));
+        let draft = id(&r.post("/products", json!({"name": format!("Draft {t}"), "type": "simple", "regular_price": "5.00", "status": "draft"})));
+        let grouped = id(&r.post("/products", json!({"name": format!("Bundle {t}"), "type": "grouped"})));
+        let customer_email = format!("buyer.{t}@example.test");
+        let customer = id(&r.post("/customers", json!({"email": customer_email, "first_name": "Zoë", "last_name": "O'Brien"})));
+        let line = json!([{"product_id": simple, "quantity": 2}]);
+        let paid_order = id(&r.post("/orders", json!({"customer_id": customer, "status": "processing", "line_items": line, "billing": {"email": customer_email, "first_name": "Zoë"}})));
+        let guest_email = format!("Guest.{t}@Example.test");
+        let guest_order = id(&r.post("/orders", json!({"customer_id": 0, "status": "on-hold", "line_items": line, "billing": {"email": guest_email, "first_name": "Guest", "last_name": "Buyer"}})));
+        let draft_order = id(&r.post("/orders", json!({"status": "checkout-draft", "line_items": line, "billing": {"email": guest_email}})));
+        let refunded_order = id(&r.post("/orders", json!({"customer_id": customer, "status": "completed", "line_items": line})));
+        let refund = id(&r.post(&format!("/orders/{refunded_order}/refunds"), json!({"amount": "4.00", "reason": "damaged", "api_refund": false})));
+        Seeded { category, unlinked_category, simple, variable, variations, zero_price, draft, grouped, customer, customer_email, paid_order, guest_order, guest_email, draft_order, custom_status_order: None, refund, refunded_order }
+    })
+}
+
+fn db_path(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("woo-realstore-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("{name}.db"));
+    let _ = std::fs::remove_file(&p);
+    p.to_string_lossy().into_owned()
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "woo failed ({:?}): {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn export(db: &str) -> BTreeMap<String, Value> {
+    ok(&woo(&["--db", db, "export"], &[]))
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v))
+        .collect()
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_connect_over_http_oauth1_hmac_sha256_and_hmac_sha1() {
+    let r = real();
+    for method in ["hmac-sha256", "hmac-sha1"] {
+        let db = db_path(&format!("http-{method}"));
+        ok(&woo(&["--db", &db, "connect", "--import", "none", "--signature-method", method, "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+        let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
+        assert_eq!(status["state"], "connected");
+        assert_eq!(status["woocommerce_version"], r.get("WOO_VERSION"), "the store's WooCommerce version is recorded");
+        // A list with a date filter (colons in a signed value) goes through too.
+        let out = ok(&woo(&["--db", &db, "tool", "list-orders", "--args", r#"{"modified_after": "2020-01-01T00:00:00", "per_page": 1}"#], &[]));
+        assert!(serde_json::from_str::<Value>(&out).unwrap()["items"].is_array());
+    }
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_connect_over_https_basic_auth_with_ca_cert() {
+    let r = real();
+    let db = db_path("https");
+    // Credentials from the environment, as a user would pass them.
+    let env = [("WOO_STORE_URL", r.get("WOO_STORE_URL_HTTPS")), ("WOO_CONSUMER_KEY", r.get("WOO_CONSUMER_KEY")), ("WOO_CONSUMER_SECRET", r.get("WOO_CONSUMER_SECRET"))];
+    ok(&woo(&["--db", &db, "--ca-cert", r.get("WOO_STORE_CA_CERT"), "connect", "--import", "none"], &env));
+    let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
+    assert_eq!(status["auth_method"], "basic");
+    assert_eq!(status["woocommerce_version"], r.get("WOO_VERSION"));
+    // Without the CA the TLS handshake fails with a clear message.
+    let out = woo(&["--db", &db_path("https-noca"), "connect", "--import", "none"], &env);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("certificate"));
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_wrong_key_is_the_typed_auth_error() {
+    let r = real();
+    let wrong_key = format!("ck_{}", "0".repeat(40));
+    // Over HTTP the OAuth check names the key; over HTTPS an unknown key is
+    // no authentication at all and the endpoint refuses (SPEC §10).
+    for (url, says) in [(r.get("WOO_STORE_URL_HTTP"), "Consumer key is invalid"), (r.get("WOO_STORE_URL_HTTPS"), "woocommerce_rest_cannot_view")] {
+        let out = woo(&["--db", &db_path("wrong"), "--ca-cert", r.get("WOO_STORE_CA_CERT"), "connect", "--store", url, "--key", &wrong_key, "--secret", r.get("WOO_CONSUMER_SECRET")], &[]);
+        assert_eq!(out.status.code(), Some(3), "auth failures exit 3");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("401") && err.contains(says), "{err}");
+        assert!(!err.contains(r.get("WOO_CONSUMER_SECRET")));
+    }
+}
+
+fn tool(db: &str, name: &str, args: Value) -> Value {
+    serde_json::from_str(&ok(&woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]))).unwrap()
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_tools_answer_what_the_rest_api_answers() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("tools");
+    ok(&woo(&["--db", &db, "connect", "--import", "none", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    let direct = |path: &str| r.https.call("GET", path, None, Auth::Basic).json;
+    // get-order
+    let got = tool(&db, "get-order", json!({"id": s.paid_order}));
+    let want = direct(&format!("/orders/{}", s.paid_order));
+    for k in ["id", "status", "total", "customer_id", "line_items", "date_paid_gmt"] {
+        assert_eq!(got[k], want[k], "get-order {k}");
+    }
+    // list-orders with filters
+    let listed = tool(&db, "list-orders", json!({"customer": s.customer, "per_page": 100}));
+    let want = r.https.call("GET", &format!("/orders?customer={}&per_page=100", s.customer), None, Auth::Basic);
+    assert_eq!(listed["total"].as_u64(), want.headers["x-wp-total"].parse().ok());
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|o| o["id"].as_u64().unwrap()).collect::<BTreeSet<_>>();
+    assert_eq!(ids(&listed["items"]), ids(&want.json));
+    // get-product of a variable product carries its variations.
+    let p = tool(&db, "get-product", json!({"id": s.variable}));
+    let vids: BTreeSet<u64> = p["variations_detail"].as_array().unwrap().iter().map(|v| v["id"].as_u64().unwrap()).collect();
+    assert_eq!(vids, s.variations.iter().copied().collect());
+    // list-products by sku (case-insensitive on the store)
+    let found = tool(&db, "list-products", json!({"sku": format!("mug-{}", r.tag)}));
+    assert_eq!(ids(&found["items"]), BTreeSet::from([s.simple]));
+    // customers, coupons, categories
+    let c = tool(&db, "get-customer", json!({"id": s.customer}));
+    assert_eq!(c["email"], s.customer_email.as_str());
+    let cs = tool(&db, "list-customers", json!({"email": s.customer_email}));
+    assert_eq!(ids(&cs["items"]), BTreeSet::from([s.customer]));
+    let coupons = tool(&db, "list-coupons", json!({"per_page": 5}));
+    assert_eq!(coupons["total"].as_u64(), r.https.call("GET", "/coupons", None, Auth::Basic).headers["x-wp-total"].parse().ok());
+    let cats = tool(&db, "list-categories", json!({"include": [s.category, s.unlinked_category]}));
+    assert_eq!(ids(&cats["items"]), BTreeSet::from([s.category, s.unlinked_category]));
+    // raw-api-request reaches the refunds of an order.
+    let raw = tool(&db, "raw-api-request", json!({"method": "GET", "path": format!("/orders/{}/refunds", s.refunded_order)}));
+    assert_eq!(raw["status"], 200);
+    assert_eq!(ids(&raw["body"]), BTreeSet::from([s.refund]));
+    // A missing record is not-found (exit 4) and leaves the connection alone.
+    let out = woo(&["--db", &db, "tool", "get-order", "--args", r#"{"id": 987654321}"#], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("woocommerce_rest_shop_order_invalid_id"));
+    let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
+    assert_eq!(status["state"], "connected");
+    // raw-api-request refuses a path that leaves the API, sending nothing.
+    let out = woo(&["--db", &db, "tool", "raw-api-request", "--args", r#"{"method":"GET","path":"/../../wp/v2/users"}"#], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_first_import_applies_the_sync_rules() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("import");
+    ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET"), "--owner-email", "owner@example.test"], &[]));
+    let rec = export(&db);
+    let has = |id: String| rec.contains_key(&id);
+    // Products: simple and variable, published and priced only.
+    assert!(has(format!("woo:product:{}", s.simple)));
+    let variable = &rec[&format!("woo:product:{}", s.variable)];
+    assert_eq!(variable["variants"].as_array().unwrap().len(), 2, "variations become variants");
+    assert_eq!(variable["include_in_online_store"], true);
+    for skipped in [s.zero_price, s.draft, s.grouped] {
+        assert!(!has(format!("woo:product:{skipped}")), "product {skipped} must not be imported");
+    }
+    // Collections: only categories linked to an imported product.
+    assert!(has(format!("woo:category:{}", s.category)));
+    assert!(!has(format!("woo:category:{}", s.unlinked_category)));
+    // Contacts: customers yes, the administrator (user 1) no; a guest once.
+    assert!(has(format!("woo:customer:{}", s.customer)));
+    assert!(!has("woo:customer:1".into()), "administrators are not contacts");
+    let guest_id = format!("woo:guest:{}", s.guest_email.to_lowercase());
+    assert_eq!(rec[&guest_id]["guest"], true);
+    // Orders: mapped status, raw status kept, checkout-draft left out.
+    let paid = &rec[&format!("woo:order:{}", s.paid_order)];
+    assert_eq!((paid["status"].as_str(), paid["woo_status"].as_str()), (Some("pending"), Some("processing")));
+    assert_eq!((paid["source"].as_str(), paid["subtype"].as_str()), (Some("external"), Some("woocommerce")));
+    assert_eq!(paid["total"], "19.00");
+    assert_eq!(paid["contact_id"].as_str(), Some(format!("woo:customer:{}", s.customer).as_str()));
+    assert_eq!(rec[&format!("woo:order:{}", s.guest_order)]["contact_id"].as_str(), Some(guest_id.as_str()));
+    assert!(!has(format!("woo:order:{}", s.draft_order)), "checkout-draft is not imported");
+    assert_eq!(rec[&format!("woo:order:{}", s.refunded_order)]["status"], "completed");
+    // Transactions: payment of the paid order, the refund; none for on-hold.
+    assert_eq!(rec[&format!("woo:payment:{}", s.paid_order)]["amount"], "19.00");
+    assert!(!has(format!("woo:payment:{}", s.guest_order)));
+    let refund = &rec[&format!("woo:refund:{}", s.refund)];
+    assert_eq!((refund["amount"].as_str(), refund["type"].as_str()), (Some("4.00"), Some("refund")));
+    // Historical orders fire no trigger.
+    assert!(rec.keys().all(|k| !k.starts_with("woo:trigger:")));
+    let _ = s.custom_status_order;
+}
+
+// ---- Conformance: the simulator against the real store ----
+
+/// Key → JSON type of an object (`null` kept apart: it matches any type).
+fn shape(v: &Value) -> BTreeMap<String, &'static str> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let t = match v {
+                        Value::Null => "null",
+                        Value::Bool(_) => "bool",
+                        Value::Number(_) => "number",
+                        Value::String(_) => "string",
+                        Value::Array(_) => "array",
+                        Value::Object(_) => "object",
+                    };
+                    (k.clone(), t)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn compare_shapes(what: &str, real: &Value, sim: &Value, diffs: &mut Vec<String>) {
+    let (a, b) = (shape(real), shape(sim));
+    for (k, t) in &a {
+        match b.get(k) {
+            None => diffs.push(format!("{what}: key `{k}` ({t}) missing in the simulator")),
+            Some(u) if t != u && *t != "null" && *u != "null" => diffs.push(format!("{what}: `{k}` is {t} on the store, {u} in the simulator")),
+            _ => {}
+        }
+    }
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        diffs.push(format!("{what}: key `{k}` only in the simulator"));
+    }
+}
+
+fn first(a: &Answer) -> Value {
+    a.json.as_array().and_then(|l| l.first()).cloned().unwrap_or(Value::Null)
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_conformance_the_simulator_answers_like_the_real_store() {
+    let r = real();
+    let s = seeded();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(woo_host::sim::Simulator::start(woo_host::sim::SimConfig::default())).unwrap();
+    let sim_https = Rest { base: sim.https_url.clone(), ca: Some(sim.ca_cert.clone()), key: sim.consumer_key.clone(), secret: sim.consumer_secret.clone() };
+    let sim_http = Rest { base: sim.http_url.clone(), ca: None, key: sim.consumer_key.clone(), secret: sim.consumer_secret.clone() };
+    let (sim_order, sim_variable) = {
+        let d = sim.state.data.lock().unwrap();
+        let o = d.orders.iter().find(|o| o["refunds"].as_array().is_some_and(|r| !r.is_empty())).unwrap()["id"].as_u64().unwrap();
+        let v = d.products.iter().find(|p| p["type"] == "variable").unwrap()["id"].as_u64().unwrap();
+        (o, v)
+    };
+    let mut diffs = vec![];
+    // Resources the connector reads: keys and value types.
+    let resources = [
+        ("order", format!("/orders?include={}", s.paid_order), format!("/orders?per_page=1")),
+        ("product", format!("/products?include={}", s.variable), format!("/products?include={sim_variable}")),
+        ("customer", format!("/customers?include={}", s.customer), "/customers?per_page=1".to_string()),
+        ("category", format!("/products/categories?include={}", s.category), "/products/categories?per_page=1".to_string()),
+        ("coupon", "/coupons?per_page=1".to_string(), "/coupons?per_page=1".to_string()),
+        ("refund (order)", format!("/orders/{}/refunds", s.refunded_order), format!("/orders/{sim_order}/refunds")),
+        ("refund (collection)", "/refunds?per_page=1".to_string(), "/refunds?per_page=1".to_string()),
+        ("variation (product)", format!("/products/{}/variations", s.variable), format!("/products/{sim_variable}/variations")),
+        ("variation (collection)", "/variations?per_page=1".to_string(), "/variations?per_page=1".to_string()),
+    ];
+    let coupon_exists = r.https.call("GET", "/coupons?per_page=1", None, Auth::Basic).json.as_array().is_some_and(|a| !a.is_empty());
+    for (what, real_path, sim_path) in &resources {
+        if *what == "coupon" && !coupon_exists {
+            continue;
+        }
+        let (a, b) = (r.https.call("GET", real_path, None, Auth::Basic), sim_https.call("GET", sim_path, None, Auth::Basic));
+        assert_eq!((a.status, b.status), (200, 200), "{what}: {} / {}", a.json, b.json);
+        for h in ["x-wp-total", "x-wp-totalpages"] {
+            if a.headers.contains_key(h) != b.headers.contains_key(h) {
+                diffs.push(format!("{what}: header {h} present on one side only"));
+            }
+        }
+        compare_shapes(what, &first(&a), &first(&b), &mut diffs);
+        if *what == "order" {
+            let (la, lb) = (&first(&a)["line_items"][0], &first(&b)["line_items"][0]);
+            compare_shapes("order line item", la, lb, &mut diffs);
+            compare_shapes("order billing", &first(&a)["billing"], &first(&b)["billing"], &mut diffs);
+        }
+    }
+    // system_status environment
+    let (a, b) = (r.https.call("GET", "/system_status?_fields=environment", None, Auth::Basic), sim_https.call("GET", "/system_status?_fields=environment", None, Auth::Basic));
+    assert_eq!(a.json["environment"]["version"], r.get("WOO_VERSION"));
+    assert!(b.json["environment"]["version"].is_string());
+    let keys = |v: &Value| v.as_object().map(|m| m.keys().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
+    if keys(&a.json) != keys(&b.json) {
+        diffs.push(format!("system_status?_fields=environment: top-level keys {:?} vs {:?}", keys(&a.json), keys(&b.json)));
+    }
+    // Status codes and error codes of the edges a client meets.
+    let edges: Vec<(&str, &str, Auth, bool)> = vec![
+        ("GET", "/products?per_page=0", Auth::Basic, true),
+        ("GET", "/products?per_page=101", Auth::Basic, true),
+        ("GET", "/orders?page=9999&per_page=100", Auth::Basic, true),
+        ("GET", "/products?page=9999&per_page=100", Auth::Basic, true),
+        ("GET", "/orders/987654321", Auth::Basic, true),
+        ("PUT", "/orders/987654321", Auth::Basic, true),
+        ("GET", "/products/987654321", Auth::Basic, true),
+        ("PUT", "/products/987654321", Auth::Basic, true),
+        ("GET", "/products/variations", Auth::Basic, true),
+        ("GET", "/orders?modified_after=2025-03-01", Auth::Basic, true),
+        ("GET", "/customers?orderby=modified", Auth::Basic, true),
+        ("GET", "/orders", Auth::None, true),
+        ("POST", "/orders", Auth::None, true),
+        ("GET", "/orders", Auth::Basic, false),
+        ("GET", "/orders", Auth::QueryKeys, false),
+        ("GET", "/orders", Auth::None, false),
+        ("GET", "", Auth::None, false),
+    ];
+    for (method, path, auth, https) in edges {
+        let (rr, ss) = if https { (&r.https, &sim_https) } else { (&r.http, &sim_http) };
+        let body = (method != "GET").then(|| json!({}));
+        let (a, b) = (rr.call(method, path, body.as_ref(), auth), ss.call(method, path, body.as_ref(), auth));
+        let label = format!("{method} {path} ({auth:?} over {})", if https { "HTTPS" } else { "HTTP" });
+        if a.status != b.status {
+            diffs.push(format!("{label}: status {} on the store, {} in the simulator", a.status, b.status));
+        }
+        if a.json["code"] != b.json["code"] {
+            diffs.push(format!("{label}: code {} on the store, {} in the simulator", a.json["code"], b.json["code"]));
+        }
+        if path.contains("page=9999") {
+            for h in ["x-wp-total", "x-wp-totalpages"] {
+                let (x, y) = (a.headers.get(h).map(|v| v == "0"), b.headers.get(h).map(|v| v == "0"));
+                if x != y {
+                    diffs.push(format!("{label}: {h} past the end is zero on one side only ({:?} vs {:?})", a.headers.get(h), b.headers.get(h)));
+                }
+            }
+            if a.json != json!([]) || b.json != json!([]) {
+                diffs.push(format!("{label}: a page past the end is not [] on both"));
+            }
+        }
+    }
+    // An unknown key over HTTPS.
+    let bad = Rest { key: format!("ck_{}", "0".repeat(40)), ..Rest { base: r.https.base.clone(), ca: r.https.ca.clone(), key: String::new(), secret: r.https.secret.clone() } };
+    let bad_sim = Rest { key: format!("ck_{}", "0".repeat(40)), ..Rest { base: sim_https.base.clone(), ca: sim_https.ca.clone(), key: String::new(), secret: sim_https.secret.clone() } };
+    let (a, b) = (bad.call("GET", "/orders", None, Auth::Basic), bad_sim.call("GET", "/orders", None, Auth::Basic));
+    if (a.status, &a.json["code"], &a.json["message"]) != (b.status, &b.json["code"], &b.json["message"]) {
+        diffs.push(format!("unknown key: {} {} vs {} {}", a.status, a.json, b.status, b.json));
+    }
+    // _fields and orderby.
+    for (rr, label) in [(&r.https, "store"), (&sim_https, "simulator")] {
+        let a = rr.call("GET", "/products?_fields=id,name&per_page=3&orderby=id&order=asc", None, Auth::Basic);
+        let items = a.json.as_array().unwrap();
+        assert!(items.iter().all(|p| keys(p) == BTreeSet::from(["id".to_string(), "name".to_string()])), "{label}: _fields: {}", a.json);
+        let ids: Vec<u64> = items.iter().map(|p| p["id"].as_u64().unwrap()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{label}: orderby=id asc: {ids:?}");
+        let d = rr.call("GET", "/orders?per_page=5", None, Auth::Basic);
+        let dates: Vec<&str> = d.json.as_array().unwrap().iter().map(|o| o["date_created_gmt"].as_str().unwrap()).collect();
+        assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{label}: orders default to date desc: {dates:?}");
+        let l = rr.call("GET", "/products?per_page=1", None, Auth::Basic);
+        assert!(l.headers.get("link").is_some_and(|v| v.contains("rel=\"next\"")), "{label}: Link next");
+    }
+    diffs.sort();
+    diffs.dedup();
+    for d in &diffs {
+        eprintln!("difference: {d}");
+    }
+    assert!(diffs.is_empty(), "{} differences between the simulator and the real store (listed above)", diffs.len());
+}
