@@ -4,6 +4,8 @@
 
 pub mod http_policy;
 pub mod runtime;
+pub mod serve;
+pub mod session;
 pub mod sim;
 pub mod storage;
 

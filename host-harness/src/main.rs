@@ -1,12 +1,11 @@
 //! `woo`: run the woo-connector component against a WooCommerce store.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
-use woo_host::http_policy::{HttpPolicy, tls_config};
 use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types};
 use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
 use woo_host::storage::Storage;
@@ -89,6 +88,54 @@ enum Command {
         /// OAuth 1.0a signature method over plain HTTP: hmac-sha256 or hmac-sha1.
         #[arg(long, default_value = "hmac-sha256")]
         signature_method: String,
+        /// Ongoing sync: `all`, `none` or a comma list of
+        /// contacts,orders,transactions,products,collections,order-submitted,payment-received.
+        #[arg(long, default_value = "all")]
+        sync: String,
+    },
+    /// One incremental sync pass over what the settings enable (or a loop with --watch).
+    Sync {
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between passes with --watch (products every 5 minutes).
+        #[arg(long, default_value_t = 60)]
+        interval: u64,
+        /// Seconds between product passes with --watch.
+        #[arg(long, default_value_t = 300)]
+        product_interval: u64,
+        /// Stop --watch after this many passes (0 = until stopped).
+        #[arg(long, default_value_t = 0, hide = true)]
+        passes: u64,
+    },
+    /// Show or change the ongoing-sync settings.
+    Settings {
+        #[arg(long)]
+        enable: Option<String>,
+        #[arg(long)]
+        disable: Option<String>,
+    },
+    /// The store's webhooks.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+    /// Receive webhook deliveries (POST /webhooks) and the wc-auth callback (POST /wc-auth/callback).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8088")]
+        listen: std::net::SocketAddr,
+    },
+    /// Print the WooCommerce app-authorisation URL (scope read_write).
+    AuthorizeUrl {
+        #[arg(long, env = "WOO_STORE_URL")]
+        store: String,
+        #[arg(long)]
+        return_url: String,
+        #[arg(long)]
+        callback_url: String,
+        #[arg(long, default_value = "1")]
+        user_id: String,
+        #[arg(long, default_value = "woo-connector")]
+        app_name: String,
     },
     /// (Re)run the first import of the selected kinds; resumes an interrupted one.
     Import {
@@ -112,6 +159,15 @@ enum Command {
     },
     /// Forget the credentials and cursors; records stay.
     Disconnect,
+}
+
+#[derive(Subcommand)]
+enum WebhooksAction {
+    /// Create the store's order/customer/product webhooks with a new secret.
+    Register {
+        #[arg(long)]
+        delivery_url: String,
+    },
 }
 
 /// Exit codes that mean something to scripts.
@@ -192,6 +248,41 @@ fn parse_kinds(list: &str, flag: &str) -> Result<Vec<wit_types::Kind>> {
     Ok(out)
 }
 
+const SETTING_NAMES: [&str; 7] = ["contacts", "orders", "transactions", "products", "collections", "order-submitted", "payment-received"];
+
+fn setting_mut<'a>(s: &'a mut wit_sync::Settings, name: &str) -> Option<&'a mut bool> {
+    Some(match name {
+        "contacts" => &mut s.contacts,
+        "orders" => &mut s.orders,
+        "transactions" => &mut s.transactions,
+        "products" => &mut s.products,
+        "collections" => &mut s.collections,
+        "order-submitted" => &mut s.order_submitted,
+        "payment-received" => &mut s.payment_received,
+        _ => return None,
+    })
+}
+
+/// Set the named settings to `value` (`all`, `none` or a comma list).
+fn apply_settings(s: &mut wit_sync::Settings, list: &str, value: bool, flag: &str) -> Result<()> {
+    let names: Vec<&str> = match list.trim() {
+        "all" => SETTING_NAMES.to_vec(),
+        "none" | "" => vec![],
+        l => l.split(',').map(str::trim).collect(),
+    };
+    for n in names {
+        match setting_mut(s, n) {
+            Some(b) => *b = value,
+            None => bail!(ComponentError { code: exit::INVALID_INPUT, message: format!("{flag}: unknown setting `{n}` (use {})", SETTING_NAMES.join(",")) }),
+        }
+    }
+    Ok(())
+}
+
+fn settings_json(s: &wit_sync::Settings) -> Value {
+    json!({"contacts": s.contacts, "orders": s.orders, "transactions": s.transactions, "products": s.products, "collections": s.collections, "order-submitted": s.order_submitted, "payment-received": s.payment_received})
+}
+
 fn kind_name(k: wit_types::Kind) -> &'static str {
     use wit_types::Kind;
     match k {
@@ -211,8 +302,7 @@ struct App {
     json: bool,
 }
 
-/// Host-side settings of a connection (not the component's): the extra CA.
-const HOST_BUCKET: &str = "host";
+use woo_host::session::HOST_BUCKET;
 
 impl App {
     fn storage(&self) -> Result<Box<dyn Storage>> {
@@ -224,36 +314,8 @@ impl App {
 
     /// A session allowed to reach `store_url` (or the saved store).
     async fn session(&self, store_url: Option<&str>) -> Result<Session> {
-        let mut storage = self.storage()?;
-        let url = match store_url {
-            Some(u) => Some(u.to_string()),
-            None => storage
-                .kv_get(&self.connection, "connection", "info")?
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .and_then(|v| v["store_url"].as_str().map(str::to_string)),
-        };
-        let ca_pem = match &self.ca_cert {
-            Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?),
-            None => storage.kv_get(&self.connection, HOST_BUCKET, "ca_cert")?,
-        };
-        let mut policy = HttpPolicy::default();
-        if let Some(u) = &url {
-            policy.allow_store(u);
-        }
-        policy.tls = Some(match &ca_pem {
-            Some(pem) => {
-                let tmp = std::env::temp_dir().join(format!("woo-ca-{}.pem", std::process::id()));
-                std::fs::write(&tmp, pem)?;
-                let c = tls_config(Some(&tmp));
-                let _ = std::fs::remove_file(&tmp);
-                c?
-            }
-            None => tls_config(None)?,
-        });
-        if let (Some(pem), Some(_)) = (&ca_pem, &self.ca_cert) {
-            storage.kv_set(&self.connection, HOST_BUCKET, "ca_cert", pem)?;
-        }
-        let mut session = self.runtime.session(storage, &self.connection, policy).await?;
+        let storage = self.storage()?;
+        let mut session = woo_host::session::open(&self.runtime, storage, &self.connection, store_url, self.ca_cert.as_deref()).await?;
         let show = std::io::stderr().is_terminal();
         session.store.data_mut().progress = Some(Box::new(move |kind, done, total| {
             if show {
@@ -303,22 +365,38 @@ impl App {
         Ok(r?.map_err(|e| describe(&e))?)
     }
 
+    async fn settings(&self, s: &mut Session) -> Result<wit_sync::Settings> {
+        Ok(s.bindings.woo_connector_sync().call_get_settings(&mut s.store).await?)
+    }
+
+    async fn set_settings(&self, s: &mut Session, settings: &wit_sync::Settings) -> Result<()> {
+        s.bindings.woo_connector_sync().call_set_settings(&mut s.store, *settings).await?.map_err(|e| describe(&e))?;
+        Ok(())
+    }
+
+    async fn sync_pass(&self, s: &mut Session, kinds: Option<&[wit_types::Kind]>) -> Result<wit_sync::Report> {
+        s.begin_call();
+        let kinds: Option<Vec<wit_types::Kind>> = kinds.map(|k| k.to_vec());
+        let r = s.bindings.woo_connector_sync().call_sync_pass(&mut s.store, kinds.as_deref()).await?;
+        Ok(r.map_err(|e| describe(&e))?)
+    }
+
     fn print_report(&self, r: &wit_sync::Report, elapsed: f64, extra: Value) {
         if self.json {
-            let kinds: Vec<Value> = r.kinds.iter().map(|k| json!({"kind": kind_name(k.kind), "records": k.records, "skipped": k.skipped, "malformed": k.malformed})).collect();
-            let mut v = json!({"kinds": kinds, "requests": r.requests, "seconds": elapsed});
+            let kinds: Vec<Value> = r.kinds.iter().map(|k| json!({"kind": kind_name(k.kind), "records": k.records, "created": k.created, "updated": k.updated, "skipped": k.skipped, "malformed": k.malformed})).collect();
+            let mut v = json!({"kinds": kinds, "requests": r.requests, "triggers": r.triggers, "seconds": elapsed});
             if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
                 m.extend(e);
             }
             println!("{v}");
             return;
         }
-        println!("{:<14} {:>9} {:>9} {:>9}", "kind", "records", "skipped", "malformed");
+        println!("{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}", "kind", "records", "created", "updated", "skipped", "malformed");
         for k in &r.kinds {
-            println!("{:<14} {:>9} {:>9} {:>9}", kind_name(k.kind), k.records, k.skipped, k.malformed);
+            println!("{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}", kind_name(k.kind), k.records, k.created, k.updated, k.skipped, k.malformed);
         }
         let total: u64 = r.kinds.iter().map(|k| k.records).sum();
-        println!("imported {total} records with {} requests in {elapsed:.2}s ({:.0} records/s)", r.requests, total as f64 / elapsed.max(1e-9));
+        println!("{total} records, {} triggers, {} requests in {elapsed:.2}s ({:.0} records/s)", r.triggers, r.requests, total as f64 / elapsed.max(1e-9));
     }
 }
 
@@ -362,11 +440,60 @@ async fn run(cli: Cli) -> Result<()> {
             if !app.json {
                 println!("woo demo: simulated store with {customers} customers, {orders} orders, {products} products");
             }
-            app.print_report(&report, elapsed, json!({"store": {"customers": customers, "orders": orders, "products": products}, "total_seconds": started.elapsed().as_secs_f64()}));
+            if app.json {
+                app.print_report(&report, elapsed, json!({"phase": "import", "store": {"customers": customers, "orders": orders, "products": products}, "total_seconds": started.elapsed().as_secs_f64()}));
+            } else {
+                app.print_report(&report, elapsed, json!({}));
+            }
+            // A change set in the store, then the incremental sync that follows.
+            let st = sim.state.clone();
+            let (unpaid, product, buyer) = {
+                let d = st.data.lock().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
+                let unpaid = d.orders.iter().find(|o| o["status"] == "on-hold" && o["date_paid_gmt"].is_null()).and_then(|o| o["id"].as_u64());
+                let product = d.products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).and_then(|p| p["id"].as_u64());
+                let buyer = d.customers.iter().find(|c| c["role"] == "customer").map(|c| (c["id"].as_u64().unwrap_or(0), c["email"].as_str().unwrap_or("").to_string()));
+                (unpaid, product, buyer)
+            };
+            let (buyer_id, buyer_email) = buyer.unwrap_or((0, "shopper@example.test".into()));
+            st.place_order(buyer_id, &buyer_email, true);
+            st.place_order(0, "walk.in.guest@example.test", false);
+            if let Some(id) = unpaid {
+                st.update_order(id, json!({"status": "processing"}));
+            }
+            if let Some(id) = product {
+                st.update_product(id, json!({"status": "draft"}));
+            }
+            if !app.json {
+                println!();
+                println!("store changes: 2 new orders (1 paid), order {} paid, product {} unpublished", unpaid.unwrap_or(0), product.unwrap_or(0));
+            }
+            let t = Instant::now();
+            let report = app.sync_pass(&mut s, None).await?;
+            let fired: Vec<Value> = s
+                .store
+                .data_mut()
+                .storage
+                .records(&app.connection, Some("trigger"))?
+                .into_iter()
+                .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+                .map(|v| json!({"trigger": v["trigger"], "order_id": v["order_id"]}))
+                .collect();
+            if app.json {
+                app.print_report(&report, t.elapsed().as_secs_f64(), json!({"phase": "sync", "fired": fired}));
+            } else {
+                println!("incremental sync:");
+                app.print_report(&report, t.elapsed().as_secs_f64(), json!({}));
+                for f in &fired {
+                    println!("trigger {} for {}", f["trigger"].as_str().unwrap_or(""), f["order_id"].as_str().unwrap_or(""));
+                }
+            }
         }
-        Command::Connect { store, key, secret, owner_email, import, signature_method } => {
+        Command::Connect { store, key, secret, owner_email, import, signature_method, sync } => {
             let kinds = parse_kinds(&import, "--import")?;
+            let mut wanted = wit_sync::Settings { contacts: false, orders: false, transactions: false, products: false, collections: false, order_submitted: false, payment_received: false };
+            apply_settings(&mut wanted, &sync, true, "--sync")?;
             let (mut s, info) = app.connect(&store, &key, &secret, owner_email, &signature_method).await?;
+            app.set_settings(&mut s, &wanted).await?;
             eprintln!("connected to {} (WooCommerce {}, {})", info.store_url, info.woocommerce_version.clone().unwrap_or_else(|| "?".into()), info.auth_method);
             if kinds.is_empty() {
                 if app.json {
@@ -384,6 +511,79 @@ async fn run(cli: Cli) -> Result<()> {
             let t = Instant::now();
             let report = app.import(&mut s, &kinds).await?;
             app.print_report(&report, t.elapsed().as_secs_f64(), json!({}));
+        }
+        Command::Sync { watch, interval, product_interval, passes } => {
+            let mut s = app.session(None).await?;
+            let mut last_products: Option<Instant> = None;
+            let mut n = 0u64;
+            loop {
+                let products_due = !watch || last_products.is_none_or(|t| t.elapsed().as_secs() >= product_interval);
+                let kinds: Option<Vec<wit_types::Kind>> = if products_due {
+                    None
+                } else {
+                    Some(vec![wit_types::Kind::Contacts, wit_types::Kind::Orders, wit_types::Kind::Transactions])
+                };
+                let t = Instant::now();
+                let report = app.sync_pass(&mut s, kinds.as_deref()).await?;
+                if products_due {
+                    last_products = Some(t);
+                }
+                app.print_report(&report, t.elapsed().as_secs_f64(), json!({}));
+                n += 1;
+                if !watch || (passes > 0 && n >= passes) {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(interval)) => {}
+                    _ = tokio::signal::ctrl_c() => break,
+                }
+            }
+        }
+        Command::Settings { enable, disable } => {
+            let mut s = app.session(None).await?;
+            let mut settings = app.settings(&mut s).await?;
+            if enable.is_some() || disable.is_some() {
+                if let Some(l) = &enable {
+                    apply_settings(&mut settings, l, true, "--enable")?;
+                }
+                if let Some(l) = &disable {
+                    apply_settings(&mut settings, l, false, "--disable")?;
+                }
+                app.set_settings(&mut s, &settings).await?;
+            }
+            let v = settings_json(&settings);
+            if app.json {
+                println!("{v}");
+            } else {
+                for n in SETTING_NAMES {
+                    println!("{n}: {}", if v[n] == true { "on" } else { "off" });
+                }
+            }
+        }
+        Command::Webhooks { action: WebhooksAction::Register { delivery_url } } => {
+            let mut s = app.session(None).await?;
+            s.begin_call();
+            let ids = s.bindings.woo_connector_webhook().call_register(&mut s.store, &delivery_url).await?.map_err(|e| describe(&e))?;
+            if app.json {
+                println!("{}", json!({"webhook_ids": ids}));
+            } else {
+                println!("registered {} webhooks: {ids:?}", ids.len());
+            }
+        }
+        Command::Serve { listen } => {
+            woo_host::serve::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| PathBuf::from("woo.db")), listen, app.ca_cert.clone()).await?;
+        }
+        Command::AuthorizeUrl { store, return_url, callback_url, user_id, app_name } => {
+            let mut s = app.session(None).await?;
+            let url = s
+                .bindings
+                .woo_connector_connection()
+                .call_authorize_url(&mut s.store, &store, &app_name, &user_id, &return_url, &callback_url)
+                .await?
+                .map_err(|e| describe(&e))?;
+            // Remember which store the callback's keys belong to.
+            s.store.data_mut().storage.kv_set(&app.connection, HOST_BUCKET, "pending_store", store.trim().trim_end_matches('/').as_bytes())?;
+            println!("{url}");
         }
         Command::Status => {
             let mut s = app.session(None).await?;

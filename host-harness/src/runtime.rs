@@ -91,7 +91,7 @@ impl WasiHttpView for HostState {
 impl woo::connector::types::Host for HostState {}
 
 impl woo::connector::platform::Host for HostState {
-    fn commit(&mut self, batch: woo::connector::platform::Batch) -> wasmtime::Result<Result<(), String>> {
+    fn commit(&mut self, batch: woo::connector::platform::Batch) -> wasmtime::Result<Result<Vec<bool>, String>> {
         let b = CommitBatch {
             records: batch.records.into_iter().map(|r| StoredRecord { kind: r.kind, id: r.id, body: r.body }).collect(),
             triggers: batch

@@ -198,6 +198,31 @@ pub fn note_failure(host: &mut impl Host, err: Error) -> Error {
     err
 }
 
+/// The WooCommerce app-authorisation URL for this store (scope read_write).
+pub fn authorize_url(store_url: &str, app_name: &str, user_id: &str, return_url: &str, callback_url: &str) -> Result<String, Error> {
+    let url = StoreUrl::parse(store_url).map_err(|m| Error::invalid("store_url", m))?;
+    for (field, v) in [("return_url", return_url), ("callback_url", callback_url)] {
+        if !(v.starts_with("https://") || v.starts_with("http://")) || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid(field, "must be an absolute http(s) URL"));
+        }
+    }
+    if !callback_url.starts_with("https://") {
+        return Err(Error::invalid("callback_url", "WooCommerce only posts keys to an https:// callback"));
+    }
+    if app_name.trim().is_empty() || user_id.trim().is_empty() {
+        return Err(Error::invalid(if app_name.trim().is_empty() { "app_name" } else { "user_id" }, "is empty"));
+    }
+    let enc = crate::client::oauth::percent_encode;
+    Ok(format!(
+        "{}/wc-auth/v1/authorize?app_name={}&scope=read_write&user_id={}&return_url={}&callback_url={}",
+        url.as_string(),
+        enc(app_name),
+        enc(user_id),
+        enc(return_url),
+        enc(callback_url)
+    ))
+}
+
 /// Forget credentials and cursors; records stay.
 pub fn disconnect(host: &mut impl Host) -> Result<(), Error> {
     for b in [bucket::CREDENTIALS, bucket::CONNECTION, bucket::CURSORS] {
@@ -268,6 +293,13 @@ mod tests {
         assert_eq!(info(&mut host).state, State::ReconnectRequired);
         assert_eq!(host.notifications.len(), 1);
         assert!(matches!(open(&mut host, FakeTransport::default()), Err(Error::ReconnectRequired(_))));
+    }
+
+    #[test]
+    fn authorize_url_asks_for_read_write_and_needs_an_https_callback() {
+        let u = authorize_url("https://shop.example.com/", "My Platform", "42", "https://p.example/done", "https://p.example/wc-auth/callback").unwrap();
+        assert_eq!(u, "https://shop.example.com/wc-auth/v1/authorize?app_name=My%20Platform&scope=read_write&user_id=42&return_url=https%3A%2F%2Fp.example%2Fdone&callback_url=https%3A%2F%2Fp.example%2Fwc-auth%2Fcallback");
+        assert!(authorize_url("https://shop.example.com", "a", "1", "https://x/", "http://x/cb").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ wit_bindgen::generate!({
 
 use crate::client::{self, HttpRequest, HttpResponse, Method, Scheme, Transport};
 use crate::env::{self, Batch, Level};
-use crate::{connection, import, tools, webhook};
+use crate::{connection, import, settings, sync, tools, webhook};
 use exports::woo::connector::connection as wit_conn;
 use exports::woo::connector::sync as wit_sync;
 use exports::woo::connector::tools as wit_tools;
@@ -165,7 +165,7 @@ fn bucket(name: &str) -> Option<kv::Bucket> {
 }
 
 impl env::Host for WitHost {
-    fn commit(&mut self, batch: Batch) -> Result<(), String> {
+    fn commit(&mut self, batch: Batch) -> Result<Vec<bool>, String> {
         let b = platform::Batch {
             records: batch
                 .records
@@ -297,6 +297,10 @@ impl wit_conn::Guest for Component {
         info_to_wit(connection::info(&mut WitHost))
     }
 
+    fn authorize_url(store_url: String, app_name: String, user_id: String, return_url: String, callback_url: String) -> Result<String, wit::Error> {
+        connection::authorize_url(&store_url, &app_name, &user_id, &return_url, &callback_url).map_err(to_wit)
+    }
+
     fn disconnect() -> Result<(), wit::Error> {
         connection::disconnect(&mut WitHost).map_err(to_wit)
     }
@@ -322,19 +326,63 @@ fn kind_to_wit(k: import::Kind) -> wit::Kind {
     }
 }
 
+fn report_to_wit(r: import::Report) -> wit_sync::Report {
+    wit_sync::Report {
+        kinds: r
+            .kinds
+            .into_iter()
+            .map(|k| wit_sync::KindReport {
+                kind: kind_to_wit(k.kind),
+                records: k.records,
+                created: k.created,
+                updated: k.updated,
+                skipped: k.skipped,
+                malformed: k.malformed,
+            })
+            .collect(),
+        requests: r.requests,
+        triggers: r.triggers,
+    }
+}
+
+/// Pages in flight at once.
+const CONCURRENCY: usize = 4;
+
 impl wit_sync::Guest for Component {
     fn import(kinds: Vec<wit::Kind>) -> Result<wit_sync::Report, wit::Error> {
         let kinds: Vec<import::Kind> = kinds.into_iter().map(kind_from_wit).collect();
-        let concurrency = 4;
-        with_client(|c, host| import::run(c, host, &kinds, concurrency)).map(|r| wit_sync::Report {
-            kinds: r
-                .kinds
-                .into_iter()
-                .map(|k| wit_sync::KindReport { kind: kind_to_wit(k.kind), records: k.records, skipped: k.skipped, malformed: k.malformed })
-                .collect(),
-            requests: r.requests,
-            triggers: r.triggers,
-        })
+        with_client(|c, host| import::run(c, host, &kinds, CONCURRENCY)).map(report_to_wit)
+    }
+
+    fn get_settings() -> wit_sync::Settings {
+        let s = settings::load(&mut WitHost);
+        wit_sync::Settings {
+            contacts: s.contacts,
+            orders: s.orders,
+            transactions: s.transactions,
+            products: s.products,
+            collections: s.collections,
+            order_submitted: s.order_submitted,
+            payment_received: s.payment_received,
+        }
+    }
+
+    fn set_settings(s: wit_sync::Settings) -> Result<(), wit::Error> {
+        let s = settings::Settings {
+            contacts: s.contacts,
+            orders: s.orders,
+            transactions: s.transactions,
+            products: s.products,
+            collections: s.collections,
+            order_submitted: s.order_submitted,
+            payment_received: s.payment_received,
+        };
+        settings::save(&mut WitHost, &s).map_err(|e| to_wit(client::Error::Transport(e)))
+    }
+
+    fn sync_pass(kinds: Option<Vec<wit::Kind>>) -> Result<wit_sync::Report, wit::Error> {
+        let kinds: Option<Vec<import::Kind>> = kinds.map(|k| k.into_iter().map(kind_from_wit).collect());
+        with_client(|c, host| sync::run_pass(c, host, kinds.as_deref(), CONCURRENCY)).map(report_to_wit)
     }
 }
 
@@ -364,6 +412,10 @@ impl wit_tools::Guest for Component {
 }
 
 impl wit_webhook::Guest for Component {
+    fn register(delivery_url: String) -> Result<Vec<u64>, wit::Error> {
+        with_client(|c, host| webhook::register(c, host, &delivery_url))
+    }
+
     fn handle_delivery(headers: Vec<(String, String)>, body: Vec<u8>) -> Result<wit_webhook::DeliveryOutcome, wit::Error> {
         webhook::handle(&mut WitHost, &headers, &body).map_err(to_wit).map(|o| match o {
             webhook::Outcome::Applied => wit_webhook::DeliveryOutcome::Applied,

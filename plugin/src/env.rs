@@ -51,7 +51,8 @@ pub enum Level {
 
 /// The host, as the component's logic sees it.
 pub trait Host {
-    fn commit(&mut self, batch: Batch) -> Result<(), String>;
+    /// Store a batch all or nothing; one `created` flag per record.
+    fn commit(&mut self, batch: Batch) -> Result<Vec<bool>, String>;
     fn progress(&mut self, kind: &str, done: u64, total: u64);
     fn log(&mut self, level: Level, message: &str);
     fn get(&mut self, bucket: &str, key: &str) -> Option<Vec<u8>>;
@@ -73,8 +74,10 @@ pub mod bucket {
     pub const CURSORS: &str = "cursors";
     /// Email → contact id, so guests link to existing contacts.
     pub const EMAILS: &str = "emails";
-    /// Ids of products ever imported.
+    /// Products ever imported: id → `date_modified_gmt` last applied.
     pub const PRODUCTS: &str = "products";
+    /// Orders seen: id → `p|u:<date_modified_gmt>` (paid or unpaid when last applied).
+    pub const ORDERS: &str = "orders";
     /// Ids of categories linked to imported products.
     pub const LINKED_CATEGORIES: &str = "linked-categories";
 }
@@ -98,13 +101,14 @@ pub mod memory {
     }
 
     impl Host for MemoryHost {
-        fn commit(&mut self, batch: Batch) -> Result<(), String> {
+        fn commit(&mut self, batch: Batch) -> Result<Vec<bool>, String> {
             self.commits += 1;
             if self.fail_commit == Some(self.commits) {
                 return Err("simulated crash".into());
             }
+            let mut created = vec![];
             for r in batch.records {
-                self.records.insert((r.kind.to_string(), r.id), r.body);
+                created.push(self.records.insert((r.kind.to_string(), r.id), r.body).is_none());
             }
             for t in batch.triggers {
                 let id = format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"));
@@ -114,7 +118,7 @@ pub mod memory {
             for (b, k, v) in batch.state {
                 self.kv.insert((b, k), v);
             }
-            Ok(())
+            Ok(created)
         }
         fn progress(&mut self, _: &str, _: u64, _: u64) {}
         fn log(&mut self, _: Level, message: &str) {

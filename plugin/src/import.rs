@@ -38,6 +38,8 @@ impl Kind {
 pub struct KindReport {
     pub kind: Kind,
     pub records: u64,
+    pub created: u64,
+    pub updated: u64,
     pub skipped: u64,
     pub malformed: u64,
 }
@@ -51,11 +53,11 @@ pub struct Report {
 }
 
 impl Report {
-    fn entry(&mut self, kind: Kind) -> &mut KindReport {
+    pub fn entry(&mut self, kind: Kind) -> &mut KindReport {
         if let Some(i) = self.kinds.iter().position(|k| k.kind == kind) {
             return &mut self.kinds[i];
         }
-        self.kinds.push(KindReport { kind, records: 0, skipped: 0, malformed: 0 });
+        self.kinds.push(KindReport { kind, records: 0, created: 0, updated: 0, skipped: 0, malformed: 0 });
         let last = self.kinds.len() - 1;
         &mut self.kinds[last]
     }
@@ -145,6 +147,37 @@ fn commit_error(e: String) -> Error {
     Error::Transport(format!("the platform could not store a page: {e}"))
 }
 
+/// The kind a platform record counts under.
+pub fn kind_of_record(kind: &str) -> Option<Kind> {
+    Some(match kind {
+        "contact" => Kind::Contacts,
+        "order" => Kind::Orders,
+        "transaction" => Kind::Transactions,
+        "product" => Kind::Products,
+        "collection" => Kind::Collections,
+        _ => return None,
+    })
+}
+
+/// Commit a batch and count its records as created or updated per kind.
+pub fn commit_counted(host: &mut impl Host, report: &mut Report, batch: Batch) -> Result<(), Error> {
+    let kinds: Vec<Option<Kind>> = batch.records.iter().map(|r| kind_of_record(r.kind)).collect();
+    report.triggers += batch.triggers.len() as u64;
+    let created = host.commit(batch).map_err(commit_error)?;
+    for (kind, new) in kinds.into_iter().zip(created.into_iter().chain(std::iter::repeat(false))) {
+        if let Some(k) = kind {
+            let e = report.entry(k);
+            e.records += 1;
+            if new {
+                e.created += 1;
+            } else {
+                e.updated += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 struct PhaseCtx<'a, H: Host> {
     host: &'a mut H,
     report: &'a mut Report,
@@ -163,7 +196,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             _ => self.orders(client, &page.items, &mut batch)?,
         }
         batch.set_state(bucket::CURSORS, &checkpoint_key(self.phase), page.page.to_string());
-        self.host.commit(batch).map_err(commit_error)?;
+        commit_counted(self.host, self.report, batch)?;
         self.seen += page.items.len() as u64;
         self.host.progress(self.phase, self.seen, page.total);
         Ok(())
@@ -177,7 +210,6 @@ impl<H: Host> PhaseCtx<'_, H> {
 
     fn emit(&mut self, kind: Kind, batch: &mut Batch, r: Record) {
         if self.kinds.contains(&kind) {
-            self.report.entry(kind).records += 1;
             batch.records.push(r);
         }
     }
@@ -198,7 +230,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             let before = self.host.get(bucket::PRODUCTS, &id.to_string()).is_some();
             match mapping::product_record(p, vars, before) {
                 Ok(r) => {
-                    batch.set_state(bucket::PRODUCTS, &id.to_string(), "1");
+                    batch.set_state(bucket::PRODUCTS, &id.to_string(), model::text(&p["date_modified_gmt"]));
                     for c in mapping::product_category_ids(p) {
                         batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
                     }
@@ -236,6 +268,9 @@ impl<H: Host> PhaseCtx<'_, H> {
                 self.malformed(Kind::Contacts, "customer", c);
                 continue;
             }
+            if let Some(id) = model::id(&c["id"]) {
+                batch.set_state(bucket::CURSORS, "sync:contacts:max_id", id.to_string());
+            }
             match mapping::contact_from_customer(c) {
                 Some(r) => {
                     let email = model::text(&r.body["email"]);
@@ -272,6 +307,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             }
             let contact_id = buyers.contact_for(self.host, o, batch);
             let Some(r) = mapping::order_record(o, contact_id.as_deref()) else { continue };
+            batch.set_state(bucket::ORDERS, &id.to_string(), crate::sync::order_state(o));
             self.emit(Kind::Orders, batch, r);
             if let Some(t) = mapping::payment_transaction(o, contact_id.as_deref()) {
                 self.emit(Kind::Transactions, batch, t);

@@ -11,6 +11,8 @@ pub mod env;
 pub mod import;
 pub mod mapping;
 pub mod model;
+pub mod settings;
+pub mod sync;
 pub mod tools;
 pub mod webhook;
 

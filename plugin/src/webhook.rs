@@ -2,9 +2,8 @@
 //! ping, de-duplicate on resource id + `date_modified_gmt`, apply the resource.
 
 use crate::client::Error;
-use crate::env::{Batch, Host, Trigger, bucket};
-use crate::import::Buyers;
-use crate::{mapping, model};
+use crate::env::{Batch, Host, bucket};
+use crate::{mapping, model, sync};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -23,6 +22,31 @@ pub enum Outcome {
 
 /// The webhook secret's key in the credentials bucket.
 pub const SECRET_KEY: &str = "webhook_secret";
+
+/// The topics the connector registers.
+pub const TOPICS: [&str; 6] = ["order.created", "order.updated", "customer.created", "customer.updated", "product.created", "product.updated"];
+
+/// Create the store's webhooks with a new secret (kept in the credential store).
+pub fn register<T: crate::client::Transport>(client: &mut crate::client::Client<T>, host: &mut impl Host, delivery_url: &str) -> Result<Vec<u64>, Error> {
+    let u = delivery_url.trim();
+    let valid = (u.starts_with("https://") || u.starts_with("http://"))
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !u.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").contains('@')
+        && u.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if !valid {
+        return Err(Error::invalid("delivery_url", "must be an absolute http(s) URL without credentials"));
+    }
+    // ASCII only, none of &<>"' (WooCommerce HTML-decodes the stored secret).
+    let secret = format!("{}{}", client.transport.nonce(), client.transport.nonce());
+    host.set(bucket::CREDENTIALS, SECRET_KEY, secret.as_bytes()).map_err(Error::Transport)?;
+    let mut ids = vec![];
+    for topic in TOPICS {
+        let body = serde_json::json!({"name": format!("woo-connector {topic}"), "topic": topic, "delivery_url": u, "secret": secret, "status": "active"});
+        let r = client.send(&crate::client::ApiRequest { method: crate::client::Method::Post, path: "/webhooks".into(), query: vec![], body: Some(body) })?;
+        ids.extend(model::id(&r.body["id"]));
+    }
+    Ok(ids)
+}
 
 /// `base64(HMAC-SHA256(secret, body))` compared in constant time.
 pub fn signature_is_valid(secret: &[u8], body: &[u8], signature_b64: &str) -> bool {
@@ -70,48 +94,31 @@ pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -
     if !matches!(topic_kind, "order" | "customer" | "product") {
         return Ok(Outcome::Ignored);
     }
+    // WooCommerce coalesces deliveries and builds them at send time: the same
+    // state may arrive twice, and a sync pass may have applied it already.
     let dedupe_key = format!("{topic_kind}:{id}:{}", model::text(&resource["date_modified_gmt"]));
     if host.get("webhook-seen", &dedupe_key).is_some() {
         return Ok(Outcome::Duplicate);
     }
+    let settings = crate::settings::load(host);
     let mut batch = Batch::default();
     batch.set_state("webhook-seen", &dedupe_key, "1");
-    match topic_kind {
-        "order" => apply_order(host, &resource, &mut batch),
+    let applied = match topic_kind {
+        "order" => sync::apply_order(host, &settings, &resource, &mut batch),
         "customer" => {
-            if let Some(r) = mapping::contact_from_customer(&resource) {
+            if let Some(r) = mapping::contact_from_customer(&resource).filter(|_| settings.contacts) {
+                let email = model::text(&r.body["email"]);
+                if !email.is_empty() {
+                    batch.set_state(bucket::EMAILS, &email, r.id.clone());
+                }
                 batch.records.push(r);
             }
+            true
         }
-        _ => {
-            let before = host.get(bucket::PRODUCTS, &id.to_string()).is_some();
-            if let Ok(r) = mapping::product_record(&resource, &[], before) {
-                batch.set_state(bucket::PRODUCTS, &id.to_string(), "1");
-                batch.records.push(r);
-            }
-        }
-    }
+        _ => sync::apply_product(host, &settings, &resource, &[], &mut batch),
+    };
     host.commit(batch).map_err(Error::Transport)?;
-    Ok(Outcome::Applied)
-}
-
-/// Apply an order seen through ongoing sync or a webhook: its record, its
-/// buyer, its payment, and the triggers it earns (each at most once).
-pub fn apply_order(host: &mut impl Host, order: &Value, batch: &mut Batch) {
-    let Some(id) = model::id(&order["id"]) else { return };
-    if !mapping::is_importable_order_status(&model::text(&order["status"])) {
-        return;
-    }
-    let contact = Buyers::default().contact_for(host, order, batch);
-    let Some(record) = mapping::order_record(order, contact.as_deref()) else { return };
-    batch.records.push(record);
-    let now = host.now_rfc3339();
-    let order_id = format!("woo:order:{id}");
-    batch.triggers.push(Trigger { name: "order_submitted", order_id: order_id.clone(), contact_id: contact.clone(), time: now.clone() });
-    if let Some(payment) = mapping::payment_transaction(order, contact.as_deref()) {
-        batch.records.push(payment);
-        batch.triggers.push(Trigger { name: "payment_received", order_id, contact_id: contact, time: now });
-    }
+    Ok(if applied { Outcome::Applied } else { Outcome::Duplicate })
 }
 
 #[cfg(test)]

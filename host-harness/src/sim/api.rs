@@ -40,7 +40,7 @@ pub fn register(state: &Arc<SimState>) {
     }
 }
 
-pub fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
+pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
     let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     // Routes take numeric ids only (`(?P<id>[\d]+)`): anything else has no route.
     let named = ["system_status", "customers", "orders", "refunds", "notes", "products", "batch", "categories", "variations", "coupons", "webhooks"];
@@ -408,6 +408,14 @@ fn cents(s: &str) -> u64 {
 fn create_order(ctx: &Ctx) -> Response<Body> {
     let b = ctx.json_body();
     let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let o = build_order(&mut d, &b, &ctx.state.version);
+    drop(d);
+    hook(ctx, "order.created", &o);
+    json_response(201, &o)
+}
+
+/// A new order as WooCommerce's REST API creates it from `b`.
+pub fn build_order(d: &mut seed::Data, b: &Value, version: &str) -> Value {
     let id = d.post_id();
     let now = now_secs();
     let mut lines = vec![];
@@ -431,7 +439,7 @@ fn create_order(ctx: &Ctx) -> Response<Body> {
     let paid = set_paid || matches!(status.as_str(), "processing" | "completed");
     let customer_id = b["customer_id"].as_u64().unwrap_or(0);
     let mut o = json!({
-        "id": id, "parent_id": 0, "status": status, "currency": b["currency"].as_str().unwrap_or("USD"), "version": ctx.state.version,
+        "id": id, "parent_id": 0, "status": status, "currency": b["currency"].as_str().unwrap_or("USD"), "version": version,
         "prices_include_tax": false, "date_created": wc_date(now), "date_modified": wc_date(now),
         "discount_total": "0.00", "discount_tax": "0.00", "shipping_total": "0.00", "shipping_tax": "0.00", "cart_tax": "0.00",
         "total": money(total), "total_tax": "0.00", "customer_id": customer_id, "order_key": format!("wc_order_{id:012x}"),
@@ -445,20 +453,26 @@ fn create_order(ctx: &Ctx) -> Response<Body> {
         "date_created_gmt": wc_date(now), "date_modified_gmt": wc_date(now), "date_completed_gmt": null,
         "date_paid_gmt": if paid { json!(wc_date(now)) } else { Value::Null }, "currency_symbol": "$",
     });
-    merge(&mut o, &b, &["billing", "shipping", "meta_data"]);
+    merge(&mut o, b, &["billing", "shipping", "meta_data"]);
     d.orders.push(o.clone());
-    drop(d);
-    hook(ctx, "order.created", &o);
-    json_response(201, &o)
+    o
 }
 
 fn update_order(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
     let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
-    let Some(o) = d.orders.iter_mut().find(|o| o["id"].as_u64() == id) else {
+    let Some(o) = apply_order_update(&mut d, id, &b) else {
         return wc_error(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
     };
-    merge(o, &b, &["status", "customer_note", "meta_data", "billing", "shipping", "payment_method", "payment_method_title", "transaction_id"]);
+    drop(d);
+    hook(ctx, "order.updated", &o);
+    json_response(200, &o)
+}
+
+/// Apply an order update as WooCommerce does (paid statuses set `date_paid`).
+pub fn apply_order_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> Option<Value> {
+    let o = d.orders.iter_mut().find(|o| o["id"].as_u64() == id)?;
+    merge(o, b, &["status", "customer_note", "meta_data", "billing", "shipping", "payment_method", "payment_method_title", "transaction_id"]);
     let status = o["status"].as_str().unwrap_or("").to_string();
     if matches!(status.as_str(), "processing" | "completed") && o["date_paid_gmt"].is_null() {
         let now = wc_date(now_secs());
@@ -472,10 +486,7 @@ fn update_order(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
         o["date_completed_gmt"] = json!(now);
     }
     touch(o);
-    let o = o.clone();
-    drop(d);
-    hook(ctx, "order.updated", &o);
-    json_response(200, &o)
+    Some(o.clone())
 }
 
 fn list_refunds(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
@@ -632,7 +643,7 @@ fn create_product(ctx: &Ctx) -> Response<Body> {
     json_response(201, &p)
 }
 
-fn apply_product_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> Option<Value> {
+pub fn apply_product_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> Option<Value> {
     let cats = b.get("categories").map(|c| category_refs(d, c));
     let p = d.products.iter_mut().find(|p| p["id"].as_u64() == id)?;
     merge(p, b, &["name", "status", "description", "sku", "regular_price", "sale_price", "stock_quantity", "manage_stock", "meta_data", "global_unique_id", "stock_status"]);

@@ -380,7 +380,34 @@ fn route(ctx: &Ctx, faults: &Faults) -> Response<Body> {
     api::dispatch(ctx, rest)
 }
 
-mod api;
+pub mod api;
+
+impl SimState {
+    /// Place an order the way a shopper would (for demos and tests); webhooks fire.
+    pub fn place_order(self: &Arc<Self>, customer_id: u64, email: &str, paid: bool) -> Value {
+        let product = self.data.lock().ok().and_then(|d| {
+            d.products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).map(|p| p["id"].clone())
+        });
+        let body = json!({"customer_id": customer_id, "set_paid": paid, "payment_method": "bacs", "billing": {"first_name": "New", "last_name": "Shopper", "email": email}, "line_items": [{"product_id": product, "quantity": 1}]});
+        let o = self.data.lock().map(|mut d| api::build_order(&mut d, &body, &self.version)).unwrap_or_default();
+        deliver_webhooks(self, "order.created", &o);
+        o
+    }
+
+    /// Change an order (status, meta …) as the REST API would; webhooks fire.
+    pub fn update_order(self: &Arc<Self>, id: u64, body: Value) -> Option<Value> {
+        let o = self.data.lock().ok().and_then(|mut d| api::apply_order_update(&mut d, Some(id), &body))?;
+        deliver_webhooks(self, "order.updated", &o);
+        Some(o)
+    }
+
+    /// Change a product as the REST API would; webhooks fire.
+    pub fn update_product(self: &Arc<Self>, id: u64, body: Value) -> Option<Value> {
+        let p = self.data.lock().ok().and_then(|mut d| api::apply_product_update(&mut d, Some(id), &body))?;
+        deliver_webhooks(self, "product.updated", &p);
+        Some(p)
+    }
+}
 
 /// Sign and deliver a webhook body (spawned; the real store is asynchronous too).
 pub fn deliver_webhooks(state: &Arc<SimState>, topic: &str, resource: &Value) {

@@ -48,8 +48,9 @@ pub const CREDENTIALS_BUCKET: &str = "credentials";
 /// What every backend provides, per connection name.
 pub trait Storage: Send {
     /// Store a batch in one transaction: records upserted by (kind, id),
-    /// triggers inserted once, notifications queued, state written.
-    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<()>;
+    /// triggers inserted once, notifications queued, state written. Returns
+    /// one flag per record: `true` when it was new.
+    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<Vec<bool>>;
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>>;
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()>;
     fn kv_delete(&mut self, connection: &str, bucket: &str, key: &str) -> Result<()>;

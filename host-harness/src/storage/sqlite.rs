@@ -73,15 +73,18 @@ fn trigger_id(t: &super::TriggerIn) -> String {
 }
 
 impl Storage for SqliteStorage {
-    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<()> {
+    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<Vec<bool>> {
         let tx = self.db.transaction()?;
+        let mut created = Vec::with_capacity(batch.records.len());
         {
+            let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE connection = ?1 AND kind = ?2 AND id = ?3")?;
             let mut up = tx.prepare_cached(
                 "INSERT INTO records (connection, kind, id, body) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (connection, kind, id) DO UPDATE SET body = excluded.body,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
             )?;
             for r in &batch.records {
+                created.push(!exists.exists(params![connection, r.kind, r.id])?);
                 up.execute(params![connection, r.kind, r.id, r.body])?;
             }
             let mut once = tx.prepare_cached(
@@ -112,7 +115,7 @@ impl Storage for SqliteStorage {
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(created)
     }
 
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {

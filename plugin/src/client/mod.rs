@@ -214,10 +214,22 @@ impl<T: Transport> Client<T> {
     }
 
     /// Send several requests at once; answers come back in order.
+    ///
+    /// A 401 that refuses only the OAuth nonce or timestamp is not a verdict
+    /// on the credentials: such a request is signed afresh and sent once more.
     pub fn send_all(&mut self, reqs: &[ApiRequest]) -> Vec<Result<Response, Error>> {
         let wire: Vec<HttpRequest> = reqs.iter().map(|r| self.build(r)).collect();
         self.requests += wire.len() as u64;
-        self.transport.send_all(wire).into_iter().map(parse_response).collect()
+        let mut answers: Vec<Result<Response, Error>> = self.transport.send_all(wire).into_iter().map(parse_response).collect();
+        let retry: Vec<usize> = answers.iter().enumerate().filter(|(_, a)| is_replay_refusal(a)).map(|(i, _)| i).collect();
+        if !retry.is_empty() {
+            let wire: Vec<HttpRequest> = retry.iter().map(|i| self.build(&reqs[*i])).collect();
+            self.requests += wire.len() as u64;
+            for (i, a) in retry.into_iter().zip(self.transport.send_all(wire)) {
+                answers[i] = parse_response(a);
+            }
+        }
+        answers
     }
 
     /// Send one request.
@@ -275,6 +287,16 @@ impl<T: Transport> Client<T> {
             next = end + 1;
         }
         Ok(())
+    }
+}
+
+fn is_replay_refusal(a: &Result<Response, Error>) -> bool {
+    match a {
+        Err(Error::Auth(e)) if e.status == 401 => {
+            let m = e.message.to_ascii_lowercase();
+            m.contains("nonce") || m.contains("timestamp")
+        }
+        _ => false,
     }
 }
 
@@ -452,6 +474,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!((calls, c.requests), (1, 1));
+    }
+
+    #[test]
+    fn rejected_oauth_nonce_is_resigned_and_retried_once_not_an_auth_failure() {
+        let mut c = client("http://127.0.0.1:8080");
+        c.transport.answers.push_back(Ok(json(401, r#"{"code":"woocommerce_rest_authentication_error","message":"Invalid nonce - nonce has already been used.","data":{"status":401}}"#, &[])));
+        c.transport.answers.push_back(Ok(json(200, "[]", &[])));
+        assert!(c.send(&ApiRequest::get("/orders", vec![])).is_ok());
+        assert_eq!(c.requests, 2);
+        let nonces: Vec<&str> = c.transport.sent.iter().map(|r| r.path_and_query.split("oauth_nonce=").nth(1).unwrap().split('&').next().unwrap()).collect();
+        assert_ne!(nonces[0], nonces[1], "signed afresh");
     }
 
     #[test]

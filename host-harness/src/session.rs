@@ -1,0 +1,53 @@
+//! Opening a session on a connection: storage, the outbound policy (only the
+//! connection's store, with its extra CA if any) and a fresh instance.
+
+use crate::http_policy::{HttpPolicy, tls_config};
+use crate::runtime::{Runtime, Session};
+use crate::storage::Storage;
+use anyhow::{Context, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// Host-side settings of a connection (not the component's): the extra CA,
+/// the store awaiting a wc-auth callback.
+pub const HOST_BUCKET: &str = "host";
+
+/// The store URL saved for `connection`, if any.
+pub fn saved_store_url(storage: &mut dyn Storage, connection: &str) -> Result<Option<String>> {
+    Ok(storage
+        .kv_get(connection, "connection", "info")?
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v["store_url"].as_str().filter(|s| !s.is_empty()).map(str::to_string)))
+}
+
+/// A session allowed to reach `store_url` (or the saved store). A given
+/// `ca_cert` is trusted and remembered for the connection.
+pub async fn open(runtime: &Runtime, mut storage: Box<dyn Storage>, connection: &str, store_url: Option<&str>, ca_cert: Option<&Path>) -> Result<Session> {
+    let url = match store_url {
+        Some(u) => Some(u.to_string()),
+        None => saved_store_url(storage.as_mut(), connection)?,
+    };
+    let ca_pem = match ca_cert {
+        Some(p) => {
+            let pem = std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?;
+            storage.kv_set(connection, HOST_BUCKET, "ca_cert", &pem)?;
+            Some(pem)
+        }
+        None => storage.kv_get(connection, HOST_BUCKET, "ca_cert")?,
+    };
+    let mut policy = HttpPolicy::default();
+    if let Some(u) = &url {
+        policy.allow_store(u);
+    }
+    policy.tls = Some(match &ca_pem {
+        Some(pem) => {
+            let tmp = std::env::temp_dir().join(format!("woo-ca-{}-{}.pem", std::process::id(), rand::random::<u32>()));
+            std::fs::write(&tmp, pem)?;
+            let c = tls_config(Some(&tmp));
+            let _ = std::fs::remove_file(&tmp);
+            c?
+        }
+        None => tls_config(None)?,
+    });
+    runtime.session(storage, connection, policy).await
+}
