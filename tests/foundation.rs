@@ -217,10 +217,17 @@ fn woo(args: &[&str]) -> Output {
 fn woo_demo_imports_a_simulated_store_with_at_least_1000_orders() {
     let out = woo(&["demo", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("each stdout line is JSON")).collect();
+    let v = &lines[0];
+    assert_eq!(v["phase"], "import");
     let orders = v["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == "orders").unwrap()["records"].as_u64().unwrap();
     assert!(orders >= 1000, "{v}");
     assert!(v["store"]["orders"].as_u64().unwrap() >= 1000);
+    // Then the change set and the incremental sync, with its triggers.
+    let sync = &lines[1];
+    assert_eq!(sync["phase"], "sync");
+    assert!(sync["fired"].as_array().unwrap().iter().any(|f| f["trigger"] == "order_submitted"));
 }
 
 #[test]

@@ -1,0 +1,361 @@
+//! The sync rules (SPEC §5, issue "Sync engine"), one end-to-end test per
+//! rule: the component in wasmtime, the simulator on loopback.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types::Kind};
+use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
+use woo_host::storage::sqlite::SqliteStorage;
+
+fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| Runtime::new(Limits::default()).expect("runtime"))
+}
+
+const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
+
+struct World {
+    sim: Simulator,
+    s: Session,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl World {
+    async fn new(customers: u64, orders: u64, products: u64) -> World {
+        let sim = Simulator::start(SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.db");
+        let mut s = woo_host::session::open(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await.unwrap();
+        let cfg = wit_connection::ConnectConfig {
+            store_url: sim.https_url.clone(),
+            consumer_key: sim.consumer_key.clone(),
+            consumer_secret: sim.consumer_secret.clone(),
+            signature_method: None,
+            owner_email: Some("owner@example.test".into()),
+        };
+        s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await.unwrap().unwrap();
+        World { sim, s, _dir: dir, db }
+    }
+
+    async fn import(&mut self, kinds: &[Kind]) -> Result<wit_sync::Report, woo_host::runtime::wit_types::Error> {
+        self.s.begin_call();
+        self.s.bindings.woo_connector_sync().call_import(&mut self.s.store, kinds).await.unwrap()
+    }
+
+    async fn sync(&mut self) -> Result<wit_sync::Report, woo_host::runtime::wit_types::Error> {
+        self.s.begin_call();
+        self.s.bindings.woo_connector_sync().call_sync_pass(&mut self.s.store, None).await.unwrap()
+    }
+
+    async fn set(&mut self, f: impl FnOnce(&mut wit_sync::Settings)) {
+        let mut st = self.s.bindings.woo_connector_sync().call_get_settings(&mut self.s.store).await.unwrap();
+        f(&mut st);
+        self.s.bindings.woo_connector_sync().call_set_settings(&mut self.s.store, st).await.unwrap().unwrap();
+    }
+
+    fn records(&mut self, kind: &str) -> BTreeMap<String, Value> {
+        self.s.store.data_mut().storage.records("default", Some(kind)).unwrap().into_iter().map(|r| (r.id, serde_json::from_str(&r.body).unwrap())).collect()
+    }
+
+    fn triggers(&mut self) -> BTreeSet<String> {
+        self.records("trigger").into_keys().collect()
+    }
+
+    fn requests(&self) -> usize {
+        self.sim.state.seen.lock().unwrap().len()
+    }
+
+    fn data(&self) -> std::sync::MutexGuard<'_, woo_host::sim::Data> {
+        self.sim.state.data.lock().unwrap()
+    }
+}
+
+fn order_of(v: &Value) -> u64 {
+    v["id"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_1_contacts_only_for_customer_and_subscriber_roles() {
+    let mut w = World::new(120, 0, 0).await;
+    w.import(&[Kind::Contacts]).await.unwrap();
+    let contacts = w.records("contact");
+    let roles: BTreeMap<u64, String> = w.data().customers.iter().map(|c| (c["id"].as_u64().unwrap(), c["role"].as_str().unwrap().to_string())).collect();
+    assert!(roles.values().any(|r| r == "subscriber") && roles.values().any(|r| r == "shop_manager" || r == "editor"));
+    for (id, role) in &roles {
+        let present = contacts.contains_key(&format!("woo:customer:{id}"));
+        assert_eq!(present, role == "customer" || role == "subscriber", "user {id} with role {role}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_2_contact_sync_off_order_sync_on_still_makes_each_buyer_a_contact() {
+    let mut w = World::new(40, 120, 10).await;
+    w.import(&[Kind::Orders]).await.unwrap();
+    let contacts = w.records("contact");
+    let orders = w.records("order");
+    assert!(!orders.is_empty());
+    for (id, o) in &orders {
+        let c = o["contact_id"].as_str().unwrap_or_else(|| panic!("{id} has no contact"));
+        assert!(contacts.contains_key(c), "{id}: buyer {c} is a contact");
+    }
+    // And in ongoing sync with contact sync off.
+    w.set(|s| s.contacts = false).await;
+    let o = w.sim.state.place_order(0, "brand.new@example.test", false);
+    w.sync().await.unwrap();
+    let contacts = w.records("contact");
+    assert!(contacts.contains_key("woo:guest:brand.new@example.test"), "{}", order_of(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_3_guest_contact_once_never_updated_and_linked_by_email() {
+    let mut w = World::new(30, 60, 10).await;
+    w.import(&ALL).await.unwrap();
+    w.sim.state.place_order(0, "Repeat.Guest@Example.test", false);
+    w.sync().await.unwrap();
+    let first = w.records("contact")["woo:guest:repeat.guest@example.test"].clone();
+    assert_eq!(first["guest"], true);
+    // The same guest again, with other billing details: the contact does not change.
+    let o = w.sim.state.place_order(0, "repeat.guest@example.test", true);
+    w.sim.state.update_order(order_of(&o), json!({"billing": {"first_name": "Changed", "phone": "999"}}));
+    w.sync().await.unwrap();
+    assert_eq!(w.records("contact")["woo:guest:repeat.guest@example.test"], first);
+    assert_eq!(w.records("order")[&format!("woo:order:{}", order_of(&o))]["contact_id"], "woo:guest:repeat.guest@example.test");
+    // A guest using a registered customer's email links to that customer.
+    let (cid, email) = w.data().customers.iter().find(|c| c["role"] == "customer").map(|c| (c["id"].as_u64().unwrap(), c["email"].as_str().unwrap().to_uppercase())).unwrap();
+    let o = w.sim.state.place_order(0, &email, false);
+    w.sync().await.unwrap();
+    assert_eq!(w.records("order")[&format!("woo:order:{}", order_of(&o))]["contact_id"], format!("woo:customer:{cid}"));
+    assert!(!w.records("contact").contains_key(&format!("woo:guest:{}", email.to_lowercase())));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_4_checkout_draft_not_imported_until_it_leaves_and_status_mapping() {
+    let mut w = World::new(20, 150, 10).await;
+    w.import(&ALL).await.unwrap();
+    let drafts: Vec<u64> = w.data().orders.iter().filter(|o| o["status"] == "checkout-draft").map(order_of).collect();
+    assert!(!drafts.is_empty());
+    let orders = w.records("order");
+    for d in &drafts {
+        assert!(!orders.contains_key(&format!("woo:order:{d}")));
+    }
+    for o in orders.values() {
+        let expect = match o["woo_status"].as_str().unwrap() {
+            "completed" | "refunded" => "completed",
+            "cancelled" | "failed" => "cancelled",
+            _ => "pending",
+        };
+        assert_eq!(o["status"], expect);
+        assert_eq!((o["source"].as_str(), o["subtype"].as_str()), (Some("external"), Some("woocommerce")));
+    }
+    assert!(orders.values().any(|o| o["woo_status"] == "shipped" && o["status"] == "pending"), "custom status maps to pending");
+    w.sim.state.update_order(drafts[0], json!({"status": "processing"}));
+    w.sync().await.unwrap();
+    assert!(w.records("order").contains_key(&format!("woo:order:{}", drafts[0])));
+    assert!(w.triggers().contains(&format!("woo:trigger:order_submitted:{}", drafts[0])), "first seen when it leaves checkout-draft");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_5_products_simple_variable_published_priced_and_unpublished_keep_record() {
+    let mut w = World::new(5, 0, 80).await;
+    w.import(&[Kind::Products]).await.unwrap();
+    let products = w.records("product");
+    let variations: BTreeMap<u64, Vec<Value>> = w.data().variations.iter().fold(BTreeMap::new(), |mut m, (p, v)| {
+        m.entry(*p).or_default().push(v.clone());
+        m
+    });
+    for p in w.data().products.iter() {
+        let id = p["id"].as_u64().unwrap();
+        let priced = p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0");
+        let priced_variation = variations.get(&id).is_some_and(|vs| vs.iter().any(|v| v["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")));
+        let expect = p["status"] == "publish"
+            && ((p["type"] == "simple" && priced) || (p["type"] == "variable" && priced_variation));
+        assert_eq!(products.contains_key(&format!("woo:product:{id}")), expect, "product {id}: {} {} {}", p["type"], p["status"], p["price"]);
+    }
+    assert!(products.values().all(|p| p["include_in_online_store"] == true));
+    let (id, _) = products.iter().next().map(|(k, v)| (k.trim_start_matches("woo:product:").parse::<u64>().unwrap(), v.clone())).unwrap();
+    w.sim.state.update_product(id, json!({"status": "draft"}));
+    w.sync().await.unwrap();
+    assert_eq!(w.records("product")[&format!("woo:product:{id}")]["include_in_online_store"], false);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_6_collections_only_categories_linked_to_an_imported_product() {
+    let mut w = World::new(5, 0, 60).await;
+    w.data().categories.push(json!({"id": 9999, "name": "Nothing here", "slug": "empty", "parent": 0, "description": "", "display": "default", "image": null, "menu_order": 0, "count": 0}));
+    w.import(&ALL).await.unwrap();
+    let linked: BTreeSet<String> = w.records("product").values().flat_map(|p| p["collection_ids"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string())).collect();
+    let collections: BTreeSet<String> = w.records("collection").into_keys().collect();
+    assert_eq!(collections, linked);
+    assert!(!collections.contains("woo:category:9999"), "a category without imported products is left out");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_7_store_deletions_are_not_synced_and_nothing_flows_back() {
+    let mut w = World::new(5, 20, 30).await;
+    w.import(&ALL).await.unwrap();
+    let id = w.records("product").keys().next().unwrap().trim_start_matches("woo:product:").parse::<u64>().unwrap();
+    w.data().products.retain(|p| p["id"].as_u64() != Some(id));
+    w.sync().await.unwrap();
+    assert!(w.records("product").contains_key(&format!("woo:product:{id}")));
+    let writes = w.sim.state.seen.lock().unwrap().iter().filter(|r| r.method != "GET").count();
+    assert_eq!(writes, 0, "sync never writes to the store");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_8_woocommerce_is_the_source_of_truth_for_products() {
+    let mut w = World::new(5, 0, 30).await;
+    w.import(&[Kind::Products]).await.unwrap();
+    let id = w.data().products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).map(|p| p["id"].as_u64().unwrap()).unwrap();
+    w.sim.state.update_product(id, json!({"name": "Renamed Mug", "regular_price": "12.34"}));
+    w.sync().await.unwrap();
+    let p = &w.records("product")[&format!("woo:product:{id}")];
+    assert_eq!((p["name"].as_str(), p["price"].as_str()), (Some("Renamed Mug"), Some("12.34")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_9_one_payment_per_paid_order_and_one_refund_transaction_per_refund() {
+    let mut w = World::new(20, 200, 10).await;
+    w.import(&ALL).await.unwrap();
+    let tx = w.records("transaction");
+    let (paid, refunds): (BTreeSet<u64>, BTreeSet<u64>) = {
+        let d = w.data();
+        let importable = |o: &Value| o["status"] != "checkout-draft";
+        let paid = d.orders.iter().filter(|o| importable(o) && (!o["date_paid_gmt"].is_null() || o["status"] == "processing" || o["status"] == "completed")).map(order_of).collect();
+        let refunds = d.refunds.iter().filter(|(o, _)| d.orders.iter().any(|x| order_of(x) == *o && importable(x))).map(|(_, r)| r["id"].as_u64().unwrap()).collect();
+        (paid, refunds)
+    };
+    let payments: BTreeSet<u64> = tx.keys().filter_map(|k| k.strip_prefix("woo:payment:")).map(|k| k.parse().unwrap()).collect();
+    let refund_tx: BTreeSet<u64> = tx.keys().filter_map(|k| k.strip_prefix("woo:refund:")).map(|k| k.parse().unwrap()).collect();
+    assert_eq!(payments, paid);
+    assert_eq!(refund_tx, refunds);
+    assert!(tx.values().all(|t| t["amount"].as_str().is_some_and(|a| a.contains('.'))), "amounts are decimal strings");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_10_triggers_fire_exactly_once_never_for_history_never_when_off() {
+    let mut w = World::new(20, 100, 10).await;
+    w.import(&ALL).await.unwrap();
+    assert!(w.triggers().is_empty(), "historical orders fire nothing");
+    let o = order_of(&w.sim.state.place_order(0, "once@example.test", false));
+    w.sync().await.unwrap();
+    assert_eq!(w.triggers(), BTreeSet::from([format!("woo:trigger:order_submitted:{o}")]));
+    w.sim.state.update_order(o, json!({"status": "processing"}));
+    w.sync().await.unwrap();
+    w.sim.state.update_order(o, json!({"status": "completed"}));
+    w.sync().await.unwrap();
+    w.sync().await.unwrap();
+    assert_eq!(w.triggers(), BTreeSet::from([format!("woo:trigger:order_submitted:{o}"), format!("woo:trigger:payment_received:{o}")]));
+    w.set(|s| {
+        s.order_submitted = false;
+        s.payment_received = false;
+    })
+    .await;
+    let o2 = order_of(&w.sim.state.place_order(0, "off@example.test", true));
+    w.sync().await.unwrap();
+    assert!(w.triggers().iter().all(|t| !t.ends_with(&format!(":{o2}"))), "settings off: no trigger");
+    assert!(w.records("order").contains_key(&format!("woo:order:{o2}")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_11_incremental_sync_without_changes_costs_a_handful_of_requests() {
+    let mut w = World::new(400, 1200, 200).await;
+    w.import(&ALL).await.unwrap();
+    let before = w.requests();
+    let r = w.sync().await.unwrap();
+    let used = w.requests() - before;
+    assert!(used <= 4, "a pass with no changes made {used} requests");
+    assert_eq!(r.requests as usize, used);
+    // With changes it costs O(changes).
+    for i in 0..5 {
+        w.sim.state.place_order(0, &format!("c{i}@example.test"), true);
+    }
+    let before = w.requests();
+    let r = w.sync().await.unwrap();
+    assert!(w.requests() - before <= 4);
+    assert_eq!(r.kinds.iter().find(|k| k.kind == Kind::Orders).unwrap().created, 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_12_interrupted_import_resumes_and_ends_with_the_same_records() {
+    let mut clean = World::new(150, 400, 60).await;
+    clean.import(&ALL).await.unwrap();
+    let want: BTreeMap<String, Value> = ["contact", "order", "transaction", "product", "collection"].iter().flat_map(|k| clean.records(k)).collect();
+    let mut w = World::new(150, 400, 60).await;
+    *w.sim.state.faults.lock().unwrap() = Faults { every_500: 9, ..Default::default() };
+    assert!(w.import(&ALL).await.is_err(), "the injected 500 interrupts the import");
+    let partial: usize = ["contact", "order"].iter().map(|k| w.records(k).len()).sum();
+    *w.sim.state.faults.lock().unwrap() = Faults::default();
+    w.import(&ALL).await.unwrap();
+    let got: BTreeMap<String, Value> = ["contact", "order", "transaction", "product", "collection"].iter().flat_map(|k| w.records(k)).collect();
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "same records after resuming (had {partial} before)");
+    assert!(w.triggers().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_nothing() {
+    let mut w = World::new(20, 50, 10).await;
+    w.import(&ALL).await.unwrap();
+    let count = |w: &mut World| ["contact", "order", "product"].iter().map(|k| w.records(k).len()).sum::<usize>();
+    let before = count(&mut w);
+    w.sim.state.faults.lock().unwrap().revoked = true;
+    assert!(matches!(w.sync().await, Err(woo_host::runtime::wit_types::Error::Auth(_))));
+    let seen = w.requests();
+    assert!(matches!(w.sync().await, Err(woo_host::runtime::wit_types::Error::ReconnectRequired(_))));
+    assert_eq!(w.requests(), seen, "a paused sync does not contact the store");
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    assert_eq!(info.state, wit_connection::ConnectionState::ReconnectRequired);
+    let notes = w.records("notification");
+    assert_eq!(notes.len(), 1);
+    let n = notes.values().next().unwrap();
+    assert_eq!((n["notification"].as_str(), n["recipient"].as_str()), (Some("reconnect_required"), Some("owner@example.test")));
+    assert!(n["body"].as_str().unwrap().contains("REST API"));
+    assert_eq!(count(&mut w), before, "nothing deleted");
+    // A 404 for one missing record is not an auth failure.
+    let mut w = World::new(5, 5, 5).await;
+    w.s.begin_call();
+    let r = w.s.bindings.woo_connector_tools().call_call_tool(&mut w.s.store, "get-product", r#"{"id": 99999999}"#).await.unwrap();
+    assert!(matches!(r, Err(woo_host::runtime::wit_types::Error::NotFound(_))));
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    assert_eq!(info.state, wit_connection::ConnectionState::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_signature_refused() {
+    let mut w = World::new(20, 40, 10).await;
+    w.import(&ALL).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(woo_host::serve::serve_on(listener, runtime().clone(), w.db.clone(), None));
+    w.s.begin_call();
+    let ids = w.s.bindings.woo_connector_webhook().call_register(&mut w.s.store, &format!("http://{addr}/webhooks")).await.unwrap().unwrap();
+    assert_eq!(ids.len(), 6);
+    let hooks = w.data().webhooks.clone();
+    assert!(hooks.iter().all(|h| h["secret"].as_str().is_some_and(|s| s.len() >= 32)));
+    let o = order_of(&w.sim.state.place_order(0, "hook.buyer@example.test", true));
+    let key = format!("woo:order:{o}");
+    let mut applied = false;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if w.records("order").contains_key(&key) {
+            applied = true;
+            break;
+        }
+    }
+    assert!(applied, "the order.created delivery was applied");
+    assert!(w.records("contact").contains_key("woo:guest:hook.buyer@example.test"));
+    assert!(w.triggers().contains(&format!("woo:trigger:order_submitted:{o}")));
+    let r = w.sync().await.unwrap();
+    assert_eq!(r.triggers, 0, "the next sync pass fires nothing again");
+    // A forged delivery is refused and stores nothing.
+    let forged = json!({"id": 777777, "status": "processing", "date_modified_gmt": "2030-01-01T00:00:00", "billing": {"email": "x@example.test"}}).to_string();
+    let status = woo_host::sim::post_loopback(&format!("http://{addr}/webhooks"), vec![("X-WC-Webhook-Topic".into(), "order.created".into()), ("X-WC-Webhook-Signature".into(), "bm9wZQ==".into())], forged.clone().into_bytes(), "application/json").await.unwrap();
+    assert_eq!(status, 401);
+    let status = woo_host::sim::post_loopback(&format!("http://{addr}/webhooks"), vec![("X-WC-Webhook-Topic".into(), "order.created".into())], forged.into_bytes(), "application/json").await.unwrap();
+    assert_eq!(status, 401, "a missing signature is refused");
+    assert!(!w.records("order").contains_key("woo:order:777777"));
+    // The ping is acknowledged.
+    let status = woo_host::sim::post_loopback(&format!("http://{addr}/webhooks"), vec![], b"webhook_id=3".to_vec(), "application/x-www-form-urlencoded").await.unwrap();
+    assert_eq!(status, 200);
+}
