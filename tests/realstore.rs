@@ -44,6 +44,25 @@ impl Real {
     }
 }
 
+/// Run SQL on the store's database (the suite's only way to do what the REST
+/// API cannot: change a user's role, delete an API key).
+fn sql(query: &str) -> String {
+    let r = real();
+    let out = std::process::Command::new("mariadb")
+        .args(["-h", r.get("WOO_STORE_DB_HOST"), "-P", r.get("WOO_STORE_DB_PORT"), "-u", r.get("WOO_STORE_DB_USER"), r.get("WOO_STORE_DB_NAME"), "-N", "-e", query])
+        .env("MYSQL_PWD", r.get("WOO_STORE_DB_PASSWORD"))
+        .output()
+        .expect("run the mariadb client");
+    assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn set_role(user: u64, role: &str) {
+    let p = real().get("WOO_STORE_DB_TABLE_PREFIX").to_string();
+    let caps = format!("a:1:{{s:{}:\"{role}\";b:1;}}", role.len());
+    sql(&format!("UPDATE {p}usermeta SET meta_value='{caps}' WHERE user_id={user} AND meta_key='{p}capabilities'"));
+}
+
 /// Data one run seeds, tagged with the run id.
 struct Seeded {
     category: u64,
@@ -63,6 +82,8 @@ struct Seeded {
     custom_status_order: Option<u64>,
     refund: u64,
     refunded_order: u64,
+    subscriber: u64,
+    shop_manager: u64,
 }
 
 fn seeded() -> &'static Seeded {
@@ -86,6 +107,10 @@ fn seeded() -> &'static Seeded {
         let grouped = id(&r.post("/products", json!({"name": format!("Bundle {t}"), "type": "grouped"})));
         let customer_email = format!("buyer.{t}@example.test");
         let customer = id(&r.post("/customers", json!({"email": customer_email, "first_name": "Zoë", "last_name": "O'Brien"})));
+        let subscriber = id(&r.post("/customers", json!({"email": format!("sub.{t}@example.test"), "first_name": "Sub"})));
+        set_role(subscriber, "subscriber");
+        let shop_manager = id(&r.post("/customers", json!({"email": format!("staff.{t}@example.test"), "first_name": "Staff"})));
+        set_role(shop_manager, "shop_manager");
         let line = json!([{"product_id": simple, "quantity": 2}]);
         let paid_order = id(&r.post("/orders", json!({"customer_id": customer, "status": "processing", "line_items": line, "billing": {"email": customer_email, "first_name": "Zoë"}})));
         let guest_email = format!("Guest.{t}@Example.test");
@@ -93,7 +118,7 @@ fn seeded() -> &'static Seeded {
         let draft_order = id(&r.post("/orders", json!({"status": "checkout-draft", "line_items": line, "billing": {"email": guest_email}})));
         let refunded_order = id(&r.post("/orders", json!({"customer_id": customer, "status": "completed", "line_items": line})));
         let refund = id(&r.post(&format!("/orders/{refunded_order}/refunds"), json!({"amount": "4.00", "reason": "damaged", "api_refund": false})));
-        Seeded { category, unlinked_category, simple, variable, variations, zero_price, draft, grouped, customer, customer_email, paid_order, guest_order, guest_email, draft_order, custom_status_order: None, refund, refunded_order }
+        Seeded { category, unlinked_category, simple, variable, variations, zero_price, draft, grouped, customer, customer_email, paid_order, guest_order, guest_email, draft_order, custom_status_order: None, refund, refunded_order, subscriber, shop_manager }
     })
 }
 
@@ -245,6 +270,8 @@ fn realstore_first_import_applies_the_sync_rules() {
     // Contacts: customers yes, the administrator (user 1) no; a guest once.
     assert!(has(format!("woo:customer:{}", s.customer)));
     assert!(!has("woo:customer:1".into()), "administrators are not contacts");
+    assert_eq!(rec[&format!("woo:customer:{}", s.subscriber)]["role"], "subscriber", "subscribers are contacts");
+    assert!(!has(format!("woo:customer:{}", s.shop_manager)), "shop managers are not contacts");
     let guest_id = format!("woo:guest:{}", s.guest_email.to_lowercase());
     assert_eq!(rec[&guest_id]["guest"], true);
     // Orders: mapped status, raw status kept, checkout-draft left out.
@@ -264,6 +291,119 @@ fn realstore_first_import_applies_the_sync_rules() {
     // Historical orders fire no trigger.
     assert!(rec.keys().all(|k| !k.starts_with("woo:trigger:")));
     let _ = s.custom_status_order;
+}
+
+fn sync_json(db: &str) -> Value {
+    let out = ok(&woo(&["--db", db, "sync", "--json"], &[]));
+    serde_json::from_str(out.lines().last().unwrap()).unwrap()
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_incremental_sync_reads_changes_with_real_modified_after_and_fires_triggers_once() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("incremental");
+    ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    // WooCommerce's filters are "after, to the second": let a second pass.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let new_order = r.post("/orders", json!({"customer_id": 0, "status": "pending", "line_items": [{"product_id": s.simple, "quantity": 1}], "billing": {"email": format!("late.{}@example.test", r.tag)}}))["id"].as_u64().unwrap();
+    let a = r.https.call("PUT", &format!("/orders/{}", s.guest_order), Some(&json!({"status": "processing"})), Auth::Basic);
+    assert_eq!(a.status, 200);
+    assert!(a.json["date_paid_gmt"].is_string(), "processing sets date_paid on a real store");
+    let v = sync_json(&db);
+    let rec = export(&db);
+    assert!(rec.contains_key(&format!("woo:order:{new_order}")));
+    assert_eq!(rec[&format!("woo:order:{}", s.guest_order)]["woo_status"], "processing");
+    let triggers: BTreeSet<&String> = rec.keys().filter(|k| k.starts_with("woo:trigger:")).collect();
+    assert!(triggers.contains(&format!("woo:trigger:order_submitted:{new_order}")), "{triggers:?}");
+    assert!(triggers.contains(&format!("woo:trigger:payment_received:{}", s.guest_order)), "{triggers:?}");
+    assert!(!triggers.contains(&format!("woo:trigger:order_submitted:{}", s.guest_order)), "a historical order is not submitted again");
+    assert!(v["triggers"].as_u64().unwrap() >= 2);
+    // Nothing changed since: nothing fires again, and the pass is cheap.
+    let v = sync_json(&db);
+    assert_eq!(v["triggers"], 0);
+    assert!(v["requests"].as_u64().unwrap() <= 4, "{v}");
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_webhooks_registered_delivered_by_the_queue_verified_and_applied() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("webhooks");
+    ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = woo(&["--db", &db, "--json", "webhooks", "register", "--delivery-url", &format!("http://127.0.0.1:{port}/webhooks")], &[]);
+    let registered: Value = serde_json::from_str(&ok(&out)).unwrap();
+    let ids: Vec<u64> = registered["webhook_ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(ids.len(), 6);
+    let order = r.post("/orders", json!({"customer_id": 0, "status": "processing", "line_items": [{"product_id": s.simple, "quantity": 1}], "billing": {"email": format!("hooked.{}@example.test", r.tag)}}))["id"].as_u64().unwrap();
+    let queue = std::process::Command::new(r.get("WOO_STORE_RUN_QUEUE")).env("WOO_STORE_DIR", r.get("WOO_STORE_DIR")).output().unwrap();
+    assert!(queue.status.code().is_some_and(|c| c == 0 || c == 3), "run-queue: {}", String::from_utf8_lossy(&queue.stderr));
+    let key = format!("woo:order:{order}");
+    let mut rec = export(&db);
+    for _ in 0..40 {
+        if rec.contains_key(&key) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        rec = export(&db);
+    }
+    for id in &ids {
+        r.https.call("DELETE", &format!("/webhooks/{id}?force=true"), None, Auth::Basic);
+    }
+    let _ = serve.kill();
+    let log = serve.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default();
+    assert!(log.contains(": ping"), "the creation ping was acknowledged: {log}");
+    assert!(rec.contains_key(&key), "the delivery was verified and applied: {log}");
+    assert!(rec.contains_key(&format!("woo:trigger:order_submitted:{order}")));
+    assert!(rec.contains_key(&format!("woo:trigger:payment_received:{order}")));
+    assert!(!log.contains("refused"), "{log}");
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_deletes_nothing() {
+    use hmac::Mac;
+    let r = real();
+    let p = r.get("WOO_STORE_DB_TABLE_PREFIX");
+    // A key of its own, made as WooCommerce makes keys (hash of the key, secret in clear).
+    let ck = format!("ck_{}{}", r.tag, "a".repeat(40 - r.tag.len()));
+    let cs = format!("cs_{}{}", r.tag, "b".repeat(40 - r.tag.len()));
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"wc-api").unwrap();
+    mac.update(ck.as_bytes());
+    let hash: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    sql(&format!(
+        "INSERT INTO {p}woocommerce_api_keys (user_id, description, permissions, consumer_key, consumer_secret, truncated_key) VALUES (1, 'woo tests {}', 'read_write', '{hash}', '{cs}', '{}')",
+        r.tag,
+        &ck[ck.len() - 7..]
+    ));
+    let db = db_path("revoked");
+    ok(&woo(&["--db", &db, "connect", "--owner-email", "owner@example.test", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", &ck, "--secret", &cs], &[]));
+    let before = export(&db).len();
+    sql(&format!("DELETE FROM {p}woocommerce_api_keys WHERE consumer_key = '{hash}'"));
+    let out = woo(&["--db", &db, "sync"], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = woo(&["--db", &db, "sync"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("woo connect"), "the message says how to reconnect");
+    let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
+    assert_eq!(status["state"], "reconnect_required");
+    let rec = export(&db);
+    let notes: Vec<&Value> = rec.values().filter(|v| v["kind"] == "notification").collect();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["recipient"], "owner@example.test");
+    assert_eq!(rec.len(), before + 1, "nothing deleted");
+    for o in [&ck, &cs] {
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(o.as_str()));
+    }
 }
 
 // ---- Conformance: the simulator against the real store ----
