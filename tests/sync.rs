@@ -359,3 +359,85 @@ async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_s
     let status = woo_host::sim::post_loopback(&format!("http://{addr}/webhooks"), vec![], b"webhook_id=3".to_vec(), "application/x-www-form-urlencoded").await.unwrap();
     assert_eq!(status, 200);
 }
+
+// ---- The command line, as users and scripts run it ----
+
+fn woo(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_woo")).args(args).env_remove("WOO_DB").output().unwrap()
+}
+
+fn stdout_json(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_duplicates() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig { seed: SeedSpec { customers: 30, orders: 80, products: 20, seed: 5 }, ..Default::default() })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let db = db.to_str().unwrap();
+    let ca = sim.ca_cert.to_str().unwrap();
+    let connect = |extra: &[&str]| {
+        let mut a = vec!["--db", db, "--ca-cert", ca, "--json", "connect", "--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret];
+        a.extend_from_slice(extra);
+        woo(&a)
+    };
+    let v = stdout_json(&connect(&["--sync", "orders,transactions,order-submitted"]));
+    assert!(v["kinds"].as_array().unwrap().iter().any(|k| k["kind"] == "orders" && k["created"].as_u64().unwrap() > 0));
+    let settings = stdout_json(&woo(&["--db", db, "--json", "settings"]));
+    assert_eq!(settings, json!({"contacts": false, "orders": true, "transactions": true, "products": false, "collections": false, "order-submitted": true, "payment-received": false}));
+    let settings = stdout_json(&woo(&["--db", db, "--json", "settings", "--enable", "payment-received,products", "--disable", "transactions"]));
+    assert_eq!((settings["payment-received"].as_bool(), settings["products"].as_bool(), settings["transactions"].as_bool()), (Some(true), Some(true), Some(false)));
+    let bad = woo(&["--db", db, "settings", "--enable", "everything"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let sync = stdout_json(&woo(&["--db", db, "--json", "sync"]));
+    assert_eq!(sync["triggers"], 0);
+    assert!(sync["kinds"].is_array() && sync["requests"].is_number());
+    let status = stdout_json(&woo(&["--db", db, "--json", "status"]));
+    assert_eq!(status["state"], "connected");
+    assert!(status["counts"]["order"].as_u64().unwrap() > 0);
+    assert!(status["last_sync"]["orders"].is_string());
+    let count = |db: &str| String::from_utf8_lossy(&woo(&["--db", db, "export"]).stdout).lines().count();
+    let before = count(db);
+    let exported = String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "order"]).stdout).into_owned();
+    let ids: Vec<String> = exported.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "export is sorted by id");
+    assert!(woo(&["--db", db, "disconnect"]).status.success());
+    let status = stdout_json(&woo(&["--db", db, "--json", "status"]));
+    assert_eq!(status["state"], "disconnected");
+    assert_eq!(woo(&["--db", db, "sync"]).status.code(), Some(2), "sync without a connection is bad input");
+    assert_eq!(count(db), before, "records are kept");
+    let v = stdout_json(&connect(&[]));
+    let created: u64 = v["kinds"].as_array().unwrap().iter().filter(|k| k["kind"] == "orders").map(|k| k["created"].as_u64().unwrap()).sum();
+    assert_eq!(created, 0, "a fresh import after reconnecting updates in place");
+    let orders_after = String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "order"]).stdout).lines().count();
+    assert_eq!(orders_after, ids.len(), "no order duplicated");
+}
+
+#[test]
+fn cli_authorize_url_and_wc_auth_callback_complete_the_connection() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("auth.db");
+    let db = db.to_str().unwrap();
+    let out = woo(&["--db", db, "authorize-url", "--store", &sim.https_url, "--return-url", "https://platform.example/done", "--callback-url", "https://platform.example/wc-auth/callback", "--user-id", "7"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(url.starts_with(&format!("{}/wc-auth/v1/authorize?", sim.https_url)) && url.contains("scope=read_write") && url.contains("user_id=7"), "{url}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo")).args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "serve", "--listen", &format!("127.0.0.1:{port}")]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let body = json!({"key_id": 1, "user_id": "7", "consumer_key": sim.consumer_key, "consumer_secret": sim.consumer_secret, "key_permissions": "read_write"}).to_string();
+    let status = rt.block_on(woo_host::sim::post_loopback(&format!("http://127.0.0.1:{port}/wc-auth/callback"), vec![], body.into_bytes(), "application/json")).unwrap();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert_eq!(status, 200);
+    let st = stdout_json(&woo(&["--db", db, "--json", "status"]));
+    assert_eq!(st["state"], "connected");
+    assert_eq!(st["store_url"], sim.https_url.as_str());
+}

@@ -170,13 +170,14 @@ enum WebhooksAction {
     },
 }
 
-/// Exit codes that mean something to scripts.
+/// Exit codes scripts rely on: 0 ok, 2 bad input, 3 the connection needs
+/// (re)connecting with working credentials, 1 any other failure.
 mod exit {
     pub const FAILURE: i32 = 1;
     pub const INVALID_INPUT: i32 = 2;
     pub const AUTH: i32 = 3;
-    pub const NOT_FOUND: i32 = 4;
-    pub const REMOTE: i32 = 5;
+    pub const NOT_FOUND: i32 = 1;
+    pub const REMOTE: i32 = 1;
 }
 
 /// An error from the component, with its exit code.
