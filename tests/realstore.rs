@@ -236,9 +236,9 @@ fn realstore_tools_answer_what_the_rest_api_answers() {
     let raw = tool(&db, "raw-api-request", json!({"method": "GET", "path": format!("/orders/{}/refunds", s.refunded_order)}));
     assert_eq!(raw["status"], 200);
     assert_eq!(ids(&raw["body"]), BTreeSet::from([s.refund]));
-    // A missing record is not-found (exit 1) and leaves the connection alone.
+    // A missing record is not-found (exit 4) and leaves the connection alone.
     let out = woo(&["--db", &db, "tool", "get-order", "--args", r#"{"id": 987654321}"#], &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("woocommerce_rest_shop_order_invalid_id"));
     let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();

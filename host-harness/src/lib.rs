@@ -3,6 +3,7 @@
 //! a WooCommerce store simulator.
 
 pub mod http_policy;
+pub mod mcp;
 pub mod runtime;
 pub mod serve;
 pub mod session;

@@ -159,6 +159,8 @@ enum Command {
     },
     /// Forget the credentials and cursors; records stay.
     Disconnect,
+    /// Serve the tools over the Model Context Protocol on stdio.
+    Mcp,
 }
 
 #[derive(Subcommand)]
@@ -171,12 +173,13 @@ enum WebhooksAction {
 }
 
 /// Exit codes scripts rely on: 0 ok, 2 bad input, 3 the connection needs
-/// (re)connecting with working credentials, 1 any other failure.
+/// (re)connecting with working credentials, 4 a record was not found (tools),
+/// 1 any other failure.
 mod exit {
     pub const FAILURE: i32 = 1;
     pub const INVALID_INPUT: i32 = 2;
     pub const AUTH: i32 = 3;
-    pub const NOT_FOUND: i32 = 1;
+    pub const NOT_FOUND: i32 = 4;
     pub const REMOTE: i32 = 1;
 }
 
@@ -644,10 +647,17 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Tool { name, args } => {
+            let args = match args.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| ComponentError { code: exit::INVALID_INPUT, message: format!("--args @{path}: {e}") })?,
+                None => args,
+            };
             let mut s = app.session(None).await?;
             s.begin_call();
             let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, &name, &args).await?;
             println!("{}", r.map_err(|e| describe(&e))?);
+        }
+        Command::Mcp => {
+            woo_host::mcp::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| PathBuf::from("woo.db")), app.connection.clone()).await?;
         }
         Command::Disconnect => {
             let mut s = app.session(None).await?;

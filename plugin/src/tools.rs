@@ -72,6 +72,153 @@ fn plain_list_schema() -> Value {
     list_schema(json!({}))
 }
 
+fn object(props: Value, required: &[&str]) -> Value {
+    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+fn decimal() -> Value {
+    json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "A decimal string such as \"19.99\"."})
+}
+
+fn meta_data() -> Value {
+    json!({"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {"key": {"type": "string", "minLength": 1, "maxLength": 255}, "value": {}}, "required": ["key", "value"], "additionalProperties": false}})
+}
+
+fn address() -> Value {
+    let f = json!({"type": "string", "maxLength": 500});
+    json!({"type": "object", "additionalProperties": false, "properties": {
+        "first_name": f, "last_name": f, "company": f, "address_1": f, "address_2": f, "city": f,
+        "state": f, "postcode": f, "country": f, "email": f, "phone": f}})
+}
+
+fn update_order_schema() -> Value {
+    object(json!({
+        "id": {"type": "integer", "minimum": 1},
+        "status": {"type": "string", "minLength": 1, "maxLength": 40, "description": "pending, processing, on-hold, completed, cancelled, refunded, failed, or a custom status."},
+        "customer_note": {"type": "string", "maxLength": 5000},
+        "meta_data": meta_data()
+    }), &["id"])
+}
+
+fn product_fields() -> Value {
+    json!({
+        "name": {"type": "string", "minLength": 1, "maxLength": 500},
+        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"]},
+        "description": {"type": "string", "maxLength": 100000},
+        "short_description": {"type": "string", "maxLength": 10000},
+        "sku": {"type": "string", "maxLength": 100},
+        "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
+        "regular_price": decimal(),
+        "sale_price": decimal(),
+        "manage_stock": {"type": "boolean"},
+        "stock_quantity": {"type": "integer"},
+        "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."},
+        "meta_data": meta_data()
+    })
+}
+
+fn create_product_schema() -> Value {
+    let mut p = product_fields();
+    p["type"] = json!({"type": "string", "enum": ["simple", "variable"], "description": "simple (default) or variable."});
+    p["attributes"] = json!({"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "options": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "minItems": 1, "maxItems": 100},
+        "variation": {"type": "boolean"}, "visible": {"type": "boolean"}}, "required": ["name", "options"], "additionalProperties": false}});
+    p["variations"] = json!({"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
+        "regular_price": decimal(), "sale_price": decimal(), "sku": {"type": "string", "maxLength": 100},
+        "manage_stock": {"type": "boolean"}, "stock_quantity": {"type": "integer"},
+        "attributes": {"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}, "option": {"type": "string", "minLength": 1}}, "required": ["name", "option"], "additionalProperties": false}}},
+        "required": ["attributes"], "additionalProperties": false}});
+    object(p, &["name"])
+}
+
+fn update_product_schema() -> Value {
+    let mut p = product_fields();
+    p["id"] = json!({"type": "integer", "minimum": 1});
+    object(p, &["id"])
+}
+
+fn customer_fields() -> Value {
+    json!({
+        "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320},
+        "first_name": {"type": "string", "maxLength": 200},
+        "last_name": {"type": "string", "maxLength": 200},
+        "username": {"type": "string", "maxLength": 60},
+        "billing": address(),
+        "shipping": address(),
+        "meta_data": meta_data()
+    })
+}
+
+fn create_customer_schema() -> Value {
+    object(customer_fields(), &["email"])
+}
+
+fn update_customer_schema() -> Value {
+    let mut p = customer_fields();
+    p["id"] = json!({"type": "integer", "minimum": 1});
+    object(p, &["id"])
+}
+
+fn variations_schema() -> Value {
+    let mut s = list_schema(json!({"product_id": {"type": "integer", "minimum": 1}}));
+    s["required"] = json!(["product_id"]);
+    s
+}
+
+fn update_variation_schema() -> Value {
+    object(json!({
+        "product_id": {"type": "integer", "minimum": 1},
+        "id": {"type": "integer", "minimum": 1, "description": "The variation id."},
+        "regular_price": decimal(), "sale_price": decimal(), "sku": {"type": "string", "maxLength": 100},
+        "manage_stock": {"type": "boolean"}, "stock_quantity": {"type": "integer"},
+        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"]},
+        "global_unique_id": {"type": "string", "maxLength": 100},
+        "meta_data": meta_data()
+    }), &["product_id", "id"])
+}
+
+fn refunds_schema() -> Value {
+    let mut s = list_schema(json!({"order_id": {"type": "integer", "minimum": 1}}));
+    s["required"] = json!(["order_id"]);
+    s
+}
+
+fn create_refund_schema() -> Value {
+    object(json!({
+        "order_id": {"type": "integer", "minimum": 1},
+        "amount": decimal(),
+        "reason": {"type": "string", "maxLength": 1000},
+        "api_refund": {"type": "boolean", "description": "Also refund through the payment gateway (default false: record the refund only)."}
+    }), &["order_id", "amount"])
+}
+
+fn note_schema() -> Value {
+    object(json!({
+        "order_id": {"type": "integer", "minimum": 1},
+        "note": {"type": "string", "minLength": 1, "maxLength": 10000},
+        "customer_note": {"type": "boolean", "description": "Visible to (and emailed to) the customer."}
+    }), &["order_id", "note"])
+}
+
+fn update_stock_schema() -> Value {
+    object(json!({
+        "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000},
+        "product_id": {"type": "integer", "minimum": 1},
+        "variation_id": {"type": "integer", "minimum": 1, "description": "With product_id: that product's variation."},
+        "sku": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Finds the product or variation by SKU; must match exactly one."}
+    }), &["quantity"])
+}
+
+fn batch_schema() -> Value {
+    let mut item = product_fields();
+    item["id"] = json!({"type": "integer", "minimum": 1});
+    object(json!({
+        "update": {"type": "array", "minItems": 1, "maxItems": 5000, "items": {"type": "object", "properties": item, "required": ["id"], "additionalProperties": false},
+            "description": "Products to update; sent 100 per request."}
+    }), &["update"])
+}
+
 fn raw_schema() -> Value {
     json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
         "properties": {
@@ -93,6 +240,18 @@ pub const TOOLS: &[Tool] = &[
     Tool { name: "get-customer", description: "Fetch one registered customer by id (guests have no customer record; find them through their orders).", schema: id_schema },
     Tool { name: "list-coupons", description: "List coupons with their codes, amounts, discount types and usage limits. Returns {items, page, per_page, total, total_pages}.", schema: plain_list_schema },
     Tool { name: "list-categories", description: "List product categories (id, name, slug, parent, product count). Returns {items, page, per_page, total, total_pages}.", schema: plain_list_schema },
+    Tool { name: "update-order", description: "Change one order: its status (which may email the customer and, for processing/completed, sets the paid date), the customer-visible note, or meta data (use a meta_data key as an idempotency marker). Returns the updated order.", schema: update_order_schema },
+    Tool { name: "create-product", description: "Create a product. A simple product takes regular_price (a decimal string); a variable product takes attributes (with `variation: true`) and variations, each with its price and attribute options. Returns the product, with `variations_detail` for a variable one.", schema: create_product_schema },
+    Tool { name: "update-product", description: "Change one product: name, status, description, SKU, GTIN, prices (decimal strings), stock or categories. Returns the updated product.", schema: update_product_schema },
+    Tool { name: "create-customer", description: "Register a customer by email, with optional names and billing/shipping addresses. Fails if the email is already registered.", schema: create_customer_schema },
+    Tool { name: "update-customer", description: "Change a registered customer: email, names, billing or shipping address. Guests have no customer record and cannot be updated.", schema: update_customer_schema },
+    Tool { name: "list-product-variations", description: "List the variations of one variable product (price, SKU, stock, attributes). Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.", schema: variations_schema },
+    Tool { name: "update-product-variation", description: "Change one variation of a variable product: prices, SKU, stock or status.", schema: update_variation_schema },
+    Tool { name: "list-order-refunds", description: "List the refunds of one order (amount, reason, date). Returns {items, page, per_page, total, total_pages}.", schema: refunds_schema },
+    Tool { name: "create-order-refund", description: "Record a refund on an order: amount (decimal string) and reason. By default the money is not moved through the payment gateway (api_refund false).", schema: create_refund_schema },
+    Tool { name: "add-order-note", description: "Add a note to an order; with customer_note true the customer sees it (and is emailed). Use it for shipment tracking details.", schema: note_schema },
+    Tool { name: "update-stock", description: "Set the stock quantity of a product or variation, found by product_id (and variation_id) or by SKU (which must match exactly one product or variation). Turns stock management on.", schema: update_stock_schema },
+    Tool { name: "batch-update-products", description: "Update many products at once through WooCommerce's batch endpoint (100 per request; larger lists are split). Returns every updated product, and per-item errors.", schema: batch_schema },
     Tool { name: "raw-api-request", description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root) are refused.", schema: raw_schema },
 ];
 
@@ -150,6 +309,15 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
         }
     }
     if let Some(s) = v.as_str() {
+        match schema.get("format").and_then(Value::as_str) {
+            Some("decimal") if model::normalize_decimal(s).is_none() || s.starts_with('-') => {
+                return fail("must be a decimal string such as \"19.99\"".into());
+            }
+            Some("email") if !(s.contains('@') && !s.chars().any(char::is_whitespace)) => {
+                return fail("must be an email address".into());
+            }
+            _ => {}
+        }
         let len = s.chars().count() as u64;
         if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
             && len < min
@@ -163,6 +331,11 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
         }
     }
     if let Some(a) = v.as_array() {
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+            && (a.len() as u64) < min
+        {
+            return fail(format!("must have at least {min} items"));
+        }
         if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
             && a.len() as u64 > max
         {
@@ -272,8 +445,145 @@ pub fn call<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> R
         "get-customer" => Ok(client.send(&ApiRequest::get(format!("/customers/{}", id()), vec![]))?.body),
         "get-product" => get_product(client, id()),
         "raw-api-request" => raw(client, args),
+        "update-order" => write(client, Method::Put, format!("/orders/{}", id()), body_without(args, &["id"])),
+        "create-product" => create_product(client, args),
+        "update-product" => write(client, Method::Put, format!("/products/{}", id()), product_body(args, &["id"])),
+        "create-customer" => write(client, Method::Post, "/customers".into(), body_without(args, &[])),
+        "update-customer" => write(client, Method::Put, format!("/customers/{}", id()), body_without(args, &["id"])),
+        "list-product-variations" => list(client, &format!("/products/{}/variations", num(args, "product_id")), &without(args, &["product_id"])),
+        "update-product-variation" => write(client, Method::Put, format!("/products/{}/variations/{}", num(args, "product_id"), id()), body_without(args, &["id", "product_id"])),
+        "list-order-refunds" => list(client, &format!("/orders/{}/refunds", num(args, "order_id")), &without(args, &["order_id"])),
+        "create-order-refund" => {
+            let mut b = body_without(args, &["order_id"]);
+            b["api_refund"] = json!(args["api_refund"].as_bool().unwrap_or(false));
+            write(client, Method::Post, format!("/orders/{}/refunds", num(args, "order_id")), b)
+        }
+        "add-order-note" => write(client, Method::Post, format!("/orders/{}/notes", num(args, "order_id")), body_without(args, &["order_id"])),
+        "update-stock" => update_stock(client, args),
+        "batch-update-products" => batch_update_products(client, args),
         _ => Err(Error::invalid("name", format!("there is no tool `{name}`"))),
     }
+}
+
+fn num(args: &Value, k: &str) -> u64 {
+    args[k].as_u64().unwrap_or(0)
+}
+
+fn without(args: &Value, keys: &[&str]) -> Value {
+    let mut v = args.clone();
+    if let Some(m) = v.as_object_mut() {
+        for k in keys {
+            m.remove(*k);
+        }
+    }
+    v
+}
+
+fn body_without(args: &Value, keys: &[&str]) -> Value {
+    without(args, keys)
+}
+
+/// Category ids become WooCommerce's `[{id}]`.
+fn product_body(args: &Value, drop: &[&str]) -> Value {
+    let mut b = without(args, drop);
+    if let Some(ids) = args["categories"].as_array() {
+        b["categories"] = Value::Array(ids.iter().map(|id| json!({"id": id})).collect());
+    }
+    b
+}
+
+fn write<T: Transport>(client: &mut Client<T>, method: Method, path: String, body: Value) -> Result<Value, Error> {
+    Ok(client.send(&ApiRequest { method, path, query: vec![], body: Some(body) })?.body)
+}
+
+fn create_product<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
+    let variable = args["type"].as_str() == Some("variable");
+    if variable && args["attributes"].as_array().is_none_or(|a| a.is_empty()) {
+        return Err(Error::invalid("attributes", "a variable product needs at least one attribute"));
+    }
+    if !variable && args.get("variations").is_some() {
+        return Err(Error::invalid("variations", "only a variable product has variations"));
+    }
+    let mut body = product_body(args, &["variations"]);
+    if let Some(attrs) = body["attributes"].as_array_mut() {
+        for a in attrs {
+            if a.get("variation").is_none() {
+                a["variation"] = json!(variable);
+            }
+            if a.get("visible").is_none() {
+                a["visible"] = json!(true);
+            }
+        }
+    }
+    let mut product = write(client, Method::Post, "/products".into(), body)?;
+    if variable {
+        let id = model::id(&product["id"]).ok_or_else(|| Error::Transport("the store returned a product without an id".into()))?;
+        let reqs: Vec<ApiRequest> = model::list(&args["variations"])
+            .iter()
+            .map(|v| ApiRequest { method: Method::Post, path: format!("/products/{id}/variations"), query: vec![], body: Some(v.clone()) })
+            .collect();
+        let mut created = vec![];
+        for r in client.send_all(&reqs) {
+            created.push(r?.body);
+        }
+        product["variations_detail"] = Value::Array(created);
+    }
+    Ok(product)
+}
+
+fn update_stock<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
+    let quantity = args["quantity"].as_i64().unwrap_or(0);
+    let body = json!({"manage_stock": true, "stock_quantity": quantity});
+    let (path, sku) = match (args["product_id"].as_u64(), args["variation_id"].as_u64(), args["sku"].as_str()) {
+        (Some(p), Some(v), None) => (format!("/products/{p}/variations/{v}"), None),
+        (Some(p), None, None) => (format!("/products/{p}"), None),
+        (None, None, Some(sku)) => {
+            let r = client.send(&ApiRequest::get("/products", vec![("sku".into(), sku.to_string()), ("per_page".into(), "10".into())]))?;
+            let hits: Vec<&Value> = model::list(&r.body).iter().filter(|p| model::text(&p["sku"]).eq_ignore_ascii_case(sku)).collect();
+            match hits.as_slice() {
+                [] => return Err(Error::NotFound(crate::client::RemoteError { status: 404, code: "sku_not_found".into(), message: format!("no product or variation has SKU {sku:?}") })),
+                [one] => {
+                    let id = model::id(&one["id"]).unwrap_or(0);
+                    match model::id(&one["parent_id"]) {
+                        Some(parent) if model::text(&one["type"]) == "variation" || parent > 0 => (format!("/products/{parent}/variations/{id}"), Some(sku)),
+                        _ => (format!("/products/{id}"), Some(sku)),
+                    }
+                }
+                many => {
+                    let ids: Vec<String> = many.iter().map(|p| model::text(&p["id"])).collect();
+                    return Err(Error::invalid("sku", format!("matches {} records ({}); use product_id/variation_id", many.len(), ids.join(", "))));
+                }
+            }
+        }
+        (None, Some(_), _) => return Err(Error::invalid("variation_id", "needs product_id")),
+        _ => return Err(Error::invalid("arguments", "give product_id (with variation_id for a variation) or sku, not both")),
+    };
+    let updated = write(client, Method::Put, path, body)?;
+    let _ = sku;
+    Ok(updated)
+}
+
+/// WooCommerce's batch endpoint takes 100 items a call.
+pub const BATCH_SIZE: usize = 100;
+
+fn batch_update_products<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
+    let items: Vec<Value> = model::list(&args["update"]).iter().map(|i| product_body(i, &[])).collect();
+    let reqs: Vec<ApiRequest> = items
+        .chunks(BATCH_SIZE)
+        .map(|chunk| ApiRequest { method: Method::Post, path: "/products/batch".into(), query: vec![], body: Some(json!({"update": chunk})) })
+        .collect();
+    let mut updated = vec![];
+    let mut errors = vec![];
+    for r in client.send_all(&reqs) {
+        for item in model::list(&r?.body["update"]) {
+            if item.get("error").is_some_and(|e| !e.is_null()) {
+                errors.push(item.clone());
+            } else {
+                updated.push(item.clone());
+            }
+        }
+    }
+    Ok(json!({"updated": updated, "errors": errors, "requests": reqs.len()}))
 }
 
 fn get_product<T: Transport>(client: &mut Client<T>, id: u64) -> Result<Value, Error> {
