@@ -28,7 +28,7 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use exports::woo::connector::{connection as wit_connection, sync as wit_sync, tools as wit_tools, webhook as wit_webhook};
+pub use exports::woo::connector::{connection as wit_connection, direct as wit_direct, sync as wit_sync, tools as wit_tools, webhook as wit_webhook};
 pub use woo::connector::types as wit_types;
 
 /// The component this `woo` was built with.

@@ -4,11 +4,14 @@ wit_bindgen::generate!({
     world: "connector",
     path: "../wit",
     generate_all,
+    additional_derives: [serde::Serialize],
+    additional_derives_ignore: ["stream-error"],
 });
 
 use crate::client::{self, HttpRequest, HttpResponse, Method, Scheme, Transport};
 use crate::env::{self, Batch, Level};
-use crate::{connection, import, settings, sync, tools, webhook};
+use crate::{connection, direct, import, settings, sync, tools, webhook};
+use exports::woo::connector::direct as wit_direct;
 use exports::woo::connector::connection as wit_conn;
 use exports::woo::connector::sync as wit_sync;
 use exports::woo::connector::tools as wit_tools;
@@ -423,5 +426,100 @@ impl wit_webhook::Guest for Component {
             webhook::Outcome::Ping => wit_webhook::DeliveryOutcome::Ping,
             webhook::Outcome::Ignored => wit_webhook::DeliveryOutcome::Ignored,
         })
+    }
+}
+
+/// Run tool `name` with the typed arguments merged into its JSON object.
+fn run(name: &str, parts: &[serde_json::Value]) -> Result<serde_json::Value, wit::Error> {
+    let args = direct::args(parts);
+    with_client(|c, _| tools::call(c, name, &args))
+}
+
+fn json_of<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn page_of(v: Result<serde_json::Value, wit::Error>) -> Result<wit_direct::Page, wit::Error> {
+    let p = direct::page(&v?);
+    Ok(wit_direct::Page { items: p.items, page: p.page, per_page: p.per_page, total: p.total, total_pages: p.total_pages, truncated: p.truncated })
+}
+
+fn text_of(v: Result<serde_json::Value, wit::Error>) -> Result<String, wit::Error> {
+    v.map(|v| v.to_string())
+}
+
+impl wit_direct::Guest for Component {
+    fn list_orders(paging: Option<wit_direct::Paging>, dates: Option<wit_direct::Dates>, status: Option<String>, customer: Option<u64>, product: Option<u64>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-orders", &[json_of(&paging), json_of(&dates), serde_json::json!({"status": status, "customer": customer, "product": product})]))
+    }
+    fn get_order(id: u64) -> Result<String, wit::Error> {
+        text_of(run("get-order", &[serde_json::json!({"id": id})]))
+    }
+    fn update_order(id: u64, status: Option<String>, customer_note: Option<String>, meta_data: Option<Vec<wit_direct::Meta>>) -> Result<String, wit::Error> {
+        text_of(run("update-order", &[serde_json::json!({"id": id, "status": status, "customer_note": customer_note, "meta_data": json_of(&meta_data)})]))
+    }
+    fn list_products(paging: Option<wit_direct::Paging>, dates: Option<wit_direct::Dates>, status: Option<String>, product_type: Option<String>, category: Option<u64>, sku: Option<String>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-products", &[json_of(&paging), json_of(&dates), serde_json::json!({"status": status, "type": product_type, "category": category, "sku": sku})]))
+    }
+    fn get_product(id: u64) -> Result<String, wit::Error> {
+        text_of(run("get-product", &[serde_json::json!({"id": id})]))
+    }
+    fn create_product(fields: wit_direct::ProductFields, product_type: Option<String>, attributes: Option<Vec<wit_direct::Attribute>>, variations: Option<Vec<wit_direct::NewVariation>>) -> Result<String, wit::Error> {
+        text_of(run("create-product", &[json_of(&fields), serde_json::json!({"type": product_type, "attributes": json_of(&attributes), "variations": json_of(&variations)})]))
+    }
+    fn update_product(id: u64, fields: wit_direct::ProductFields) -> Result<String, wit::Error> {
+        text_of(run("update-product", &[serde_json::json!({"id": id}), json_of(&fields)]))
+    }
+    fn list_customers(paging: Option<wit_direct::Paging>, email: Option<String>, role: Option<String>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-customers", &[json_of(&paging), serde_json::json!({"email": email, "role": role})]))
+    }
+    fn get_customer(id: u64) -> Result<String, wit::Error> {
+        text_of(run("get-customer", &[serde_json::json!({"id": id})]))
+    }
+    fn create_customer(fields: wit_direct::CustomerFields) -> Result<String, wit::Error> {
+        text_of(run("create-customer", &[json_of(&fields)]))
+    }
+    fn update_customer(id: u64, fields: wit_direct::CustomerFields) -> Result<String, wit::Error> {
+        text_of(run("update-customer", &[serde_json::json!({"id": id}), json_of(&fields)]))
+    }
+    fn list_coupons(paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-coupons", &[json_of(&paging)]))
+    }
+    fn list_categories(paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-categories", &[json_of(&paging)]))
+    }
+    fn list_product_variations(product_id: u64, paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-product-variations", &[serde_json::json!({"product_id": product_id}), json_of(&paging)]))
+    }
+    fn update_product_variation(product_id: u64, id: u64, fields: wit_direct::VariationFields) -> Result<String, wit::Error> {
+        text_of(run("update-product-variation", &[serde_json::json!({"product_id": product_id, "id": id}), json_of(&fields)]))
+    }
+    fn list_order_refunds(order_id: u64, paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-order-refunds", &[serde_json::json!({"order_id": order_id}), json_of(&paging)]))
+    }
+    fn create_order_refund(order_id: u64, amount: String, reason: Option<String>, api_refund: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("create-order-refund", &[serde_json::json!({"order_id": order_id, "amount": amount, "reason": reason, "api_refund": api_refund})]))
+    }
+    fn add_order_note(order_id: u64, note: String, customer_note: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("add-order-note", &[serde_json::json!({"order_id": order_id, "note": note, "customer_note": customer_note})]))
+    }
+    fn update_stock(target: wit_direct::StockTarget, quantity: i64) -> Result<String, wit::Error> {
+        let t = match target {
+            wit_direct::StockTarget::Product(id) => serde_json::json!({"product_id": id}),
+            wit_direct::StockTarget::Variation((p, v)) => serde_json::json!({"product_id": p, "variation_id": v}),
+            wit_direct::StockTarget::Sku(sku) => serde_json::json!({"sku": sku}),
+        };
+        text_of(run("update-stock", &[t, serde_json::json!({"quantity": quantity})]))
+    }
+    fn batch_update_products(update: Vec<wit_direct::ProductUpdate>) -> Result<String, wit::Error> {
+        text_of(run("batch-update-products", &[serde_json::json!({"update": json_of(&update)})]))
+    }
+    fn raw_api_request(method: String, path: String, query: Vec<(String, String)>, body: Option<String>) -> Result<String, wit::Error> {
+        let body = match body {
+            Some(b) => Some(serde_json::from_str::<serde_json::Value>(&b).map_err(|e| to_wit(client::Error::invalid("body", format!("is not JSON: {e}"))))?),
+            None => None,
+        };
+        let query: serde_json::Map<String, serde_json::Value> = query.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+        text_of(run("raw-api-request", &[serde_json::json!({"method": method, "path": path, "query": query, "body": body})]))
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod connection;
+pub mod direct;
 pub mod env;
 pub mod import;
 pub mod mapping;
