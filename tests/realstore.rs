@@ -294,6 +294,58 @@ fn realstore_first_import_applies_the_sync_rules() {
     let _ = s.custom_status_order;
 }
 
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_write_tools_change_what_the_rest_api_then_reads() {
+    let r = real();
+    let s = seeded();
+    let t = &r.tag;
+    let db = db_path("write-tools");
+    ok(&woo(&["--db", &db, "--ca-cert", r.get("WOO_STORE_CA_CERT"), "connect", "--import", "none", "--store", r.get("WOO_STORE_URL_HTTPS"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    let read = |path: &str| r.https.call("GET", path, None, Auth::Basic).json;
+    // create-product: a variable product with its variations in one call.
+    let made = tool(&db, "create-product", json!({"name": format!("Scarf {t}"), "type": "variable", "sku": format!("SCARF-{t}"),
+        "attributes": [{"name": "Colour", "options": ["Red", "Blue"]}],
+        "variations": [{"regular_price": "21.00", "sku": format!("SCARF-{t}-R"), "attributes": [{"name": "Colour", "option": "Red"}]},
+                       {"regular_price": "22.00", "sku": format!("SCARF-{t}-B"), "attributes": [{"name": "Colour", "option": "Blue"}]}]}));
+    let pid = made["id"].as_u64().unwrap();
+    let listed = tool(&db, "list-product-variations", json!({"product_id": pid}));
+    assert_eq!(listed["total"], 2);
+    let stored = read(&format!("/products/{pid}"));
+    assert_eq!(stored["type"], "variable");
+    assert_eq!(stored["variations"].as_array().unwrap().len(), 2);
+    // update-stock by a variation's SKU finds the variation through the parent.
+    let red = tool(&db, "update-stock", json!({"sku": format!("SCARF-{t}-R"), "quantity": 6}));
+    let red_id = red["id"].as_u64().unwrap();
+    assert_eq!(read(&format!("/products/{pid}/variations/{red_id}"))["stock_quantity"], 6);
+    // update-product-variation, update-product, batch-update-products.
+    tool(&db, "update-product-variation", json!({"product_id": pid, "id": red_id, "sale_price": "19.00"}));
+    assert_eq!(read(&format!("/products/{pid}/variations/{red_id}"))["sale_price"], "19.00");
+    tool(&db, "update-product", json!({"id": s.simple, "short_description": format!("Stoneware {t}")}));
+    assert!(read(&format!("/products/{}", s.simple))["short_description"].as_str().unwrap().contains(&format!("Stoneware {t}")));
+    let batch = tool(&db, "batch-update-products", json!({"update": [{"id": s.simple, "sale_price": "8.00"}, {"id": 987654321, "name": "Ghost"}]}));
+    assert_eq!(batch["updated"].as_array().unwrap().len(), 1);
+    assert_eq!(batch["errors"].as_array().unwrap().len(), 1, "{batch}");
+    assert_eq!(read(&format!("/products/{}", s.simple))["sale_price"], "8.00");
+    // create-customer and update-customer.
+    let c = tool(&db, "create-customer", json!({"email": format!("new.{t}@example.test"), "first_name": "Ada"}));
+    let cid = c["id"].as_u64().unwrap();
+    tool(&db, "update-customer", json!({"id": cid, "billing": {"city": "Cork", "country": "IE"}}));
+    assert_eq!(read(&format!("/customers/{cid}"))["billing"]["city"], "Cork");
+    // update-order with an idempotency marker, a note and a refund.
+    tool(&db, "update-order", json!({"id": s.guest_order, "customer_note": "Ring twice", "meta_data": [{"key": "_platform_marker", "value": t}]}));
+    let o = read(&format!("/orders/{}", s.guest_order));
+    assert_eq!(o["customer_note"], "Ring twice");
+    assert!(o["meta_data"].as_array().unwrap().iter().any(|m| m["key"] == "_platform_marker" && m["value"] == t.as_str()));
+    tool(&db, "add-order-note", json!({"order_id": s.guest_order, "note": format!("Tracking {t}"), "customer_note": true}));
+    let notes = read(&format!("/orders/{}/notes", s.guest_order));
+    assert!(notes.as_array().unwrap().iter().any(|n| n["note"] == format!("Tracking {t}").as_str() && n["customer_note"] == true));
+    let refund = tool(&db, "create-order-refund", json!({"order_id": s.paid_order, "amount": "1.25", "reason": "late"}));
+    assert_eq!(refund["amount"], "1.25");
+    let refunds = tool(&db, "list-order-refunds", json!({"order_id": s.paid_order}));
+    assert!(refunds["items"].as_array().unwrap().iter().any(|x| x["id"] == refund["id"]));
+}
+
 fn sync_json(db: &str) -> Value {
     let out = ok(&woo(&["--db", db, "sync", "--json"], &[]));
     serde_json::from_str(out.lines().last().unwrap()).unwrap()

@@ -506,3 +506,71 @@ async fn direct_mode_typed_functions_run_the_same_tools() {
     assert_eq!(invalid_field(err), "path");
     assert_eq!(e.requests(), before);
 }
+
+/// One JSON-RPC line to the child, and the answer with the same id.
+fn rpc(stdin: &mut std::process::ChildStdin, out: &mut impl std::io::BufRead, msg: Value) -> Value {
+    use std::io::Write;
+    writeln!(stdin, "{msg}").unwrap();
+    stdin.flush().unwrap();
+    let Some(id) = msg.get("id") else { return Value::Null };
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "woo mcp closed stdout");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout must carry only JSON-RPC ({e}): {line}"));
+        if v.get("id") == Some(id) {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn woo_mcp_initializes_lists_tools_and_calls_list_orders_as_a_child_process() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig { seed: SeedSpec { customers: 5, orders: 30, products: 5, seed: 2 }, ..Default::default() })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
+        .output()
+        .unwrap();
+    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "mcp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let init = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "woo-tests", "version": "1"}}}));
+    assert_eq!(init["result"]["serverInfo"]["name"], "woo-connector", "{init}");
+    assert!(init["result"]["capabilities"]["tools"].is_object());
+    rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+
+    let listed = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}));
+    let tools = listed["result"]["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 21, "{listed}");
+    let lo = tools.iter().find(|t| t["name"] == "list-orders").unwrap();
+    assert_eq!(lo["inputSchema"]["properties"]["per_page"]["maximum"], 100);
+
+    let before = sim.state.seen.lock().unwrap().len();
+    let called = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list-orders", "arguments": {"per_page": 4}}}));
+    assert_ne!(called["result"]["isError"], true, "{called}");
+    let text = called["result"]["content"][0]["text"].as_str().unwrap();
+    let page: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 4);
+    assert!(sim.state.seen.lock().unwrap()[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"));
+
+    // A bad argument is a tool error naming the field, not a protocol failure.
+    let bad = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "get-order", "arguments": {"id": "seven"}}}));
+    assert_eq!(bad["result"]["isError"], true, "{bad}");
+    assert!(bad["result"]["content"][0]["text"].as_str().unwrap().contains("`id`"));
+
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "woo mcp should exit cleanly when the client closes stdin");
+}

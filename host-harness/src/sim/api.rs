@@ -109,7 +109,7 @@ fn collection_of<'a>(d: &'a mut seed::Data, name: &str) -> &'a mut Vec<Value> {
 fn get_one(ctx: &Ctx, coll: &str, id: Option<u64>, code: &str, status: u16) -> Response<Body> {
     let found = ctx.state.data.lock().ok().and_then(|mut d| {
         let c = collection_of(&mut d, coll);
-        c.iter().find(|v| v["id"].as_u64() == id && (coll != "orders" || v["status"] != "checkout-draft" || true)).cloned()
+        c.iter().find(|v| v["id"].as_u64() == id).cloned()
     });
     match found {
         Some(v) => {

@@ -160,7 +160,7 @@ pub fn seed(spec: SeedSpec) -> Data {
     d.customers.push(customer_json(1, "Store", "Admin", "admin@example.test", "administrator", EPOCH_2024, &mut rng));
     for i in 0..spec.customers {
         d.next_user_id += 1;
-        let id = d.next_user_id + 0;
+        let id = d.next_user_id;
         let id = id.max(2);
         d.next_user_id = id;
         let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
