@@ -534,9 +534,9 @@ fn create_product<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<
 fn update_stock<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
     let quantity = args["quantity"].as_i64().unwrap_or(0);
     let body = json!({"manage_stock": true, "stock_quantity": quantity});
-    let (path, sku) = match (args["product_id"].as_u64(), args["variation_id"].as_u64(), args["sku"].as_str()) {
-        (Some(p), Some(v), None) => (format!("/products/{p}/variations/{v}"), None),
-        (Some(p), None, None) => (format!("/products/{p}"), None),
+    let path = match (args["product_id"].as_u64(), args["variation_id"].as_u64(), args["sku"].as_str()) {
+        (Some(p), Some(v), None) => format!("/products/{p}/variations/{v}"),
+        (Some(p), None, None) => format!("/products/{p}"),
         (None, None, Some(sku)) => {
             let r = client.send(&ApiRequest::get("/products", vec![("sku".into(), sku.to_string()), ("per_page".into(), "10".into())]))?;
             let hits: Vec<&Value> = model::list(&r.body).iter().filter(|p| model::text(&p["sku"]).eq_ignore_ascii_case(sku)).collect();
@@ -545,8 +545,8 @@ fn update_stock<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Va
                 [one] => {
                     let id = model::id(&one["id"]).unwrap_or(0);
                     match model::id(&one["parent_id"]) {
-                        Some(parent) if model::text(&one["type"]) == "variation" || parent > 0 => (format!("/products/{parent}/variations/{id}"), Some(sku)),
-                        _ => (format!("/products/{id}"), Some(sku)),
+                        Some(parent) if model::text(&one["type"]) == "variation" || parent > 0 => format!("/products/{parent}/variations/{id}"),
+                        _ => format!("/products/{id}"),
                     }
                 }
                 many => {
@@ -558,9 +558,7 @@ fn update_stock<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Va
         (None, Some(_), _) => return Err(Error::invalid("variation_id", "needs product_id")),
         _ => return Err(Error::invalid("arguments", "give product_id (with variation_id for a variation) or sku, not both")),
     };
-    let updated = write(client, Method::Put, path, body)?;
-    let _ = sku;
-    Ok(updated)
+    write(client, Method::Put, path, body)
 }
 
 /// WooCommerce's batch endpoint takes 100 items a call.
