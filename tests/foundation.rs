@@ -250,7 +250,7 @@ fn url_rules_refuse_credentials_query_fragment_and_other_schemes_with_clear_mess
 }
 
 #[test]
-fn no_secret_in_output_logs_errors_or_sqlite_text_outside_the_credential_store() {
+fn secrets_scan_a_full_run_prints_logs_and_stores_no_credential_or_webhook_secret() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt.block_on(sim(30, 60, 20));
     let dir = tempfile::tempdir().unwrap();
@@ -260,40 +260,54 @@ fn no_secret_in_output_logs_errors_or_sqlite_text_outside_the_credential_store()
     let mut outputs = vec![];
     // db flag after the subcommand works too.
     outputs.push(woo(&["connect", "--db", dbs, "--ca-cert", ca, "--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret]));
+    outputs.push(woo(&["--db", dbs, "webhooks", "register", "--delivery-url", "https://hooks.example.test/woo"]));
+    {
+        let _in_runtime = rt.enter(); // deliveries are spawned
+        sim.state.place_order(0, "scan@example.test", true);
+    }
+    outputs.push(woo(&["--db", dbs, "sync", "--json"]));
     outputs.push(woo(&["--db", dbs, "status", "--json"]));
+    outputs.push(woo(&["--db", dbs, "settings"]));
     outputs.push(woo(&["--db", dbs, "export"]));
     outputs.push(woo(&["--db", dbs, "tool", "list-orders", "--args", r#"{"per_page": 2}"#]));
+    outputs.push(woo(&["--db", dbs, "tool", "raw-api-request", "--args", r#"{"method": "GET", "path": "/webhooks"}"#]));
     let wrong = format!("cs_{}", "1".repeat(40));
     outputs.push(woo(&["--db", dbs, "connect", "--store", &sim.http_url, "--key", &sim.consumer_key, "--secret", &wrong]));
-    assert!(outputs[0].status.success(), "{}", String::from_utf8_lossy(&outputs[0].stderr));
-    assert_eq!(outputs[4].status.code(), Some(3), "wrong secret is an auth failure");
+    for (i, o) in outputs.iter().enumerate().take(8) {
+        assert!(o.status.success(), "step {i}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(outputs[8].status.code(), Some(3), "wrong secret is an auth failure");
+    let webhook_secrets: Vec<String> =
+        sim.state.data.lock().unwrap().webhooks.iter().map(|w| w["secret"].as_str().unwrap().to_string()).collect();
+    assert!(!webhook_secrets.is_empty(), "webhooks were registered with a secret");
+    let mut secrets = vec![sim.consumer_key.clone(), sim.consumer_secret.clone(), wrong];
+    secrets.extend(webhook_secrets);
     for o in &outputs {
         for text in [String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)] {
-            for secret in [&sim.consumer_key, &sim.consumer_secret, &wrong] {
-                assert!(!text.contains(secret.as_str()), "a credential leaked: {text}");
+            for secret in &secrets {
+                assert!(!text.contains(secret.as_str()), "a secret leaked: {text}");
             }
         }
     }
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    for table in ["records", "state"] {
-        let rows: Vec<String> = conn
-            .prepare(&format!("SELECT * FROM {table}"))
-            .unwrap()
-            .query_map([], |r| {
-                let n = r.as_ref().column_count();
-                Ok((0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")).unwrap_or_default()).collect::<Vec<_>>().join("|"))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert!(!rows.is_empty());
-        for row in rows {
-            assert!(!row.contains(&sim.consumer_secret) && !row.contains(&sim.consumer_key), "{table}: {row}");
+    // Every byte of the database (still connected), its WAL and shared memory.
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        scanned += bytes.len();
+        for secret in &secrets {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds a secret", path.display());
         }
     }
+    assert!(scanned > 10_000, "the database was scanned ({scanned} bytes)");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600, "database is owner-only");
+        for f in [db.clone(), woo_host::storage::seal::key_path(&db)] {
+            assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{} is owner-only", f.display());
+        }
     }
 }

@@ -3,74 +3,11 @@
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
-use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types::Kind};
-use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
-use woo_host::storage::sqlite::SqliteStorage;
+use woo_host::runtime::wit_connection;
+use woo_host::sim::Faults;
 
-fn runtime() -> &'static Runtime {
-    static RT: OnceLock<Runtime> = OnceLock::new();
-    RT.get_or_init(|| Runtime::new(Limits::default()).expect("runtime"))
-}
-
-const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
-
-struct World {
-    sim: Simulator,
-    s: Session,
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-}
-
-impl World {
-    async fn new(customers: u64, orders: u64, products: u64) -> World {
-        let sim = Simulator::start(SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("w.db");
-        let mut s = woo_host::session::open(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await.unwrap();
-        let cfg = wit_connection::ConnectConfig {
-            store_url: sim.https_url.clone(),
-            consumer_key: sim.consumer_key.clone(),
-            consumer_secret: sim.consumer_secret.clone(),
-            signature_method: None,
-            owner_email: Some("owner@example.test".into()),
-        };
-        s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await.unwrap().unwrap();
-        World { sim, s, _dir: dir, db }
-    }
-
-    async fn import(&mut self, kinds: &[Kind]) -> Result<wit_sync::Report, woo_host::runtime::wit_types::Error> {
-        self.s.begin_call();
-        self.s.bindings.woo_connector_sync().call_import(&mut self.s.store, kinds).await.unwrap()
-    }
-
-    async fn sync(&mut self) -> Result<wit_sync::Report, woo_host::runtime::wit_types::Error> {
-        self.s.begin_call();
-        self.s.bindings.woo_connector_sync().call_sync_pass(&mut self.s.store, None).await.unwrap()
-    }
-
-    async fn set(&mut self, f: impl FnOnce(&mut wit_sync::Settings)) {
-        let mut st = self.s.bindings.woo_connector_sync().call_get_settings(&mut self.s.store).await.unwrap();
-        f(&mut st);
-        self.s.bindings.woo_connector_sync().call_set_settings(&mut self.s.store, st).await.unwrap().unwrap();
-    }
-
-    fn records(&mut self, kind: &str) -> BTreeMap<String, Value> {
-        self.s.store.data_mut().storage.records("default", Some(kind)).unwrap().into_iter().map(|r| (r.id, serde_json::from_str(&r.body).unwrap())).collect()
-    }
-
-    fn triggers(&mut self) -> BTreeSet<String> {
-        self.records("trigger").into_keys().collect()
-    }
-
-    fn requests(&self) -> usize {
-        self.sim.state.seen.lock().unwrap().len()
-    }
-
-    fn data(&self) -> std::sync::MutexGuard<'_, woo_host::sim::Data> {
-        self.sim.state.data.lock().unwrap()
-    }
-}
+mod common;
+use common::world::{ALL, World, runtime};
 
 fn order_of(v: &Value) -> u64 {
     v["id"].as_u64().unwrap()
@@ -283,10 +220,11 @@ async fn rule_12_interrupted_import_resumes_and_ends_with_the_same_records() {
     clean.import(&ALL).await.unwrap();
     let want: BTreeMap<String, Value> = ["contact", "order", "transaction", "product", "collection"].iter().flat_map(|k| clean.records(k)).collect();
     let mut w = World::new(150, 400, 60).await;
-    *w.sim.state.faults.lock().unwrap() = Faults { every_500: 9, ..Default::default() };
-    assert!(w.import(&ALL).await.is_err(), "the injected 500 interrupts the import");
+    // The store goes down (503 to everything) mid-import: retries give up.
+    *w.sim.state.faults.lock().unwrap() = Faults { down_after: 9, ..Faults::new() };
+    assert!(w.import(&ALL).await.is_err(), "the store going down interrupts the import");
     let partial: usize = ["contact", "order"].iter().map(|k| w.records(k).len()).sum();
-    *w.sim.state.faults.lock().unwrap() = Faults::default();
+    *w.sim.state.faults.lock().unwrap() = Faults::new();
     w.import(&ALL).await.unwrap();
     let got: BTreeMap<String, Value> = ["contact", "order", "transaction", "product", "collection"].iter().flat_map(|k| w.records(k)).collect();
     assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "same records after resuming (had {partial} before)");

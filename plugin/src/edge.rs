@@ -158,6 +158,15 @@ impl Transport for WasiTransport {
     fn nonce(&mut self) -> String {
         wasi::random::random::get_random_bytes(16).iter().map(|b| format!("{b:02x}")).collect()
     }
+
+    fn sleep_ms(&mut self, ms: u64) {
+        // std's sleep is a wasi:clocks pollable: the host waits, the guest's compute budget does not.
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+
+    fn random(&mut self) -> u64 {
+        wasi::random::random::get_random_u64()
+    }
 }
 
 /// The host imports as the core's `env::Host`.

@@ -430,8 +430,36 @@ fn percent_decode_lossy(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Run a tool. `args` is the JSON object of arguments.
+/// Run a tool. `args` is the JSON object of arguments. Secrets the store
+/// echoes (a webhook's `secret`, API keys) are redacted from the result: an
+/// agent never needs them and must not be able to leak them.
 pub fn call<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> Result<Value, Error> {
+    let mut out = run_tool(client, name, args)?;
+    redact_secrets(&mut out);
+    Ok(out)
+}
+
+/// Fields whose values are secrets wherever they appear in store JSON.
+const SECRET_FIELDS: [&str; 4] = ["secret", "consumer_secret", "consumer_key", "webhook_secret"];
+
+/// Replace every non-empty secret field, at any depth, by `"[redacted]"`.
+pub fn redact_secrets(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if SECRET_FIELDS.contains(&k.as_str()) && child.as_str().is_some_and(|s| !s.is_empty()) {
+                    *child = Value::String("[redacted]".into());
+                } else {
+                    redact_secrets(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
+fn run_tool<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> Result<Value, Error> {
     let tool = find(name).ok_or_else(|| Error::invalid("name", format!("there is no tool `{name}`")))?;
     validate(&(tool.schema)(), args)?;
     let id = || args["id"].as_u64().unwrap_or(0);
@@ -682,6 +710,16 @@ fn raw<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_the_store_echoes_are_redacted_at_any_depth() {
+        let mut v = json!({"status": 200, "body": [{"id": 1, "secret": "abc", "delivery_url": "https://x"}, {"nested": {"consumer_secret": "cs_1", "secret": ""}}]});
+        redact_secrets(&mut v);
+        assert_eq!(v["body"][0]["secret"], "[redacted]");
+        assert_eq!(v["body"][0]["delivery_url"], "https://x");
+        assert_eq!(v["body"][1]["nested"]["consumer_secret"], "[redacted]");
+        assert_eq!(v["body"][1]["nested"]["secret"], "", "an empty secret reveals nothing");
+    }
 
     #[test]
     fn raw_path_refuses_absolute_urls() {

@@ -104,3 +104,5 @@ pub fn read_env(path: &str) -> HashMap<String, String> {
         .map(|(k, v)| (k.trim().trim_start_matches("export ").to_string(), v.trim().trim_matches('"').trim_matches('\'').to_string()))
         .collect()
 }
+
+pub mod world;

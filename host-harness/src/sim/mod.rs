@@ -34,22 +34,32 @@ pub const DEFAULT_VERSION: &str = "11.0.1";
 pub struct Faults {
     pub latency_ms: u64,
     pub every_429: u64,
+    /// How many 429s in a row each time one hits (a burst).
+    pub burst_429: u64,
     pub retry_after_secs: u64,
+    /// Every Nth request is slowed by `spike_ms` more (a latency spike).
+    pub every_spike: u64,
+    pub spike_ms: u64,
     pub every_500: u64,
     pub every_502: u64,
     pub every_503: u64,
+    pub every_504: u64,
     pub every_reset: u64,
     pub every_truncate: u64,
     /// The API key was deleted: every authenticated request is refused.
     pub revoked: bool,
+    /// The store answers 503 to everything once this many requests were served (0 = never).
+    pub down_after: u64,
+    /// The key is deleted once this many requests were served (0 = never).
+    pub revoke_after: u64,
     /// The REST API is gone (404 `rest_no_route` everywhere).
     pub api_gone: bool,
 }
 
 impl Faults {
-    /// Parse `latency=20,429=5,500=7,502=0,503=0,reset=11,truncate=13,revoked,gone`.
+    /// Parse `latency=20,429=5,burst=3,retry-after=1,spike=9,spike-ms=300,500=7,502=0,503=0,504=0,reset=11,truncate=13,down-after=90,revoke-after=50,revoked,gone`.
     pub fn parse(spec: &str) -> Result<Faults> {
-        let mut f = Faults { retry_after_secs: 1, ..Default::default() };
+        let mut f = Faults::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (k, v) = item.split_once('=').unwrap_or((item, ""));
             let n = || -> Result<u64> {
@@ -59,6 +69,12 @@ impl Faults {
                 "latency" => f.latency_ms = n()?,
                 "429" => f.every_429 = n()?,
                 "retry-after" => f.retry_after_secs = n()?,
+                "burst" => f.burst_429 = n()?,
+                "spike" => f.every_spike = n()?,
+                "spike-ms" => f.spike_ms = n()?,
+                "504" => f.every_504 = n()?,
+                "revoke-after" => f.revoke_after = n()?,
+                "down-after" => f.down_after = n()?,
                 "500" => f.every_500 = n()?,
                 "502" => f.every_502 = n()?,
                 "503" => f.every_503 = n()?,
@@ -67,11 +83,16 @@ impl Faults {
                 "revoked" => f.revoked = true,
                 "gone" | "api-gone" => f.api_gone = true,
                 _ => anyhow::bail!(
-                    "--faults: unknown fault `{k}` (known: latency, 429, retry-after, 500, 502, 503, reset, truncate, revoked, gone)"
+                    "--faults: unknown fault `{k}` (known: latency, 429, burst, retry-after, spike, spike-ms, 500, 502, 503, 504, reset, truncate, down-after, revoke-after, revoked, gone)"
                 ),
             }
         }
         Ok(f)
+    }
+
+    /// No faults, with the defaults a fault uses when switched on.
+    pub fn new() -> Faults {
+        Faults { retry_after_secs: 1, burst_429: 1, spike_ms: 300, ..Default::default() }
     }
 }
 
@@ -92,6 +113,8 @@ pub struct SimState {
     pub faults: Mutex<Faults>,
     nonces: Mutex<HashSet<String>>,
     pub requests: AtomicU64,
+    /// Requests answered with an injected fault (spikes not counted).
+    pub faulted: AtomicU64,
     pub seen: Mutex<Vec<Seen>>,
     pub deliveries: AtomicU64,
 }
@@ -153,6 +176,7 @@ impl Simulator {
             faults: Mutex::new(cfg.faults.clone()),
             nonces: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),
+            faulted: AtomicU64::new(0),
             seen: Mutex::new(vec![]),
             deliveries: AtomicU64::new(0),
         });
@@ -235,26 +259,35 @@ fn now_secs() -> u64 {
 
 async fn handle(state: Arc<SimState>, scheme: &'static str, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
     let n = state.requests.fetch_add(1, Ordering::SeqCst) + 1;
-    let faults = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
-    if faults.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    let mut faults = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
+    let hit = |every: u64| every > 0 && n % every == 0;
+    let delay = faults.latency_ms + if hit(faults.every_spike) { faults.spike_ms } else { 0 };
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if faults.revoke_after > 0 && n > faults.revoke_after {
+        faults.revoked = true;
     }
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
-    let hit = |every: u64| every > 0 && n % every == 0;
     if path.starts_with("/wp-json/wc/") {
+        let fault = |state: &SimState| state.faulted.fetch_add(1, Ordering::SeqCst);
         if hit(faults.every_reset) {
+            fault(&state);
             return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset"));
         }
-        if hit(faults.every_429) {
+        if faults.every_429 > 0 && n % faults.every_429 < faults.burst_429.max(1) {
+            fault(&state);
             let mut r = wc_error(429, "woocommerce_rest_too_many_requests", "Too many requests.");
             r.headers_mut().insert("retry-after", faults.retry_after_secs.to_string().parse().expect("number header"));
             return Ok(record(&state, &parts.method, &path, &query, r));
         }
-        for (every, status) in [(faults.every_500, 500), (faults.every_502, 502), (faults.every_503, 503)] {
+        let down = faults.down_after > 0 && n > faults.down_after;
+        for (every, status) in [(if down { 1 } else { 0 }, 503), (faults.every_500, 500), (faults.every_502, 502), (faults.every_503, 503), (faults.every_504, 504)] {
             if hit(every) {
+                fault(&state);
                 let r = wc_error(status, "internal_server_error", "There has been a critical error on this website.");
                 return Ok(record(&state, &parts.method, &path, &query, r));
             }
@@ -264,6 +297,7 @@ async fn handle(state: Arc<SimState>, scheme: &'static str, req: Request<Incomin
     let ctx = Ctx { state: &state, scheme, host: &host, method: &parts.method, path: &path, query: &query, headers: &parts.headers, body: &body };
     let mut response = route(&ctx, &faults);
     if path.starts_with("/wp-json/wc/") && hit(faults.every_truncate) && response.status().is_success() {
+        state.faulted.fetch_add(1, Ordering::SeqCst);
         let full_body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         let cut = full_body.slice(..full_body.len() / 2);
         let len = full_body.len();

@@ -2,6 +2,7 @@
 //! component's key-value state and the credentials. SQLite is the embedded
 //! default; a PostgreSQL backend slots in beside it.
 
+pub mod seal;
 pub mod sqlite;
 
 use anyhow::Result;

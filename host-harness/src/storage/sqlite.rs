@@ -1,6 +1,7 @@
 //! The SQLite backend (embedded default): WAL, one transaction per batch, the
 //! database file created owner-only.
 
+use super::seal::Sealer;
 use super::{CREDENTIALS_BUCKET, CommitBatch, Storage, StoredRecord};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -8,6 +9,8 @@ use std::path::Path;
 
 pub struct SqliteStorage {
     db: Connection,
+    /// Seals the `credentials` table (see `seal.rs`).
+    sealer: Sealer,
 }
 
 const SCHEMA: &str = "
@@ -34,15 +37,20 @@ impl SqliteStorage {
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.busy_timeout(std::time::Duration::from_secs(10))?;
         db.execute_batch(SCHEMA)?;
-        Ok(SqliteStorage { db })
+        Ok(SqliteStorage { db, sealer: Sealer::for_database(path)? })
     }
 
     /// An in-memory database (tests, the simulator-only demo).
     pub fn memory() -> Result<Self> {
         let db = Connection::open_in_memory()?;
         db.execute_batch(SCHEMA)?;
-        Ok(SqliteStorage { db })
+        Ok(SqliteStorage { db, sealer: Sealer::ephemeral() })
     }
+}
+
+/// What binds a sealed credential to its row.
+fn aad(connection: &str, key: &str) -> String {
+    format!("{connection}/{key}")
 }
 
 #[cfg(unix)]
@@ -111,7 +119,7 @@ impl Storage for SqliteStorage {
                 )?;
             }
             for (bucket, key, value) in &batch.state {
-                set(&tx, connection, bucket, key, value)?;
+                set(&tx, &self.sealer, connection, bucket, key, value)?;
             }
         }
         tx.commit()?;
@@ -120,9 +128,11 @@ impl Storage for SqliteStorage {
 
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
         let v = if bucket == CREDENTIALS_BUCKET {
-            self.db
+            let sealed: Option<Vec<u8>> = self
+                .db
                 .query_row("SELECT value FROM credentials WHERE connection = ?1 AND key = ?2", params![connection, key], |r| r.get(0))
-                .optional()?
+                .optional()?;
+            sealed.map(|s| self.sealer.open(&aad(connection, key), &s)).transpose()?
         } else {
             self.db
                 .query_row(
@@ -136,7 +146,7 @@ impl Storage for SqliteStorage {
     }
 
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
-        set(&self.db, connection, bucket, key, value)
+        set(&self.db, &self.sealer, connection, bucket, key, value)
     }
 
     fn kv_delete(&mut self, connection: &str, bucket: &str, key: &str) -> Result<()> {
@@ -179,12 +189,12 @@ impl Storage for SqliteStorage {
     }
 }
 
-fn set(db: &Connection, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
+fn set(db: &Connection, sealer: &Sealer, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
     if bucket == CREDENTIALS_BUCKET {
         db.execute(
             "INSERT INTO credentials (connection, key, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (connection, key) DO UPDATE SET value = excluded.value",
-            params![connection, key, value],
+            params![connection, key, sealer.seal(&aad(connection, key), value)?],
         )?;
     } else {
         db.execute(
@@ -225,6 +235,8 @@ mod tests {
         s.kv_set("default", "cursors", "x", b"1").unwrap();
         let n: i64 = s.db.query_row("SELECT COUNT(*) FROM state WHERE value = 'secret'", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
+        let stored: Vec<u8> = s.db.query_row("SELECT value FROM credentials", [], |r| r.get(0)).unwrap();
+        assert!(!stored.windows(6).any(|w| w == b"secret"), "sealed at rest");
         assert_eq!(s.kv_get("default", CREDENTIALS_BUCKET, "store").unwrap().unwrap(), b"secret");
         assert_eq!(s.kv_keys("default", "cursors").unwrap(), ["x"]);
     }

@@ -4,10 +4,12 @@
 
 pub mod error;
 pub mod oauth;
+pub mod retry;
 pub mod url;
 
 pub use error::{Error, RemoteError};
 pub use oauth::SignatureMethod;
+pub use retry::RetryPolicy;
 pub use url::{Scheme, StoreUrl};
 
 use base64::Engine;
@@ -103,6 +105,10 @@ pub trait Transport {
     fn now_unix(&self) -> u64;
     /// A fresh single-use nonce.
     fn nonce(&mut self) -> String;
+    /// Wait before a retry.
+    fn sleep_ms(&mut self, ms: u64);
+    /// A random number (backoff jitter).
+    fn random(&mut self) -> u64;
 }
 
 /// Which credentials and how they are sent.
@@ -149,13 +155,16 @@ pub struct Client<T: Transport> {
     pub url: StoreUrl,
     credentials: Credentials,
     pub transport: T,
-    /// Requests made so far.
+    /// Requests made so far (retries included).
     pub requests: u64,
+    /// Requests sent again after a retryable failure.
+    pub retries: u64,
+    pub retry: RetryPolicy,
 }
 
 impl<T: Transport> Client<T> {
     pub fn new(url: StoreUrl, credentials: Credentials, transport: T) -> Self {
-        Client { url, credentials, transport, requests: 0 }
+        Client { url, credentials, transport, requests: 0, retries: 0, retry: RetryPolicy::default() }
     }
 
     /// Build the wire request: API base path, query, auth (Basic over HTTPS,
@@ -215,21 +224,69 @@ impl<T: Transport> Client<T> {
 
     /// Send several requests at once; answers come back in order.
     ///
-    /// A 401 that refuses only the OAuth nonce or timestamp is not a verdict
-    /// on the credentials: such a request is signed afresh and sent once more.
+    /// Each answer is judged by the retry policy (`retry.rs`): 429s, server
+    /// errors, resets and cut bodies are sent again, all the failed ones of a
+    /// round together after one wait, re-signed each time. A 401 that refuses
+    /// only the OAuth nonce or timestamp is not a verdict on the credentials:
+    /// it is re-signed and sent at once. A give-up is the typed error of the
+    /// last answer, saying how often the request was tried.
     pub fn send_all(&mut self, reqs: &[ApiRequest]) -> Vec<Result<Response, Error>> {
-        let wire: Vec<HttpRequest> = reqs.iter().map(|r| self.build(r)).collect();
-        self.requests += wire.len() as u64;
-        let mut answers: Vec<Result<Response, Error>> = self.transport.send_all(wire).into_iter().map(parse_response).collect();
-        let retry: Vec<usize> = answers.iter().enumerate().filter(|(_, a)| is_replay_refusal(a)).map(|(i, _)| i).collect();
-        if !retry.is_empty() {
-            let wire: Vec<HttpRequest> = retry.iter().map(|i| self.build(&reqs[*i])).collect();
+        let mut answers: Vec<Option<Result<Response, Error>>> = reqs.iter().map(|_| None).collect();
+        let mut attempts = vec![0u32; reqs.len()];
+        let mut todo: Vec<usize> = (0..reqs.len()).collect();
+        let mut waited_ms = 0u64;
+        while !todo.is_empty() {
+            let wire: Vec<HttpRequest> = todo.iter().map(|i| self.build(&reqs[*i])).collect();
             self.requests += wire.len() as u64;
-            for (i, a) in retry.into_iter().zip(self.transport.send_all(wire)) {
-                answers[i] = parse_response(a);
+            let now = self.transport.now_unix();
+            let mut again = vec![];
+            let mut wait_ms = 0u64;
+            let mut reasons = vec![];
+            for (i, raw) in todo.iter().copied().zip(self.transport.send_all(wire)) {
+                attempts[i] += 1;
+                let req = &reqs[i];
+                let tried = attempts[i];
+                let verdict = retry::judge(req.method, &raw, now);
+                let parsed = parse_response(raw);
+                let retry_now = is_replay_refusal(&parsed) && tried < 2;
+                match verdict {
+                    _ if retry_now => again.push(i),
+                    retry::Verdict::Retry { wait_ms: server, why } if tried < self.retry.max_attempts => {
+                        let random = self.transport.random();
+                        wait_ms = wait_ms.max(self.retry.delay_ms(tried, server, random));
+                        reasons.push(why);
+                        again.push(i);
+                    }
+                    retry::Verdict::Retry { why, .. } => {
+                        answers[i] = Some(Err(gave_up(parsed, req, &why, tried, waited_ms)));
+                    }
+                    retry::Verdict::Uncertain { why } => {
+                        answers[i] = Some(Err(Error::Transport(format!(
+                            "{} {}: {why}; the store may or may not have applied this write, so it was not sent again \
+                             (check the record before retrying)",
+                            req.method.as_str(),
+                            req.path
+                        ))));
+                    }
+                    retry::Verdict::Keep => answers[i] = Some(parsed),
+                }
             }
+            if !again.is_empty() && wait_ms > 0 {
+                if waited_ms + wait_ms > self.retry.budget_ms {
+                    for i in again.drain(..) {
+                        let why = format!("retry budget of {} s spent", self.retry.budget_ms / 1000);
+                        let last = Err(Error::Transport(why.clone()));
+                        answers[i] = Some(Err(gave_up(last, &reqs[i], &why, attempts[i], waited_ms)));
+                    }
+                } else {
+                    self.transport.sleep_ms(wait_ms);
+                    waited_ms += wait_ms;
+                }
+            }
+            self.retries += again.len() as u64;
+            todo = again;
         }
-        answers
+        answers.into_iter().map(|a| a.unwrap_or_else(|| Err(Error::Transport("no answer".into())))).collect()
     }
 
     /// Send one request.
@@ -290,6 +347,24 @@ impl<T: Transport> Client<T> {
     }
 }
 
+/// The give-up error: the last answer's typed error, with the attempts.
+fn gave_up(last: Result<Response, Error>, req: &ApiRequest, why: &str, attempts: u32, waited_ms: u64) -> Error {
+    let note = format!("gave up on {} {} after {attempts} attempts over {:.1} s", req.method.as_str(), req.path, waited_ms as f64 / 1000.0);
+    match last {
+        Err(Error::RateLimited(mut e)) => {
+            e.message = format!("{} ({note})", e.message);
+            Error::RateLimited(e)
+        }
+        Err(Error::Remote(mut e)) => {
+            e.message = format!("{} ({note})", e.message);
+            Error::Remote(e)
+        }
+        Err(Error::Transport(m)) => Error::Transport(format!("{m} ({note})")),
+        Err(other) => other,
+        Ok(_) => Error::Transport(format!("{why} ({note})")),
+    }
+}
+
 fn is_replay_refusal(a: &Result<Response, Error>) -> bool {
     match a {
         Err(Error::Auth(e)) if e.status == 401 => {
@@ -342,6 +417,8 @@ pub mod fake {
         /// Answer by path when `answers` is empty.
         pub router: Option<Box<dyn FnMut(&HttpRequest) -> HttpResponse>>,
         pub counter: u64,
+        /// Every wait the client asked for, in ms.
+        pub slept: Vec<u64>,
     }
 
     impl Transport for FakeTransport {
@@ -367,6 +444,13 @@ pub mod fake {
         fn nonce(&mut self) -> String {
             self.counter += 1;
             format!("nonce{}", self.counter)
+        }
+        fn sleep_ms(&mut self, ms: u64) {
+            self.slept.push(ms);
+        }
+        fn random(&mut self) -> u64 {
+            self.counter += 1;
+            self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)
         }
     }
 
@@ -488,9 +572,59 @@ mod tests {
     }
 
     #[test]
-    fn truncated_json_is_a_transport_error() {
+    fn retry_a_cut_body_is_read_again_and_the_second_answer_kept() {
         let mut c = client("https://shop.example.com");
         c.transport.answers.push_back(Ok(json(200, "[{\"id\":1", &[])));
-        assert!(matches!(c.send(&ApiRequest::get("/orders", vec![])), Err(Error::Transport(_))));
+        c.transport.answers.push_back(Ok(json(200, "[{\"id\":1}]", &[])));
+        let r = c.send(&ApiRequest::get("/orders", vec![])).unwrap();
+        assert_eq!(r.body[0]["id"], 1);
+        assert_eq!((c.requests, c.retries, c.transport.slept.len()), (2, 1, 1));
+    }
+
+    #[test]
+    fn retry_429_waits_what_retry_after_says_then_succeeds() {
+        let mut c = client("https://shop.example.com");
+        c.transport.answers.push_back(Ok(json(429, r#"{"code":"too_many","message":"slow down"}"#, &[("Retry-After", "2")])));
+        c.transport.answers.push_back(Ok(json(200, "[]", &[])));
+        assert!(c.send(&ApiRequest::get("/orders", vec![])).is_ok());
+        assert_eq!(c.transport.slept, [2000]);
+    }
+
+    #[test]
+    fn retry_gives_up_after_the_attempt_bound_with_a_typed_error_saying_how_often() {
+        let mut c = client("https://shop.example.com");
+        c.transport.router = Some(Box::new(|_| json(503, r#"{"code":"internal_server_error","message":"down"}"#, &[])));
+        let e = c.send(&ApiRequest::get("/orders", vec![])).unwrap_err();
+        let Error::Remote(r) = &e else { panic!("{e:?}") };
+        assert_eq!(r.status, 503);
+        assert!(r.message.contains("after 6 attempts"), "{e}");
+        assert_eq!(c.requests, 6);
+        assert_eq!(c.transport.slept.len(), 5);
+        assert!(c.transport.slept.windows(2).all(|w| w[1] >= w[0] / 2), "backoff grows: {:?}", c.transport.slept);
+    }
+
+    #[test]
+    fn retry_a_post_cut_by_a_reset_is_not_sent_twice_and_says_the_write_is_uncertain() {
+        let mut c = client("https://shop.example.com");
+        c.transport.answers.push_back(Err("connection reset by peer".into()));
+        let req = ApiRequest { method: Method::Post, path: "/orders/5/notes".into(), query: vec![], body: Some(serde_json::json!({"note": "x"})) };
+        let e = c.send(&req).unwrap_err();
+        assert!(e.to_string().contains("may or may not have applied"), "{e}");
+        assert_eq!(c.requests, 1);
+    }
+
+    #[test]
+    fn retry_a_failed_round_resends_only_the_failed_requests_after_one_wait() {
+        let mut c = client("https://shop.example.com");
+        c.transport.answers.push_back(Ok(json(200, "[1]", &[])));
+        c.transport.answers.push_back(Ok(json(502, "", &[])));
+        c.transport.answers.push_back(Err("connection reset".into()));
+        c.transport.router = Some(Box::new(|_| json(200, "[2]", &[])));
+        let reqs: Vec<ApiRequest> = (1..=3).map(|p| ApiRequest::get("/orders", vec![("page".into(), p.to_string())])).collect();
+        let answers = c.send_all(&reqs);
+        assert!(answers.iter().all(Result::is_ok));
+        assert_eq!((c.requests, c.transport.slept.len()), (5, 1));
+        let resent: Vec<&str> = c.transport.sent[3..].iter().map(|r| r.path_and_query.as_str()).collect();
+        assert_eq!(resent, ["/wp-json/wc/v3/orders?page=2", "/wp-json/wc/v3/orders?page=3"]);
     }
 }
