@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use woo_host::runtime::wit_connection;
-use woo_host::sim::Faults;
+use woo_host::runtime::{wit_connection, wit_types::Kind};
+use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
 
 mod common;
 use common::world::{ALL, World, runtime};

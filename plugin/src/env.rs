@@ -82,7 +82,7 @@ pub mod bucket {
     pub const LINKED_CATEGORIES: &str = "linked-categories";
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub mod memory {
     //! An in-memory host for native tests.
     use super::*;

@@ -472,4 +472,50 @@ mod tests {
             assert_eq!(host.records, clean.records, "crash at commit {crash_at}");
         }
     }
+
+    #[test]
+    fn lenient_one_bad_record_is_skipped_logged_and_counted_never_the_page() {
+        let long = "Caf&eacute; &amp; T\u{e9}a \u{65e5}\u{672c} ".to_string() + &"x".repeat(20_000);
+        let products = serde_json::json!([
+            {"id": "20", "type": "simple", "status": "publish", "price": 21.5, "name": long, "images": false, "categories": false, "sku": 1234},
+            {"id": null, "name": "no id"},
+            {"id": 21, "type": "simple", "status": "publish", "price": "", "regular_price": null, "images": false},
+            {"id": 22, "type": "variable", "status": "publish", "price": "", "variations": false}
+        ])
+        .to_string();
+        let orders = serde_json::json!([
+            {"id": "200", "status": "completed", "total": 12, "currency": "EUR", "customer_id": "0", "billing": {"email": "", "first_name": null}, "line_items": false, "refunds": false, "date_paid": null, "meta_data": false},
+            {"id": "abc", "status": "completed"},
+            {"id": 201, "status": "processing", "total": null, "customer_id": "", "billing": false, "line_items": [{"product_id": "20", "quantity": "2", "price": "", "total": null, "name": "&lt;b&gt;"}]},
+            "not an object"
+        ])
+        .to_string();
+        let mut t = FakeTransport::default();
+        t.router = Some(Box::new(move |r: &HttpRequest| {
+            let path = r.path_and_query.split('?').next().unwrap().trim_start_matches("/wp-json/wc/v3").to_string();
+            let body = match path.as_str() {
+                "/products" if r.path_and_query.contains("page=1") => products.clone(),
+                "/orders" if r.path_and_query.contains("page=1") => orders.clone(),
+                _ => "[]".to_string(),
+            };
+            json(200, &body, &[("X-WP-Total", "4"), ("X-WP-TotalPages", "1")])
+        }));
+        let creds = Credentials { consumer_key: "ck_a".into(), consumer_secret: "cs_b".into(), signature_method: SignatureMethod::HmacSha256 };
+        let mut c = Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t);
+        let mut host = MemoryHost::default();
+        let report = run(&mut c, &mut host, &Kind::ALL, 4).unwrap();
+        let get = |kind: &str, id: &str| host.records.get(&(kind.to_string(), id.to_string())).cloned();
+        let p = get("product", "woo:product:20").expect("the loose product is imported");
+        assert_eq!(p["price"], "21.50", "a number price becomes a decimal string");
+        assert!(p["name"].as_str().unwrap().starts_with("Caf\u{e9} & T\u{e9}a \u{65e5}\u{672c} x"), "entities decoded, unicode kept");
+        assert_eq!(p["images"], serde_json::json!([]), "`false` images read as none");
+        assert!(get("product", "woo:product:21").is_none(), "no price: not a product record");
+        let o = get("order", "woo:order:200").expect("an order with loose fields is imported");
+        assert_eq!(o["total"], "12.00");
+        assert!(get("order", "woo:order:201").is_some(), "null total and string quantities do not drop the order");
+        let entry = |k: Kind| *report.kinds.iter().find(|r| r.kind == k).unwrap();
+        assert_eq!(entry(Kind::Orders).malformed, 2, "`abc` and a non-object are counted");
+        assert_eq!(entry(Kind::Products).malformed, 1);
+        assert!(host.logs.iter().filter(|l| l.contains("malformed")).count() >= 3, "{:?}", host.logs);
+    }
 }

@@ -79,7 +79,9 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        // An entity is short ASCII: look for its `;` within 12 bytes, by byte
+        // (slicing the text there could split a multi-byte character).
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -95,6 +97,23 @@ pub fn decode_entities(s: &str) -> String {
             "ndash" => Some('–'),
             "mdash" => Some('—'),
             "hellip" => Some('…'),
+            "lsquo" => Some('‘'),
+            "rsquo" => Some('’'),
+            "ldquo" => Some('“'),
+            "rdquo" => Some('”'),
+            "euro" => Some('€'),
+            "pound" => Some('£'),
+            "copy" => Some('©'),
+            "reg" => Some('®'),
+            "trade" => Some('™'),
+            "eacute" => Some('é'),
+            "egrave" => Some('è'),
+            "agrave" => Some('à'),
+            "ccedil" => Some('ç'),
+            "auml" => Some('ä'),
+            "ouml" => Some('ö'),
+            "uuml" => Some('ü'),
+            "szlig" => Some('ß'),
             e if e.starts_with("#x") || e.starts_with("#X") => {
                 u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
             }
@@ -168,8 +187,15 @@ mod tests {
     }
 
     #[test]
+    fn html_entities_next_to_multibyte_characters_do_not_split_them() {
+        // Found by the mapping fuzz target: a right-to-left mark within 12 bytes of `&`.
+        assert_eq!(decode_entities("&amp; Gard\u{202e}en"), "& Gard\u{202e}en");
+        assert_eq!(decode_entities("&é;&#233;"), "&é;é");
+    }
+
+    #[test]
     fn html_entities_in_names_are_decoded() {
-        assert_eq!(decode_entities("Caf&eacute; &amp; Bar &#8211; &#x2713; &lt;b&gt;"), "Caf&eacute; & Bar – ✓ <b>");
+        assert_eq!(decode_entities("Caf&eacute; &amp; Bar &#8211; &#x2713; &lt;b&gt;"), "Café & Bar – ✓ <b>");
         assert_eq!(decode_entities("Tom &amp Jerry"), "Tom &amp Jerry");
     }
 

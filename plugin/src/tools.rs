@@ -413,16 +413,18 @@ pub fn check_raw_path(path: &str) -> Result<String, Error> {
 }
 
 fn percent_decode_lossy(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(n) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(n);
-                i += 3;
-                continue;
-            }
+        // By byte, never by str slice: `%` may be followed by a multi-byte character.
+        if b[i] == b'%'
+            && let (Some(hi), Some(lo)) = (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -719,6 +721,14 @@ mod tests {
         assert_eq!(v["body"][0]["delivery_url"], "https://x");
         assert_eq!(v["body"][1]["nested"]["consumer_secret"], "[redacted]");
         assert_eq!(v["body"][1]["nested"]["secret"], "", "an empty secret reveals nothing");
+    }
+
+    #[test]
+    fn raw_path_percent_before_a_multibyte_character_is_refused_not_a_panic() {
+        // Found by the raw_path fuzz target.
+        assert!(check_raw_path("/r%\u{e9}x").is_err());
+        assert!(check_raw_path("/orders%2e%2e").is_err());
+        assert!(check_raw_path("/a/%2e%2e/b").is_err());
     }
 
     #[test]

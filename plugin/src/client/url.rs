@@ -59,6 +59,10 @@ impl StoreUrl {
         }
         validate_authority(authority)?;
         let path = path.trim_end_matches('/');
+        let pchar = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@%/".contains(c);
+        if !path.chars().all(pchar) {
+            return Err("the store URL path may hold only URL characters (percent-encode anything else)".into());
+        }
         if path.split('/').any(|seg| seg == ".." || seg == "." || seg.to_ascii_lowercase().contains("%2e")) {
             return Err("the store URL path must not contain `.` or `..` segments".into());
         }
@@ -95,7 +99,14 @@ fn validate_authority(authority: &str) -> Result<(), String> {
         let Some((h, after)) = rest.split_once(']') else {
             return Err("the store URL has an unclosed IPv6 address".into());
         };
-        (h, after.strip_prefix(':'))
+        if h.is_empty() || !h.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+            return Err(format!("the store URL host `[{h}]` is not a valid IPv6 address"));
+        }
+        let port = match after {
+            "" => None,
+            a => Some(a.strip_prefix(':').ok_or_else(|| format!("the store URL has `{a}` after its IPv6 address"))?),
+        };
+        (h, port)
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -119,6 +130,16 @@ fn validate_authority(authority: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_rule_ipv6_host_then_only_a_port_and_path_only_url_characters() {
+        // Both found by the store_url fuzz target.
+        assert!(StoreUrl::parse("https://[::1]x8443").is_err());
+        assert!(StoreUrl::parse("https://[zz]").is_err());
+        assert_eq!(StoreUrl::parse("https://[::1]:8443/shop").unwrap().as_string(), "https://[::1]:8443/shop");
+        assert!(StoreUrl::parse("https://shop.example.com/st\u{fffd}re").is_err());
+        assert!(StoreUrl::parse("https://shop.example.com/a@b").is_ok(), "`@` in a path is not credentials");
+    }
 
     #[test]
     fn url_rule_trailing_slash_removed() {
