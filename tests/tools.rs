@@ -553,7 +553,7 @@ fn woo_mcp_initializes_lists_tools_and_calls_list_orders_as_a_child_process() {
 
     let listed = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}));
     let tools = listed["result"]["tools"].as_array().unwrap();
-    assert_eq!(tools.len(), 21, "{listed}");
+    assert_eq!(tools.len(), 24, "{listed}");
     let lo = tools.iter().find(|t| t["name"] == "list-orders").unwrap();
     assert_eq!(lo["inputSchema"]["properties"]["per_page"]["maximum"], 100);
 

@@ -148,6 +148,17 @@ enum Command {
     Export {
         #[arg(long)]
         kind: Option<String>,
+        /// Only products whose SKU (or a variant's) is this, ignoring case.
+        #[arg(long)]
+        sku: Option<String>,
+        /// Only products whose GTIN/UPC/EAN/ISBN (or a variant's) is this.
+        #[arg(long)]
+        gtin: Option<String>,
+    },
+    /// Send data back to WooCommerce: stock, shipments, contact changes.
+    Push {
+        #[command(subcommand)]
+        what: PushWhat,
     },
     /// List the tools with their JSON Schemas.
     Tools,
@@ -161,6 +172,88 @@ enum Command {
     Disconnect,
     /// Serve the tools over the Model Context Protocol on stdio.
     Mcp,
+}
+
+#[derive(Subcommand)]
+enum PushWhat {
+    /// Set stock levels by SKU, product id or variation id (one, or a file of many).
+    Stock {
+        #[arg(long, conflicts_with_all = ["product", "variation", "file"])]
+        sku: Option<String>,
+        #[arg(long, conflicts_with_all = ["variation", "file"])]
+        product: Option<u64>,
+        #[arg(long, conflicts_with = "file")]
+        variation: Option<u64>,
+        #[arg(long, allow_hyphen_values = true, required_unless_present = "file")]
+        quantity: Option<i64>,
+        /// Lines `TARGET,QUANTITY`: TARGET is a SKU, `product:ID` or `variation:ID`; `#` comments.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Add a customer-visible tracking note and complete the order (once per shipment).
+    Shipment {
+        #[arg(long)]
+        order: u64,
+        #[arg(long)]
+        carrier: String,
+        #[arg(long)]
+        tracking_number: String,
+        #[arg(long)]
+        tracking_url: Option<String>,
+    },
+    /// Update a registered customer: `--set field=value`, repeated.
+    Contact {
+        /// The contact id, e.g. woo:customer:42.
+        #[arg(long)]
+        id: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+    },
+}
+
+/// The `push-stock` items of `woo push stock`.
+fn stock_items(sku: Option<String>, product: Option<u64>, variation: Option<u64>, quantity: Option<i64>, file: Option<PathBuf>) -> Result<Vec<Value>> {
+    let bad = |message: String| ComponentError { code: exit::INVALID_INPUT, message };
+    let item = |target: &str, q: i64| -> Result<Value, ComponentError> {
+        let target = target.trim();
+        Ok(if let Some(id) = target.strip_prefix("product:") {
+            json!({"product_id": id.trim().parse::<u64>().map_err(|_| bad(format!("`{target}`: product:ID needs a number")))?, "quantity": q})
+        } else if let Some(id) = target.strip_prefix("variation:") {
+            json!({"variation_id": id.trim().parse::<u64>().map_err(|_| bad(format!("`{target}`: variation:ID needs a number")))?, "quantity": q})
+        } else {
+            json!({"sku": target, "quantity": q})
+        })
+    };
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("--file {}: {e}", path.display())))?;
+        let mut items = vec![];
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || (n == 0 && line.to_ascii_lowercase().starts_with("sku,")) {
+                continue;
+            }
+            let (target, q) = line.rsplit_once(',').ok_or_else(|| bad(format!("--file line {}: expected TARGET,QUANTITY", n + 1)))?;
+            let q: i64 = q.trim().parse().map_err(|_| bad(format!("--file line {}: `{}` is not a whole number", n + 1, q.trim())))?;
+            items.push(item(target, q)?);
+        }
+        if items.is_empty() {
+            return Err(bad(format!("--file {}: no stock lines", path.display())).into());
+        }
+        return Ok(items);
+    }
+    let q = quantity.ok_or_else(|| bad("--quantity is required".into()))?;
+    Ok(vec![match (sku, product, variation) {
+        (Some(s), None, None) => json!({"sku": s, "quantity": q}),
+        (None, Some(p), None) => json!({"product_id": p, "quantity": q}),
+        (None, None, Some(v)) => json!({"variation_id": v, "quantity": q}),
+        _ => return Err(bad("give one of --sku, --product, --variation or --file".into()).into()),
+    }])
+}
+
+/// Whether a product record carries `value` in `field`, itself or in a variant.
+fn product_has(record: &Value, field: &str, value: &str) -> bool {
+    let hit = |v: &Value| v[field].as_str().is_some_and(|s| !s.is_empty() && s.eq_ignore_ascii_case(value));
+    hit(record) || record["variants"].as_array().is_some_and(|vs| vs.iter().any(hit))
 }
 
 #[derive(Subcommand)]
@@ -623,13 +716,51 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Export { kind } => {
+        Command::Export { kind, sku, gtin } => {
+            if (sku.is_some() || gtin.is_some()) && kind.as_deref().is_some_and(|k| k != "product") {
+                return Err(ComponentError { code: exit::INVALID_INPUT, message: "--sku and --gtin match products: use them with --kind product (or no --kind)".into() }.into());
+            }
+            let kind = if sku.is_some() || gtin.is_some() { Some("product".to_string()) } else { kind };
             let mut storage = app.storage()?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for r in storage.records(&app.connection, kind.as_deref())? {
+                if sku.is_some() || gtin.is_some() {
+                    let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+                    if sku.as_deref().is_some_and(|s| !product_has(&v, "sku", s)) || gtin.as_deref().is_some_and(|g| !product_has(&v, "gtin", g)) {
+                        continue;
+                    }
+                }
                 writeln!(out, "{}", r.body)?;
             }
             out.flush()?;
+        }
+        Command::Push { what } => {
+            let (tool, args) = match what {
+                PushWhat::Stock { sku, product, variation, quantity, file } => ("push-stock", json!({"items": stock_items(sku, product, variation, quantity, file)?})),
+                PushWhat::Shipment { order, carrier, tracking_number, tracking_url } => (
+                    "push-shipment",
+                    json!({"order_id": order, "carrier": carrier, "tracking_number": tracking_number, "tracking_url": tracking_url}),
+                ),
+                PushWhat::Contact { id, set } => {
+                    let mut fields = serde_json::Map::new();
+                    for pair in set {
+                        let (k, v) = pair.split_once('=').ok_or_else(|| ComponentError { code: exit::INVALID_INPUT, message: format!("--set `{pair}`: expected FIELD=VALUE") })?;
+                        fields.insert(k.trim().to_string(), Value::String(v.to_string()));
+                    }
+                    ("push-contact", json!({"contact_id": id, "set": fields}))
+                }
+            };
+            let args = match args {
+                Value::Object(mut m) => {
+                    m.retain(|_, v| !v.is_null());
+                    Value::Object(m)
+                }
+                other => other,
+            };
+            let mut s = app.session(None).await?;
+            s.begin_call();
+            let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, tool, &args.to_string()).await?;
+            println!("{}", r.map_err(|e| describe(&e))?);
         }
         Command::Tools => {
             let mut s = app.session(None).await?;

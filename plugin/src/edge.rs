@@ -419,7 +419,7 @@ impl wit_tools::Guest for Component {
         if tools::find(&name).is_none() {
             return Err(to_wit(client::Error::invalid("name", format!("there is no tool `{name}`"))));
         }
-        with_client(|c, _| tools::call(c, &name, &args)).map(|v| v.to_string())
+        with_client(|c, host| tools::call(c, host, &name, &args)).map(|v| v.to_string())
     }
 }
 
@@ -441,7 +441,7 @@ impl wit_webhook::Guest for Component {
 /// Run tool `name` with the typed arguments merged into its JSON object.
 fn run(name: &str, parts: &[serde_json::Value]) -> Result<serde_json::Value, wit::Error> {
     let args = direct::args(parts);
-    with_client(|c, _| tools::call(c, name, &args))
+    with_client(|c, host| tools::call(c, host, name, &args))
 }
 
 fn json_of<T: serde::Serialize>(v: &T) -> serde_json::Value {
@@ -511,6 +511,24 @@ impl wit_direct::Guest for Component {
     }
     fn add_order_note(order_id: u64, note: String, customer_note: Option<bool>) -> Result<String, wit::Error> {
         text_of(run("add-order-note", &[serde_json::json!({"order_id": order_id, "note": note, "customer_note": customer_note})]))
+    }
+    fn push_stock(items: Vec<wit_direct::StockLine>) -> Result<String, wit::Error> {
+        let items: Vec<serde_json::Value> = items
+            .into_iter()
+            .map(|l| match l.target {
+                wit_direct::StockRef::Sku(sku) => serde_json::json!({"sku": sku, "quantity": l.quantity}),
+                wit_direct::StockRef::Product(id) => serde_json::json!({"product_id": id, "quantity": l.quantity}),
+                wit_direct::StockRef::Variation(id) => serde_json::json!({"variation_id": id, "quantity": l.quantity}),
+            })
+            .collect();
+        text_of(run("push-stock", &[serde_json::json!({"items": items})]))
+    }
+    fn push_shipment(order_id: u64, carrier: String, tracking_number: String, tracking_url: Option<String>) -> Result<String, wit::Error> {
+        text_of(run("push-shipment", &[serde_json::json!({"order_id": order_id, "carrier": carrier, "tracking_number": tracking_number, "tracking_url": tracking_url})]))
+    }
+    fn push_contact(contact_id: String, set: Vec<(String, String)>) -> Result<String, wit::Error> {
+        let set: serde_json::Map<String, serde_json::Value> = set.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+        text_of(run("push-contact", &[serde_json::json!({"contact_id": contact_id, "set": set})]))
     }
     fn update_stock(target: wit_direct::StockTarget, quantity: i64) -> Result<String, wit::Error> {
         let t = match target {

@@ -78,6 +78,8 @@ pub mod bucket {
     pub const PRODUCTS: &str = "products";
     /// Orders seen: id → `p|u:<date_modified_gmt>` (paid or unpaid when last applied).
     pub const ORDERS: &str = "orders";
+    /// Lower-cased SKU → the first product or variation record that has it.
+    pub const SKUS: &str = "skus";
     /// Ids of categories linked to imported products.
     pub const LINKED_CATEGORIES: &str = "linked-categories";
 }

@@ -234,6 +234,11 @@ impl<H: Host> PhaseCtx<'_, H> {
                     for c in mapping::product_category_ids(p) {
                         batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
                     }
+                    let host = &mut *self.host;
+                    let warnings = mapping::claim_skus(&r, batch, |k| host.get(bucket::SKUS, k).map(|b| String::from_utf8_lossy(&b).into_owned()));
+                    for w in warnings {
+                        self.host.log(Level::Warn, &w);
+                    }
                     self.emit(Kind::Products, batch, r);
                 }
                 Err(_) => {

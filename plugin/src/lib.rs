@@ -12,6 +12,7 @@ pub mod env;
 pub mod import;
 pub mod mapping;
 pub mod model;
+pub mod push;
 pub mod settings;
 pub mod sync;
 pub mod tools;

@@ -3,6 +3,7 @@
 
 use crate::client::{ApiRequest, Client, Error, Method, Transport};
 use crate::model;
+use crate::env::Host;
 use serde_json::{Map, Value, json};
 
 /// One tool as an agent sees it.
@@ -210,6 +211,36 @@ fn update_stock_schema() -> Value {
     }), &["quantity"])
 }
 
+fn push_stock_schema() -> Value {
+    let line = json!({"type": "object", "properties": {
+            "sku": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Must match exactly one product or variation (case-insensitive)."},
+            "product_id": {"type": "integer", "minimum": 1},
+            "variation_id": {"type": "integer", "minimum": 1, "description": "A variation's own id; its product is found for you."},
+            "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000}
+        },
+        "required": ["quantity"], "additionalProperties": false,
+        "oneOf": [{"required": ["sku"]}, {"required": ["product_id"]}, {"required": ["variation_id"]}]});
+    object(json!({"items": {"type": "array", "minItems": 1, "maxItems": 10000, "items": line}}), &["items"])
+}
+
+fn push_shipment_schema() -> Value {
+    object(json!({
+        "order_id": {"type": "integer", "minimum": 1},
+        "carrier": {"type": "string", "minLength": 1, "maxLength": 100},
+        "tracking_number": {"type": "string", "minLength": 1, "maxLength": 100},
+        "tracking_url": {"type": "string", "maxLength": 2000, "pattern": "^https?://[^\\s/]"}
+    }), &["order_id", "carrier", "tracking_number"])
+}
+
+fn push_contact_schema() -> Value {
+    let fields: serde_json::Map<String, Value> = crate::push::CONTACT_FIELDS.iter().map(|f| (f.to_string(), json!({"type": "string", "maxLength": 500}))).collect();
+    object(json!({
+        "contact_id": {"type": "string", "pattern": "^woo:(customer|guest):", "description": "The platform contact id, e.g. woo:customer:42 (guests cannot be updated)."},
+        "set": {"type": "object", "minProperties": 1, "properties": fields, "additionalProperties": false,
+            "description": "Fields to change: first_name, last_name, email, phone (the billing phone), billing.<field>, shipping.<field>."}
+    }), &["contact_id", "set"])
+}
+
 fn batch_schema() -> Value {
     let mut item = product_fields();
     item["id"] = json!({"type": "integer", "minimum": 1});
@@ -250,6 +281,9 @@ pub const TOOLS: &[Tool] = &[
     Tool { name: "list-order-refunds", description: "List the refunds of one order (amount, reason, date). Returns {items, page, per_page, total, total_pages}.", schema: refunds_schema },
     Tool { name: "create-order-refund", description: "Record a refund on an order: amount (decimal string) and reason. By default the money is not moved through the payment gateway (api_refund false).", schema: create_refund_schema },
     Tool { name: "add-order-note", description: "Add a note to an order; with customer_note true the customer sees it (and is emailed). Use it for shipment tracking details.", schema: note_schema },
+    Tool { name: "push-stock", description: "Send stock levels to the store: each item names one product or variation by SKU, product_id or variation_id and gives its quantity (stock management is turned on). All items are checked first; a SKU matching nothing or several records, or a record given twice, changes nothing and names the bad items. Sent 100 per batch request. Returns {updated, errors}.", schema: push_stock_schema },
+    Tool { name: "push-shipment", description: "Tell the customer their order shipped: adds a customer-visible note with the carrier, tracking number and optional tracking URL, and sets the order to completed. Safe to repeat: a marker in the order's meta data makes a second call change nothing (`already_sent: true`).", schema: push_shipment_schema },
+    Tool { name: "push-contact", description: "Update a registered customer from the platform contact (names, email, phone, billing/shipping address fields). Guests (woo:guest:…) have no customer and are refused. The stored contact is updated at once, and the store's echo of the change is not reported as a new change.", schema: push_contact_schema },
     Tool { name: "update-stock", description: "Set the stock quantity of a product or variation, found by product_id (and variation_id) or by SKU (which must match exactly one product or variation). Turns stock management on.", schema: update_stock_schema },
     Tool { name: "batch-update-products", description: "Update many products at once through WooCommerce's batch endpoint (100 per request; larger lists are split). Returns every updated product, and per-item errors.", schema: batch_schema },
     Tool { name: "raw-api-request", description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root) are refused.", schema: raw_schema },
@@ -435,8 +469,8 @@ fn percent_decode_lossy(s: &str) -> String {
 /// Run a tool. `args` is the JSON object of arguments. Secrets the store
 /// echoes (a webhook's `secret`, API keys) are redacted from the result: an
 /// agent never needs them and must not be able to leak them.
-pub fn call<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> Result<Value, Error> {
-    let mut out = run_tool(client, name, args)?;
+pub fn call<T: Transport>(client: &mut Client<T>, host: &mut impl Host, name: &str, args: &Value) -> Result<Value, Error> {
+    let mut out = run_tool(client, host, name, args)?;
     redact_secrets(&mut out);
     Ok(out)
 }
@@ -461,7 +495,7 @@ pub fn redact_secrets(v: &mut Value) {
     }
 }
 
-fn run_tool<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> Result<Value, Error> {
+fn run_tool<T: Transport>(client: &mut Client<T>, host: &mut impl Host, name: &str, args: &Value) -> Result<Value, Error> {
     let tool = find(name).ok_or_else(|| Error::invalid("name", format!("there is no tool `{name}`")))?;
     validate(&(tool.schema)(), args)?;
     let id = || args["id"].as_u64().unwrap_or(0);
@@ -490,6 +524,17 @@ fn run_tool<T: Transport>(client: &mut Client<T>, name: &str, args: &Value) -> R
         }
         "add-order-note" => write(client, Method::Post, format!("/orders/{}/notes", num(args, "order_id")), body_without(args, &["order_id"])),
         "update-stock" => update_stock(client, args),
+        "push-stock" => crate::push::stock(client, &crate::push::stock_lines(&args["items"])?),
+        "push-shipment" => crate::push::shipment(
+            client,
+            &crate::push::Shipment {
+                order_id: num(args, "order_id"),
+                carrier: model::text(&args["carrier"]),
+                tracking_number: model::text(&args["tracking_number"]),
+                tracking_url: args["tracking_url"].as_str().map(str::to_string),
+            },
+        ),
+        "push-contact" => crate::push::contact(client, host, args["contact_id"].as_str().unwrap_or(""), args["set"].as_object().unwrap_or(&Map::new())),
         "batch-update-products" => batch_update_products(client, args),
         _ => Err(Error::invalid("name", format!("there is no tool `{name}`"))),
     }
@@ -523,7 +568,7 @@ fn product_body(args: &Value, drop: &[&str]) -> Value {
 }
 
 fn write<T: Transport>(client: &mut Client<T>, method: Method, path: String, body: Value) -> Result<Value, Error> {
-    Ok(client.send(&ApiRequest { method, path, query: vec![], body: Some(body) })?.body)
+    Ok(client.send(&ApiRequest::write(method, path, body))?.body)
 }
 
 fn create_product<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
@@ -550,7 +595,7 @@ fn create_product<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<
         let id = model::id(&product["id"]).ok_or_else(|| Error::Transport("the store returned a product without an id".into()))?;
         let reqs: Vec<ApiRequest> = model::list(&args["variations"])
             .iter()
-            .map(|v| ApiRequest { method: Method::Post, path: format!("/products/{id}/variations"), query: vec![], body: Some(v.clone()) })
+            .map(|v| ApiRequest::write(Method::Post, format!("/products/{id}/variations"), v.clone()))
             .collect();
         let mut created = vec![];
         for r in client.send_all(&reqs) {
@@ -598,7 +643,7 @@ fn batch_update_products<T: Transport>(client: &mut Client<T>, args: &Value) -> 
     let items: Vec<Value> = model::list(&args["update"]).iter().map(|i| product_body(i, &[])).collect();
     let reqs: Vec<ApiRequest> = items
         .chunks(BATCH_SIZE)
-        .map(|chunk| ApiRequest { method: Method::Post, path: "/products/batch".into(), query: vec![], body: Some(json!({"update": chunk})) })
+        .map(|chunk| ApiRequest::write(Method::Post, "/products/batch", json!({"update": chunk})).replay_safe())
         .collect();
     let mut updated = vec![];
     let mut errors = vec![];
@@ -705,7 +750,7 @@ fn raw<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Erro
         })
         .collect::<Result<_, _>>()?;
     let body = args.get("body").cloned();
-    let r = client.send(&ApiRequest { method, path, query, body })?;
+    let r = client.send(&ApiRequest { method, path, query, body, replay_safe: false })?;
     Ok(json!({"status": r.status, "body": r.body, "total": r.total, "total_pages": r.total_pages}))
 }
 

@@ -42,7 +42,7 @@ pub fn register<T: crate::client::Transport>(client: &mut crate::client::Client<
     let mut ids = vec![];
     for topic in TOPICS {
         let body = serde_json::json!({"name": format!("woo-connector {topic}"), "topic": topic, "delivery_url": u, "secret": secret, "status": "active"});
-        let r = client.send(&crate::client::ApiRequest { method: crate::client::Method::Post, path: "/webhooks".into(), query: vec![], body: Some(body) })?;
+        let r = client.send(&crate::client::ApiRequest::write(crate::client::Method::Post, "/webhooks", body))?;
         ids.extend(model::id(&r.body["id"]));
     }
     Ok(ids)
@@ -62,6 +62,16 @@ pub fn signature_is_valid(secret: &[u8], body: &[u8], signature_b64: &str) -> bo
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Where the states already applied are remembered.
+pub const SEEN_BUCKET: &str = "webhook-seen";
+
+/// One state of one resource: kind, id and modification time. A delivery
+/// of a state already applied (or written by the connector itself) is a
+/// duplicate.
+pub fn dedupe_key(kind: &str, resource: &Value) -> String {
+    format!("{kind}:{}:{}", model::text(&resource["id"]), model::text(&resource["date_modified_gmt"]))
 }
 
 /// Verify and apply one delivery.
@@ -87,7 +97,7 @@ pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -
     }
     let topic = header(headers, "X-WC-Webhook-Topic").unwrap_or_default().to_string();
     let resource: Value = serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("is not JSON: {e}")))?;
-    let Some(id) = model::id(&resource["id"]) else {
+    let Some(_) = model::id(&resource["id"]) else {
         return Err(Error::invalid("body", "has no resource id"));
     };
     let topic_kind = topic.split('.').next().unwrap_or_default();
@@ -96,13 +106,13 @@ pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -
     }
     // WooCommerce coalesces deliveries and builds them at send time: the same
     // state may arrive twice, and a sync pass may have applied it already.
-    let dedupe_key = format!("{topic_kind}:{id}:{}", model::text(&resource["date_modified_gmt"]));
-    if host.get("webhook-seen", &dedupe_key).is_some() {
+    let dedupe_key = dedupe_key(topic_kind, &resource);
+    if host.get(SEEN_BUCKET, &dedupe_key).is_some() {
         return Ok(Outcome::Duplicate);
     }
     let settings = crate::settings::load(host);
     let mut batch = Batch::default();
-    batch.set_state("webhook-seen", &dedupe_key, "1");
+    batch.set_state(SEEN_BUCKET, &dedupe_key, "1");
     let applied = match topic_kind {
         "order" => sync::apply_order(host, &settings, &resource, &mut batch),
         "customer" => {

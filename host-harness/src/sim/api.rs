@@ -75,8 +75,9 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         (["products", "categories"], true, _, _) => list_categories(ctx),
         (["products", "categories"], _, true, _) => create_category(ctx),
         (["products", "categories", _], true, _, _) => get_one(ctx, "categories", id(2), "woocommerce_rest_term_invalid", 404),
-        (["products", _], true, _, _) => get_one(ctx, "products", id(1), "woocommerce_rest_product_invalid_id", 404),
+        (["products", _], true, _, _) => get_product_or_variation(ctx, id(1)),
         (["products", _], _, _, true) => update_product(ctx, id(1)),
+        (["products", _, "variations", "batch"], _, true, _) => batch_variations(ctx, id(1)),
         (["products", _, "variations"], true, _, _) => list_variations(ctx, id(1)),
         (["products", _, "variations"], _, true, _) => create_variation(ctx, id(1)),
         (["products", _, "variations", _], true, _, _) => get_variation(ctx, id(1), id(3)),
@@ -690,6 +691,42 @@ fn batch_products(ctx: &Ctx) -> Response<Body> {
         }));
     }
     json_response(200, &json!({"create": created, "update": updated}))
+}
+
+/// `GET /products/<id>` answers a variation too (type `variation`, with its
+/// `parent_id`), as WooCommerce's `wc_get_product` does.
+fn get_product_or_variation(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
+    let variation = ctx.state.data.lock().ok().and_then(|d| d.variations.iter().find(|(_, v)| v["id"].as_u64() == id).map(|(_, v)| v.clone()));
+    match variation {
+        Some(v) => json_response(200, &fields(ctx, v)),
+        None => get_one(ctx, "products", id, "woocommerce_rest_product_invalid_id", 404),
+    }
+}
+
+/// `POST /products/<id>/variations/batch` (updates): per-item errors, as a real store.
+fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
+    let b = ctx.json_body();
+    let n = ["create", "update", "delete"].iter().map(|k| b[*k].as_array().map_or(0, Vec::len)).sum::<usize>();
+    if n > 100 {
+        return wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.");
+    }
+    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let mut updated = vec![];
+    for item in b["update"].as_array().into_iter().flatten() {
+        let id = item["id"].as_u64();
+        match d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) {
+            Some((_, v)) => {
+                merge(v, item, &["regular_price", "sale_price", "sku", "stock_quantity", "manage_stock", "meta_data", "status", "global_unique_id"]);
+                if let Some(q) = v["stock_quantity"].as_i64() {
+                    v["stock_status"] = json!(if q > 0 { "instock" } else { "outofstock" });
+                }
+                touch(v);
+                updated.push(v.clone());
+            }
+            None => updated.push(json!({"id": id, "error": {"code": "woocommerce_rest_product_variation_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}})),
+        }
+    }
+    json_response(200, &json!({"update": updated}))
 }
 
 fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {

@@ -62,11 +62,26 @@ pub struct ApiRequest {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// A POST whose effect is the same if applied twice (it sets absolute
+    /// values, e.g. a batch of stock quantities): it may be resent after an
+    /// uncertain failure. GET/PUT/PATCH/DELETE are always resent.
+    pub replay_safe: bool,
 }
 
 impl ApiRequest {
     pub fn get(path: impl Into<String>, query: Vec<(String, String)>) -> Self {
-        ApiRequest { method: Method::Get, path: path.into(), query, body: None }
+        ApiRequest { method: Method::Get, path: path.into(), query, body: None, replay_safe: false }
+    }
+
+    /// A write with a JSON body.
+    pub fn write(method: Method, path: impl Into<String>, body: Value) -> Self {
+        ApiRequest { method, path: path.into(), query: vec![], body: Some(body), replay_safe: false }
+    }
+
+    /// Mark a POST as safe to resend (see `replay_safe`).
+    pub fn replay_safe(mut self) -> Self {
+        self.replay_safe = true;
+        self
     }
 }
 
@@ -246,7 +261,7 @@ impl<T: Transport> Client<T> {
                 attempts[i] += 1;
                 let req = &reqs[i];
                 let tried = attempts[i];
-                let verdict = retry::judge(req.method, &raw, now);
+                let verdict = retry::judge(req.method, req.replay_safe, &raw, now);
                 let parsed = parse_response(raw);
                 let retry_now = is_replay_refusal(&parsed) && tried < 2;
                 match verdict {
@@ -607,10 +622,14 @@ mod tests {
     fn retry_a_post_cut_by_a_reset_is_not_sent_twice_and_says_the_write_is_uncertain() {
         let mut c = client("https://shop.example.com");
         c.transport.answers.push_back(Err("connection reset by peer".into()));
-        let req = ApiRequest { method: Method::Post, path: "/orders/5/notes".into(), query: vec![], body: Some(serde_json::json!({"note": "x"})) };
+        let req = ApiRequest::write(Method::Post, "/orders/5/notes", serde_json::json!({"note": "x"}));
         let e = c.send(&req).unwrap_err();
         assert!(e.to_string().contains("may or may not have applied"), "{e}");
         assert_eq!(c.requests, 1);
+        // A batch of absolute stock values may be resent.
+        c.transport.answers.push_back(Err("connection reset by peer".into()));
+        c.transport.answers.push_back(Ok(json(200, "{}", &[])));
+        assert!(c.send(&ApiRequest::write(Method::Post, "/products/batch", serde_json::json!({"update": []})).replay_safe()).is_ok());
     }
 
     #[test]

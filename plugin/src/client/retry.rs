@@ -43,10 +43,11 @@ pub fn is_idempotent(method: Method) -> bool {
     !matches!(method, Method::Post)
 }
 
-/// Judge one wire answer. `now_unix` turns an HTTP-date `Retry-After` into a wait.
-pub fn judge(method: Method, answer: &Result<HttpResponse, String>, now_unix: u64) -> Verdict {
+/// Judge one wire answer. `replay_safe`: a POST the caller declared safe to
+/// resend. `now_unix` turns an HTTP-date `Retry-After` into a wait.
+pub fn judge(method: Method, replay_safe: bool, answer: &Result<HttpResponse, String>, now_unix: u64) -> Verdict {
     let failed = |why: String| {
-        if is_idempotent(method) { Verdict::Retry { wait_ms: None, why } } else { Verdict::Uncertain { why } }
+        if replay_safe || is_idempotent(method) { Verdict::Retry { wait_ms: None, why } } else { Verdict::Uncertain { why } }
     };
     match answer {
         Err(msg) => {
@@ -156,7 +157,7 @@ mod tests {
     fn a_429_is_retried_for_every_method_with_its_retry_after_capped() {
         let a = answer(429, &[("retry-after", "3600")], "{}");
         for m in [Method::Get, Method::Post] {
-            assert_eq!(judge(m, &a, 0), Verdict::Retry { wait_ms: Some(3_600_000), why: "HTTP 429 too many requests".into() });
+            assert_eq!(judge(m, false, &a, 0), Verdict::Retry { wait_ms: Some(3_600_000), why: "HTTP 429 too many requests".into() });
         }
         assert_eq!(RetryPolicy::default().delay_ms(1, Some(3_600_000), 0), 60_000);
     }
@@ -164,21 +165,21 @@ mod tests {
     #[test]
     fn server_errors_resets_and_cut_bodies_are_retried_only_when_idempotent() {
         for a in [answer(503, &[], ""), answer(200, &[], "[{\"id\":1"), Err("connection reset".to_string())] {
-            assert!(matches!(judge(Method::Get, &a, 0), Verdict::Retry { wait_ms: None, .. }), "{a:?}");
-            assert!(matches!(judge(Method::Put, &a, 0), Verdict::Retry { .. }));
-            assert!(matches!(judge(Method::Post, &a, 0), Verdict::Uncertain { .. }), "{a:?}");
+            assert!(matches!(judge(Method::Get, false, &a, 0), Verdict::Retry { wait_ms: None, .. }), "{a:?}");
+            assert!(matches!(judge(Method::Put, false, &a, 0), Verdict::Retry { .. }));
+            assert!(matches!(judge(Method::Post, false, &a, 0), Verdict::Uncertain { .. }), "{a:?}");
         }
     }
 
     #[test]
     fn client_errors_and_permanent_transport_failures_are_not_retried() {
         for a in [answer(400, &[], "{}"), answer(401, &[], "{}"), answer(404, &[], "{}"), answer(200, &[], "[]"), answer(201, &[], "")] {
-            assert_eq!(judge(Method::Get, &a, 0), Verdict::Keep, "{a:?}");
+            assert_eq!(judge(Method::Get, false, &a, 0), Verdict::Keep, "{a:?}");
         }
         for msg in ["the host refused the request: only the connected store may be reached", "the store's TLS certificate is not trusted"] {
-            assert_eq!(judge(Method::Get, &Err(msg.into()), 0), Verdict::Keep);
+            assert_eq!(judge(Method::Get, false, &Err(msg.into()), 0), Verdict::Keep);
         }
-        assert!(matches!(judge(Method::Post, &Err("connection refused".into()), 0), Verdict::Retry { .. }), "nothing was sent");
+        assert!(matches!(judge(Method::Post, false, &Err("connection refused".into()), 0), Verdict::Retry { .. }), "nothing was sent");
     }
 
     #[test]
