@@ -76,7 +76,7 @@ async fn revoked_credentials_mid_import_pause_with_one_notification_keep_records
     clean.import(&ALL).await.unwrap();
     let mut w = World::new(150, 450, 60).await;
     let start = w.sim.state.requests.load(Ordering::SeqCst);
-    w.sim.state.faults.lock().unwrap().revoke_after = start + 40;
+    w.sim.state.faults.lock().unwrap().revoke_after = start + 8;
     assert!(matches!(w.import(&ALL).await, Err(wit_types::Error::Auth(_))));
     let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
     assert_eq!(info.state, wit_connection::ConnectionState::ReconnectRequired);
@@ -125,7 +125,7 @@ fn crash_killed_three_times_during_the_first_import_ends_with_the_clean_export_t
     let rt = tokio::runtime::Runtime::new().unwrap();
     let start = |latency_ms| {
         rt.block_on(Simulator::start(SimConfig {
-            seed: SeedSpec { customers: 300, orders: 1500, products: 150, seed: 5 },
+            seed: SeedSpec { customers: 2000, orders: 6000, products: 400, seed: 5 },
             faults: Faults { latency_ms, ..Faults::new() },
             ..Default::default()
         }))
@@ -157,7 +157,7 @@ fn crash_killed_three_times_during_the_first_import_ends_with_the_clean_export_t
     let db = db.to_str().unwrap();
     connect(&sim, db);
     // Kill in the products, the contacts and the orders phases.
-    for kill_after in [4, 25, 90] {
+    for kill_after in [5, 20, 40] {
         let base = sim.state.requests.load(Ordering::SeqCst);
         let mut child = woo().args(["--db", db, "import"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);

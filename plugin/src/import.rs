@@ -64,8 +64,30 @@ impl Report {
 }
 
 /// The phases of an import, in the order they run: collections need to know
-/// which categories imported products link to.
-const PHASES: [&str; 4] = ["products", "collections", "contacts", "orders"];
+/// which categories imported products link to; refunds (read from the
+/// `/refunds` collection where the store has it) need their orders' contacts.
+const PHASES: [&str; 5] = ["products", "collections", "contacts", "orders", "refunds"];
+
+/// The collection endpoints that spare one request per parent, by store version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Collections {
+    /// `GET /variations?parent=…` (WooCommerce 10.3+).
+    pub variations: bool,
+    /// `GET /refunds` (WooCommerce 9.0+). Its `parent` filter is ignored by
+    /// WooCommerce 11.0 (checked on a real store), so it is walked whole.
+    pub refunds: bool,
+}
+
+impl Collections {
+    pub fn of(host: &mut impl Host) -> Collections {
+        let v = crate::connection::info(host).woocommerce_version.unwrap_or_default();
+        let at_least = |major, minor| !v.is_empty() && crate::connection::version_at_least(&v, major, minor);
+        Collections { variations: at_least(10, 3), refunds: at_least(9, 0) }
+    }
+}
+
+/// Orders whose refunds the refunds phase maps: order id → `currency|contact`.
+const REFUND_OWNERS: &str = "refund-owners";
 
 fn checkpoint_key(phase: &str) -> String {
     format!("import:{phase}:page")
@@ -92,6 +114,7 @@ pub fn run<T: Transport>(
     }
     let since = host.get(bucket::CURSORS, "import:running").map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     let wants = |k: Kind| kinds.contains(&k);
+    let collections = Collections::of(host);
     let mut report = Report::default();
     for k in kinds {
         report.entry(*k);
@@ -101,6 +124,7 @@ pub fn run<T: Transport>(
             "products" => wants(Kind::Products) || wants(Kind::Collections),
             "collections" => wants(Kind::Collections),
             "contacts" => wants(Kind::Contacts),
+            "refunds" => wants(Kind::Transactions) && collections.refunds,
             _ => wants(Kind::Orders) || wants(Kind::Transactions),
         };
         if !selected || host.get(bucket::CURSORS, &format!("import:{phase}:done")).is_some() {
@@ -111,11 +135,12 @@ pub fn run<T: Transport>(
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let mut ctx = PhaseCtx { host: &mut *host, report: &mut report, kinds, phase, seen: 0 };
+        let mut ctx = PhaseCtx { host: &mut *host, report: &mut report, kinds, phase, seen: 0, collections };
         let (path, query): (&str, Vec<(String, String)>) = match phase {
             "products" => ("/products", vec![]),
             "collections" => ("/products/categories", vec![]),
             "contacts" => ("/customers", vec![("role".into(), "all".into())]),
+            "refunds" => ("/refunds", vec![]),
             _ => ("/orders", vec![]),
         };
         let mut query = query;
@@ -139,6 +164,7 @@ fn kinds_of_phase(phase: &str) -> &'static [Kind] {
         "products" => &[Kind::Products],
         "collections" => &[Kind::Collections],
         "contacts" => &[Kind::Contacts],
+        "refunds" => &[],
         _ => &[Kind::Orders, Kind::Transactions],
     }
 }
@@ -184,6 +210,7 @@ struct PhaseCtx<'a, H: Host> {
     kinds: &'a [Kind],
     phase: &'static str,
     seen: u64,
+    collections: Collections,
 }
 
 impl<H: Host> PhaseCtx<'_, H> {
@@ -193,6 +220,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             "products" => self.products(client, &page.items, &mut batch)?,
             "collections" => self.collections(&page.items, &mut batch),
             "contacts" => self.contacts(&page.items, &mut batch),
+            "refunds" => self.refunds(&page.items, &mut batch),
             _ => self.orders(client, &page.items, &mut batch)?,
         }
         batch.set_state(bucket::CURSORS, &checkpoint_key(self.phase), page.page.to_string());
@@ -220,7 +248,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             .filter(|p| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish")
             .filter_map(|p| model::id(&p["id"]))
             .collect();
-        let variations = fetch_variations(client, &variable)?;
+        let variations = fetch_variations(client, &variable, self.collections.variations)?;
         for p in items {
             let Some(id) = model::id(&p["id"]) else {
                 self.malformed(Kind::Products, "product", p);
@@ -291,7 +319,7 @@ impl<H: Host> PhaseCtx<'_, H> {
 
     fn orders<T: Transport>(&mut self, client: &mut Client<T>, items: &[Value], batch: &mut Batch) -> Result<(), Error> {
         let mut buyers = Buyers::default();
-        let with_refunds: Vec<u64> = if self.kinds.contains(&Kind::Transactions) {
+        let with_refunds: Vec<u64> = if self.kinds.contains(&Kind::Transactions) && !self.collections.refunds {
             items
                 .iter()
                 .filter(|o| !model::list(&o["refunds"]).is_empty())
@@ -318,6 +346,9 @@ impl<H: Host> PhaseCtx<'_, H> {
                 self.emit(Kind::Transactions, batch, t);
             }
             let currency = model::text(&o["currency"]);
+            if self.collections.refunds && self.kinds.contains(&Kind::Transactions) && !model::list(&o["refunds"]).is_empty() {
+                batch.set_state(REFUND_OWNERS, &id.to_string(), format!("{currency}|{}", contact_id.as_deref().unwrap_or("")));
+            }
             for refund in refunds.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
                 if let Some(t) = mapping::refund_transaction(id, refund, &currency, contact_id.as_deref()) {
                     self.emit(Kind::Transactions, batch, t);
@@ -325,6 +356,29 @@ impl<H: Host> PhaseCtx<'_, H> {
             }
         }
         Ok(())
+    }
+}
+
+impl<H: Host> PhaseCtx<'_, H> {
+    /// A page of `/refunds`: each refund of an imported order becomes a
+    /// transaction, with the order's currency and contact noted by the
+    /// orders phase. Refunds of orders not imported (drafts) are skipped.
+    fn refunds(&mut self, items: &[Value], batch: &mut Batch) {
+        for refund in items {
+            let Some(order) = model::id(&refund["parent_id"]) else {
+                self.malformed(Kind::Transactions, "refund", refund);
+                continue;
+            };
+            let Some(owner) = self.host.get(REFUND_OWNERS, &order.to_string()) else {
+                continue;
+            };
+            let owner = String::from_utf8_lossy(&owner).into_owned();
+            let (currency, contact) = owner.split_once('|').unwrap_or((&owner, ""));
+            let contact = Some(contact).filter(|c| !c.is_empty());
+            if let Some(t) = mapping::refund_transaction(order, refund, currency, contact) {
+                self.emit(Kind::Transactions, batch, t);
+            }
+        }
     }
 }
 
@@ -379,9 +433,27 @@ impl Buyers {
     }
 }
 
-/// Every variation of each variable product, read concurrently.
-fn fetch_variations<T: Transport>(client: &mut Client<T>, parents: &[u64]) -> Result<HashMap<u64, Vec<Value>>, Error> {
-    fetch_children(client, parents, |id| format!("/products/{id}/variations"))
+/// Every variation of each variable product: from `/variations?parent=…`
+/// (one request per 100 variations) where the store has it, else one list
+/// per parent, read concurrently.
+fn fetch_variations<T: Transport>(client: &mut Client<T>, parents: &[u64], collection: bool) -> Result<HashMap<u64, Vec<Value>>, Error> {
+    if !collection {
+        return fetch_children(client, parents, |id| format!("/products/{id}/variations"));
+    }
+    let mut out: HashMap<u64, Vec<Value>> = parents.iter().map(|p| (*p, vec![])).collect();
+    for chunk in parents.chunks(100) {
+        let ids: Vec<String> = chunk.iter().map(u64::to_string).collect();
+        let q = vec![("parent".to_string(), ids.join(",")), ("orderby".into(), "id".into()), ("order".into(), "asc".into())];
+        client.for_each_page("/variations", &q, 4, 0, |_, page| {
+            for v in page.items {
+                if let Some(list) = model::id(&v["parent_id"]).and_then(|p| out.get_mut(&p)) {
+                    list.push(v);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(out)
 }
 
 /// One list per parent (first page of 100, then any further pages).

@@ -736,7 +736,14 @@ fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
     {
         return wc_error(404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
     }
-    let mut items: Vec<Value> = d.variations.iter().filter(|(p, _)| parent.is_none_or(|x| x == *p)).map(|(_, v)| v.clone()).collect();
+    // The collection endpoint filters by `parent` (a comma list), as WooCommerce 10.3+.
+    let parents: Option<Vec<u64>> = if parent.is_none() { list_param(ctx, "parent").map(|l| l.iter().filter_map(|s| s.parse().ok()).collect()) } else { None };
+    let mut items: Vec<Value> = d
+        .variations
+        .iter()
+        .filter(|(p, _)| parent.is_none_or(|x| x == *p) && parents.as_ref().is_none_or(|ps| ps.contains(p)))
+        .map(|(_, v)| v.clone())
+        .collect();
     drop(d);
     if let Err(r) = filter_dates(ctx, &mut items) {
         return r;
