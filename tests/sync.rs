@@ -379,3 +379,25 @@ fn cli_authorize_url_and_wc_auth_callback_complete_the_connection() {
     assert_eq!(st["state"], "connected");
     assert_eq!(st["store_url"], sim.https_url.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_uses_the_variations_and_refunds_collections_on_new_stores_and_per_parent_lists_on_old_ones() {
+    let seed = SeedSpec { customers: 40, orders: 400, products: 120, seed: 8 };
+    let mut new = World::with(SimConfig { seed: seed.clone(), ..Default::default() }).await;
+    let mut old = World::with(SimConfig { seed, version: "8.9.3".into(), ..Default::default() }).await;
+    for w in [&mut new, &mut old] {
+        w.sim.state.seen.lock().unwrap().clear();
+        w.import(&ALL).await.unwrap();
+    }
+    let paths = |w: &World| w.sim.state.seen.lock().unwrap().iter().map(|s| s.path.trim_start_matches("/wp-json/wc/v3").to_string()).collect::<Vec<_>>();
+    let per_parent = |p: &String| (p.starts_with("/products/") && p.ends_with("/variations")) || (p.starts_with("/orders/") && p.ends_with("/refunds"));
+    let (new_paths, old_paths) = (paths(&new), paths(&old));
+    assert!(new_paths.iter().all(|p| !per_parent(p)), "no fan-out on 11.0: {new_paths:?}");
+    assert!(new_paths.contains(&"/variations".to_string()) && new_paths.contains(&"/refunds".to_string()));
+    assert!(old_paths.iter().any(per_parent) && !old_paths.contains(&"/variations".to_string()) && !old_paths.contains(&"/refunds".to_string()));
+    assert!(new_paths.len() * 3 < old_paths.len(), "{} requests vs {}", new_paths.len(), old_paths.len());
+    let ids = |w: &mut World| ["contact", "order", "transaction", "product"].iter().flat_map(|k| w.records(k).into_keys()).collect::<BTreeSet<_>>();
+    let new_ids = ids(&mut new);
+    assert!(new_ids.iter().any(|i| i.starts_with("woo:refund:")), "refund transactions imported");
+    assert_eq!(new_ids, ids(&mut old), "the same records either way");
+}

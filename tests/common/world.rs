@@ -24,7 +24,12 @@ pub struct World {
 
 impl World {
     pub async fn new(customers: u64, orders: u64, products: u64) -> World {
-        let sim = Simulator::start(SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await.unwrap();
+        World::with(SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await
+    }
+
+    /// A world around a simulator configured as given (version, faults …).
+    pub async fn with(config: SimConfig) -> World {
+        let sim = Simulator::start(config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("w.db");
         let mut s = woo_host::session::open(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await.unwrap();
