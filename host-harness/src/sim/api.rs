@@ -1,5 +1,6 @@
 //! The REST v3 resources of the simulator.
 
+use std::borrow::Borrow;
 use super::seed::{self, parse_wc_date, wc_date};
 use super::{Body, Ctx, SimState, json_response, now_secs, wc_error};
 use http::{Method, Response};
@@ -155,7 +156,7 @@ fn date_param(ctx: &Ctx, name: &str) -> Result<Option<u64>, Response<Body>> {
     }
 }
 
-fn filter_dates(ctx: &Ctx, items: &mut Vec<Value>) -> Result<(), Response<Body>> {
+fn filter_dates<V: Borrow<Value>>(ctx: &Ctx, items: &mut Vec<V>) -> Result<(), Response<Body>> {
     for (param, field, after) in [
         ("after", "date_created_gmt", true),
         ("before", "date_created_gmt", false),
@@ -164,7 +165,7 @@ fn filter_dates(ctx: &Ctx, items: &mut Vec<Value>) -> Result<(), Response<Body>>
     ] {
         if let Some(t) = date_param(ctx, param)? {
             items.retain(|v| {
-                let d = v[field].as_str().and_then(parse_wc_date).unwrap_or(0);
+                let d = v.borrow()[field].as_str().and_then(parse_wc_date).unwrap_or(0);
                 if after { d > t } else { d < t }
             });
         }
@@ -176,18 +177,19 @@ fn list_param(ctx: &Ctx, name: &str) -> Option<Vec<String>> {
     ctx.param(name).map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
 }
 
-fn filter_include(ctx: &Ctx, items: &mut Vec<Value>) {
+fn filter_include<V: Borrow<Value>>(ctx: &Ctx, items: &mut Vec<V>) {
     if let Some(ids) = list_param(ctx, "include") {
         let ids: Vec<u64> = ids.iter().filter_map(|s| s.parse().ok()).collect();
-        items.retain(|v| v["id"].as_u64().is_some_and(|i| ids.contains(&i)));
+        items.retain(|v| v.borrow()["id"].as_u64().is_some_and(|i| ids.contains(&i)));
     }
     if let Some(q) = ctx.param("search").map(|s| s.to_lowercase()) {
-        items.retain(|v| v.to_string().to_lowercase().contains(&q));
+        items.retain(|v| v.borrow().to_string().to_lowercase().contains(&q));
     }
 }
 
-/// Sort, page and answer a list the way WooCommerce does.
-fn list(ctx: &Ctx, mut items: Vec<Value>, default_orderby: &str, default_order: &str, hpos: bool) -> Response<Body> {
+/// Sort, page and answer a list the way WooCommerce does. Items may be
+/// borrowed from the store's data: only the page returned is cloned.
+fn list<V: Borrow<Value>>(ctx: &Ctx, mut items: Vec<V>, default_orderby: &str, default_order: &str, hpos: bool) -> Response<Body> {
     let per_page = match ctx.param("per_page") {
         None => 10,
         Some(s) => match s.parse::<u64>() {
@@ -207,7 +209,8 @@ fn list(ctx: &Ctx, mut items: Vec<Value>, default_orderby: &str, default_order: 
     if order != "asc" && order != "desc" {
         return invalid_param("order", "order is not one of asc, desc.");
     }
-    let key = |v: &Value| -> (String, u64) {
+    let key = |v: &V| -> (String, u64) {
+        let v = v.borrow();
         let id = v["id"].as_u64().unwrap_or(0);
         let s = match orderby.as_str() {
             "date" => v["date_created_gmt"].as_str().unwrap_or("").to_string(),
@@ -219,7 +222,7 @@ fn list(ctx: &Ctx, mut items: Vec<Value>, default_orderby: &str, default_order: 
         };
         (s, id)
     };
-    items.sort_by_key(key);
+    items.sort_by_cached_key(key);
     if order == "desc" {
         items.reverse();
     }
@@ -227,7 +230,7 @@ fn list(ctx: &Ctx, mut items: Vec<Value>, default_orderby: &str, default_order: 
     let pages = total.div_ceil(per_page);
     let start = ((page - 1) * per_page) as usize;
     let collection = ctx.path.split("/wp-json/wc/v3").nth(1).unwrap_or("").to_string();
-    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).map(|v| fields(ctx, links(ctx, &collection, v))).collect();
+    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).map(|v| fields(ctx, links(ctx, &collection, v.borrow().clone()))).collect();
     let (hdr_total, hdr_pages) = if hpos && slice.is_empty() && page > 1 { (0, 0) } else { (total, pages) };
     let mut r = json_response(200, &Value::Array(slice));
     let h = r.headers_mut();
@@ -272,7 +275,8 @@ fn system_status(ctx: &Ctx) -> Response<Body> {
 }
 
 fn list_customers(ctx: &Ctx) -> Response<Body> {
-    let mut items = ctx.state.data.lock().map(|d| d.customers.clone()).unwrap_or_default();
+    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let mut items: Vec<&Value> = d.customers.iter().collect();
     let role = ctx.param("role").unwrap_or_else(|| "customer".into());
     if role != "all" {
         items.retain(|c| c["role"] == role.as_str());
@@ -376,7 +380,8 @@ fn hook(ctx: &Ctx, topic: &str, resource: &Value) {
 }
 
 fn list_orders(ctx: &Ctx) -> Response<Body> {
-    let mut items = ctx.state.data.lock().map(|d| d.orders.clone()).unwrap_or_default();
+    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let mut items: Vec<&Value> = d.orders.iter().collect();
     let statuses = list_param(ctx, "status").unwrap_or_else(|| vec!["any".into()]);
     if statuses.iter().any(|s| s == "any") {
         items.retain(|o| !matches!(o["status"].as_str(), Some("checkout-draft" | "trash")));
@@ -566,15 +571,14 @@ fn create_note(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
 
 fn list_products(ctx: &Ctx) -> Response<Body> {
     let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
-    let mut items = d.products.clone();
+    let mut items: Vec<&Value> = d.products.iter().collect();
     if let Some(skus) = list_param(ctx, "sku") {
         let skus: Vec<String> = skus.iter().map(|s| s.to_lowercase()).collect();
-        let hit = |v: &Value| v["sku"].as_str().is_some_and(|s| skus.contains(&s.to_lowercase()));
+        let hit = |v: &&Value| v["sku"].as_str().is_some_and(|s| skus.contains(&s.to_lowercase()));
         items.retain(hit);
         // WooCommerce's sku filter also finds variations.
-        items.extend(d.variations.iter().map(|(_, v)| v.clone()).filter(hit));
+        items.extend(d.variations.iter().map(|(_, v)| v).filter(hit));
     }
-    drop(d);
     let status = ctx.param("status").unwrap_or_else(|| "any".into());
     if status != "any" {
         items.retain(|p| p["status"] == status.as_str());
