@@ -2,6 +2,7 @@
 //! `woo`: the wasmtime host for the woo-connector component, its storage, and
 //! a WooCommerce store simulator.
 
+pub mod bench;
 pub mod http_policy;
 pub mod mcp;
 pub mod runtime;

@@ -172,6 +172,20 @@ enum Command {
     Disconnect,
     /// Serve the tools over the Model Context Protocol on stdio.
     Mcp,
+    /// Measure import speed, requests, memory, start-up and the peers; prints a Markdown table.
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 50_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 2_000)]
+        products: u64,
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// A Python with `woocommerce` and `airbyte-source-woocommerce` installed (bench/run.sh makes one).
+        #[arg(long)]
+        python: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -786,6 +800,10 @@ async fn run(cli: Cli) -> Result<()> {
             s.begin_call();
             let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, &name, &args).await?;
             println!("{}", r.map_err(|e| describe(&e))?);
+        }
+        Command::Bench { customers, orders, products, latency_ms, python } => {
+            let opts = woo_host::bench::Options { customers, orders, products, latency_ms, concurrency: 4, python, peers_dir: woo_host::bench::default_peers_dir() };
+            woo_host::bench::run(&app.runtime, &opts).await?;
         }
         Command::Mcp => {
             woo_host::mcp::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| PathBuf::from("woo.db")), app.connection.clone()).await?;

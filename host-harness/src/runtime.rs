@@ -66,7 +66,7 @@ pub struct HostState {
     pub policy: HttpPolicy,
     pub storage: Box<dyn Storage>,
     pub connection: String,
-    limits: StoreLimits,
+    limits: GuestLimits,
     pub progress: Option<ProgressFn>,
     /// Guest compute time of the current call, and when the guest last resumed.
     guest_time: Duration,
@@ -226,6 +226,46 @@ impl Runtime {
     }
 }
 
+/// The memory cap, and the largest linear memory the guest has asked for
+/// (what the benchmark reports as peak guest memory).
+pub struct GuestLimits {
+    inner: StoreLimits,
+    pub peak_memory: usize,
+}
+
+impl wasmtime::ResourceLimiter for GuestLimits {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
+    }
+}
+
+impl HostState {
+    /// The largest guest linear memory so far, in bytes.
+    pub fn peak_guest_memory(&self) -> usize {
+        self.limits.peak_memory
+    }
+}
+
 /// A store whose guest limits (memory, compute) are in force.
 pub fn new_store(engine: &Engine, limits: Limits, storage: Box<dyn Storage>, connection: &str, policy: HttpPolicy) -> Store<HostState> {
     let state = HostState {
@@ -235,7 +275,7 @@ pub fn new_store(engine: &Engine, limits: Limits, storage: Box<dyn Storage>, con
         policy,
         storage,
         connection: connection.to_string(),
-        limits: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(4).build(),
+        limits: GuestLimits { inner: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(4).build(), peak_memory: 0 },
         progress: None,
         guest_time: Duration::ZERO,
         guest_since: None,

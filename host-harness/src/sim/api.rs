@@ -228,7 +228,11 @@ fn list<V: Borrow<Value>>(ctx: &Ctx, mut items: Vec<V>, default_orderby: &str, d
     }
     let total = items.len() as u64;
     let pages = total.div_ceil(per_page);
-    let start = ((page - 1) * per_page) as usize;
+    // `offset` overrides `page`, as in WordPress.
+    let start = match ctx.param("offset").and_then(|o| o.parse::<u64>().ok()) {
+        Some(o) => o as usize,
+        None => ((page - 1) * per_page) as usize,
+    };
     let collection = ctx.path.split("/wp-json/wc/v3").nth(1).unwrap_or("").to_string();
     let slice: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).map(|v| fields(ctx, links(ctx, &collection, v.borrow().clone()))).collect();
     let (hdr_total, hdr_pages) = if hpos && slice.is_empty() && page > 1 { (0, 0) } else { (total, pages) };

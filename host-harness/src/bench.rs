@@ -1,0 +1,317 @@
+//! `woo bench`: the performance figures of issue 6, measured in one run on
+//! the simulator with added latency, printed as a Markdown table. Times are
+//! machine-dependent; the ratios (to the round-trip bound, to the peers
+//! measured in the same run) are the claim.
+
+use crate::runtime::{self, Runtime, Session, wit_connection, wit_types::Kind};
+use crate::sim::{Faults, SeedSpec, SimConfig, Simulator};
+use crate::storage::sqlite::SqliteStorage;
+use anyhow::{Context, Result, anyhow};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub customers: u64,
+    pub orders: u64,
+    pub products: u64,
+    pub latency_ms: u64,
+    /// Pages in flight (the component's default).
+    pub concurrency: u64,
+    /// A Python with the peers installed (`bench/run.sh` makes one); none = peers skipped.
+    pub python: Option<PathBuf>,
+    /// Where the peer scripts live.
+    pub peers_dir: PathBuf,
+}
+
+/// One row of the table.
+struct Row {
+    what: String,
+    value: String,
+    note: String,
+}
+
+fn row(rows: &mut Vec<Row>, what: impl Into<String>, value: impl Into<String>, note: impl Into<String>) {
+    let r = Row { what: what.into(), value: value.into(), note: note.into() };
+    eprintln!("  {}: {} {}", r.what, r.value, r.note);
+    rows.push(r);
+}
+
+/// The largest resident set of this process so far (Linux `VmHWM`), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Lists the import walks, with their sizes, for the minimum and the bound.
+struct StoreShape {
+    lists: Vec<(&'static str, u64)>,
+    records_hint: u64,
+}
+
+fn shape(sim: &Simulator) -> Result<StoreShape> {
+    let d = sim.state.data.lock().map_err(|_| anyhow!("simulator state poisoned"))?;
+    let orders = d.orders.iter().filter(|o| !matches!(o["status"].as_str(), Some("checkout-draft" | "trash"))).count() as u64;
+    let published_variable: Vec<u64> = d.products.iter().filter(|p| p["type"] == "variable" && p["status"] == "publish").filter_map(|p| p["id"].as_u64()).collect();
+    let variations = d.variations.iter().filter(|(p, _)| published_variable.contains(p)).count() as u64;
+    let products = d.products.iter().filter(|p| p["status"] != "trash").count() as u64;
+    let lists = vec![
+        ("products", products),
+        ("variations", variations),
+        ("categories", d.categories.len() as u64),
+        ("customers", d.customers.len() as u64),
+        ("orders", orders),
+        ("refunds", d.refunds.len() as u64),
+    ];
+    Ok(StoreShape { records_hint: lists.iter().map(|(_, n)| n).sum(), lists })
+}
+
+impl StoreShape {
+    /// Fewest requests that can read every list at 100 per page.
+    fn minimum_requests(&self) -> u64 {
+        self.lists.iter().map(|(_, n)| n.div_ceil(100).max(1)).sum()
+    }
+
+    /// The round-trip bound: each list needs its first page before it knows
+    /// how many follow, then `c` pages fly at once; one round trip costs `rtt`.
+    fn bound(&self, concurrency: u64, rtt: &dyn Fn(&str) -> Duration) -> Duration {
+        self.lists
+            .iter()
+            .map(|(name, n)| {
+                let pages = n.div_ceil(100).max(1);
+                rtt(name) * (1 + (pages - 1).div_ceil(concurrency)) as u32
+            })
+            .sum()
+    }
+}
+
+async fn start_sim(customers: u64, orders: u64, products: u64, latency_ms: u64) -> Result<Simulator> {
+    Simulator::start(SimConfig {
+        seed: SeedSpec { customers, orders, products, seed: 42 },
+        faults: Faults { latency_ms, ..Faults::new() },
+        ..Default::default()
+    })
+    .await
+}
+
+async fn connected(rt: &Runtime, sim: &Simulator, db: &std::path::Path) -> Result<Session> {
+    let mut s = crate::session::open(rt, Box::new(SqliteStorage::open(db)?), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await?;
+    let cfg = wit_connection::ConnectConfig {
+        store_url: sim.https_url.clone(),
+        consumer_key: sim.consumer_key.clone(),
+        consumer_secret: sim.consumer_secret.clone(),
+        signature_method: None,
+        owner_email: Some("owner@example.test".into()),
+    };
+    s.begin_call();
+    s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await?.map_err(|e| anyhow!("connect: {e:?}"))?;
+    Ok(s)
+}
+
+/// What one full import measured.
+struct Import {
+    wall: Duration,
+    records: u64,
+    requests: u64,
+    peak_guest: usize,
+}
+
+async fn import(s: &mut Session, sim: &Simulator) -> Result<Import> {
+    let before = sim.state.requests.load(Ordering::SeqCst);
+    let t = Instant::now();
+    s.begin_call();
+    let report = s.bindings.woo_connector_sync().call_import(&mut s.store, &ALL).await?.map_err(|e| anyhow!("import: {e:?}"))?;
+    let wall = t.elapsed();
+    Ok(Import {
+        wall,
+        records: report.kinds.iter().map(|k| k.records).sum(),
+        requests: sim.state.requests.load(Ordering::SeqCst) - before,
+        peak_guest: s.store.data().peak_guest_memory(),
+    })
+}
+
+/// Time one request of a list's first page through the component (TLS,
+/// HTTP, the simulator's work and its latency): the round trip of that list.
+async fn round_trip(s: &mut Session, path: &str) -> Result<Duration> {
+    let args = serde_json::json!({"method": "GET", "path": path, "query": {"per_page": "100", "orderby": "id", "order": "asc"}}).to_string();
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        s.begin_call();
+        s.bindings.woo_connector_tools().call_call_tool(&mut s.store, "raw-api-request", &args).await?.map_err(|e| anyhow!("{path}: {e:?}"))?;
+        best = best.min(t.elapsed());
+    }
+    Ok(best)
+}
+
+/// Run a peer; returns (wall time, requests it made, its last stdout line).
+fn run_peer(cmd: &mut std::process::Command, sim: &Simulator) -> Result<(Duration, u64, String)> {
+    let before = sim.state.requests.load(Ordering::SeqCst);
+    let t = Instant::now();
+    let out = cmd.output().context("starting a peer")?;
+    let wall = t.elapsed();
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: String = err.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        return Err(anyhow!("peer failed ({}): {tail}", out.status));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+    Ok((wall, sim.state.requests.load(Ordering::SeqCst) - before, last))
+}
+
+pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
+    let mut rows: Vec<Row> = vec![];
+    let dir = tempfile_dir()?;
+
+    // The edges: size, compile, cache, instantiate, per-call overhead.
+    eprintln!("bench: component");
+    let wasm = runtime::COMPONENT_WASM;
+    row(&mut rows, "component size", mib(wasm.len() as u64), "");
+    let t = Instant::now();
+    let compiled = wasmtime::component::Component::new(rt.engine(), wasm)?;
+    let cold = t.elapsed();
+    let bytes = compiled.serialize()?;
+    let t = Instant::now();
+    // SAFETY: `bytes` was produced by `serialize` of this engine just above.
+    let _warm = unsafe { wasmtime::component::Component::deserialize(rt.engine(), &bytes)? };
+    let warm = t.elapsed();
+    row(&mut rows, "cold start (compile)", format!("{:.0} ms", cold.as_secs_f64() * 1e3), "");
+    row(&mut rows, "warm start (cached artifact)", format!("{:.1} ms", warm.as_secs_f64() * 1e3), format!("{:.0}× faster than compiling", cold.as_secs_f64() / warm.as_secs_f64()));
+
+    let small = start_sim(o.customers / 10, o.orders / 10, o.products / 10, o.latency_ms).await?;
+    let t = Instant::now();
+    let mut s = connected(rt, &small, &dir.join("small.db")).await?;
+    row(&mut rows, "instantiate + connect (1 request)", format!("{:.1} ms", t.elapsed().as_secs_f64() * 1e3), format!("{} ms of it is the store's latency", o.latency_ms));
+    let calls = 300;
+    let t = Instant::now();
+    for _ in 0..calls {
+        s.begin_call();
+        std::hint::black_box(s.bindings.woo_connector_tools().call_list_tools(&mut s.store).await?);
+    }
+    let wasm_call = t.elapsed() / calls;
+    let t = Instant::now();
+    for _ in 0..calls {
+        let listed: Vec<(String, String, String)> = woo_plugin::tools::TOOLS.iter().map(|t| (t.name.to_string(), t.description.to_string(), (t.schema)().to_string())).collect();
+        std::hint::black_box(listed);
+    }
+    let native_call = t.elapsed() / calls;
+    row(
+        &mut rows,
+        "list-tools through wasmtime vs native",
+        format!("{:.0} µs vs {:.0} µs", wasm_call.as_secs_f64() * 1e6, native_call.as_secs_f64() * 1e6),
+        format!("{:.0} µs per-call overhead ({:.1}×)", (wasm_call.as_secs_f64() - native_call.as_secs_f64()).max(0.0) * 1e6, wasm_call.as_secs_f64() / native_call.as_secs_f64()),
+    );
+
+    // The small store: for guest memory against store size.
+    eprintln!("bench: import of the small store");
+    let small_import = import(&mut s, &small).await?;
+    drop(s);
+    drop(small);
+
+    // The full store.
+    eprintln!("bench: seeding {} customers, {} orders, {} products", o.customers, o.orders, o.products);
+    let sim = start_sim(o.customers, o.orders, o.products, o.latency_ms).await?;
+    let shape = shape(&sim)?;
+    let rss_before = peak_rss().unwrap_or(0);
+    let mut s = connected(rt, &sim, &dir.join("full.db")).await?;
+    eprintln!("bench: full import");
+    let full = import(&mut s, &sim).await?;
+    let rss_after = peak_rss().unwrap_or(0);
+    let mut rtts = std::collections::HashMap::new();
+    for (name, path) in [("products", "/products"), ("variations", "/variations"), ("categories", "/products/categories"), ("customers", "/customers"), ("orders", "/orders"), ("refunds", "/refunds")] {
+        rtts.insert(name, round_trip(&mut s, path).await?);
+    }
+    let bound = shape.bound(o.concurrency, &|name| rtts.get(name).copied().unwrap_or(Duration::from_millis(o.latency_ms)));
+    let minimum = shape.minimum_requests();
+    let store = format!("{} customers, {} orders, {} products ({} records to read), +{} ms per request", o.customers, o.orders, o.products, shape.records_hint, o.latency_ms);
+    row(&mut rows, "full import: wall time", format!("{:.2} s", full.wall.as_secs_f64()), store);
+    row(&mut rows, "full import: records stored", full.records.to_string(), format!("{:.0} records/s", full.records as f64 / full.wall.as_secs_f64()));
+    row(&mut rows, "full import: requests vs minimum", format!("{} vs {}", full.requests, minimum), format!("{:+.1} %", (full.requests as f64 / minimum as f64 - 1.0) * 100.0));
+    row(&mut rows, format!("round-trip bound at concurrency {}", o.concurrency), format!("{:.2} s", bound.as_secs_f64()), format!("ours is {:.2}× the bound", full.wall.as_secs_f64() / bound.as_secs_f64()));
+    row(&mut rows, "peak guest memory: small store vs full store", format!("{} vs {}", mib(small_import.peak_guest as u64), mib(full.peak_guest as u64)), format!("store {}× larger", o.orders / (o.orders / 10).max(1)));
+    row(&mut rows, "host RSS growth during the full import", mib(rss_after.saturating_sub(rss_before)), format!("peak RSS {} (simulator included)", mib(rss_after)));
+
+    // Incremental sync.
+    for changes in [0u64, 100] {
+        {
+            let buyer = sim.state.data.lock().ok().and_then(|d| d.customers.iter().find(|c| c["role"] == "customer").and_then(|c| c["id"].as_u64())).unwrap_or(0);
+            for i in 0..changes {
+                sim.state.place_order(if i % 2 == 0 { buyer } else { 0 }, &format!("bench{i}@example.test"), i % 3 == 0);
+            }
+        }
+        let before = sim.state.requests.load(Ordering::SeqCst);
+        let t = Instant::now();
+        s.begin_call();
+        let report = s.bindings.woo_connector_sync().call_sync_pass(&mut s.store, None).await?.map_err(|e| anyhow!("sync: {e:?}"))?;
+        let wall = t.elapsed();
+        let requests = sim.state.requests.load(Ordering::SeqCst) - before;
+        row(
+            &mut rows,
+            format!("incremental sync, {changes} changes"),
+            format!("{requests} requests, {:.0} ms", wall.as_secs_f64() * 1e3),
+            format!("{} records, {} triggers", report.kinds.iter().map(|k| k.records).sum::<u64>(), report.triggers),
+        );
+    }
+
+    // The peers, on the same store, in the same run.
+    match &o.python {
+        None => row(&mut rows, "peers", "skipped", "run bench/run.sh (it installs them) or pass --python"),
+        Some(py) => {
+            let env = |c: &mut std::process::Command| {
+                c.env("WOO_URL", &sim.https_url)
+                    .env("WOO_KEY", &sim.consumer_key)
+                    .env("WOO_SECRET", &sim.consumer_secret)
+                    .env("WOO_CA", &sim.ca_cert)
+                    .env("REQUESTS_CA_BUNDLE", &sim.ca_cert)
+                    .env("SSL_CERT_FILE", &sim.ca_cert)
+                    .env("WOO_WORK", &dir);
+            };
+            let mut peers: Vec<(&str, f64)> = vec![];
+            for (name, script) in [("PyPI `woocommerce` client, page by page", "wc_client.py"), ("PyPI `airbyte-source-woocommerce` read", "airbyte_read.py")] {
+                eprintln!("bench: peer {name}");
+                let mut cmd = std::process::Command::new(py);
+                cmd.arg(o.peers_dir.join(script));
+                env(&mut cmd);
+                match run_peer(&mut cmd, &sim) {
+                    Ok((wall, requests, summary)) => {
+                        peers.push((name, wall.as_secs_f64()));
+                        row(&mut rows, format!("peer: {name}"), format!("{:.2} s, {requests} requests", wall.as_secs_f64()), format!("{:.1}× our time; {summary}", wall.as_secs_f64() / full.wall.as_secs_f64()));
+                    }
+                    Err(e) => row(&mut rows, format!("peer: {name}"), "failed", e.to_string().replace('\n', " ")),
+                }
+            }
+            if let Some((name, fastest)) = peers.iter().cloned().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                row(&mut rows, "fastest peer / ours", format!("{:.1}×", fastest / full.wall.as_secs_f64()), name.to_string());
+            }
+        }
+    }
+
+    println!("| measure | value | note |");
+    println!("| --- | --- | --- |");
+    for r in rows {
+        println!("| {} | {} | {} |", r.what, r.value, r.note);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("woo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The default peer scripts' folder: `bench/peers` of the source tree.
+pub fn default_peers_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("bench").join("peers")
+}
