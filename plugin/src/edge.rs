@@ -117,8 +117,13 @@ fn describe(e: &http::ErrorCode) -> String {
 }
 
 impl Transport for WasiTransport {
-    fn send_all(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>> {
-        let started: Vec<Result<http::FutureIncomingResponse, String>> = requests.into_iter().map(Self::start).collect();
+    type Pending = Vec<Result<http::FutureIncomingResponse, String>>;
+
+    fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending {
+        requests.into_iter().map(Self::start).collect()
+    }
+
+    fn finish_all(&mut self, started: Self::Pending) -> Vec<Result<HttpResponse, String>> {
         let mut pending: Vec<usize> = started.iter().enumerate().filter(|(_, f)| f.is_ok()).map(|(i, _)| i).collect();
         let mut answers: Vec<Option<Result<HttpResponse, String>>> = (0..started.len()).map(|_| None).collect();
         while !pending.is_empty() {

@@ -113,9 +113,19 @@ impl HttpResponse {
 
 /// What sends requests: WASI HTTP in the component, a fake in tests.
 pub trait Transport {
-    /// Send every request, concurrently where the transport can, and answer
-    /// in the same order. An `Err` is a transport failure (no HTTP answer).
-    fn send_all(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>>;
+    /// Requests on the wire, not yet answered.
+    type Pending;
+    /// Put every request on the wire and return at once: the caller may work
+    /// while they travel.
+    fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending;
+    /// Wait for the answers, in request order. An `Err` is a transport
+    /// failure (no HTTP answer).
+    fn finish_all(&mut self, pending: Self::Pending) -> Vec<Result<HttpResponse, String>>;
+    /// Send every request concurrently and answer in the same order.
+    fn send_all(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>> {
+        let pending = self.start_all(requests);
+        self.finish_all(pending)
+    }
     /// Seconds since the Unix epoch.
     fn now_unix(&self) -> u64;
     /// A fresh single-use nonce.
@@ -163,6 +173,12 @@ pub struct Page {
     pub items: Vec<Value>,
     pub total: u64,
     pub total_pages: u64,
+}
+
+/// Requests started by `Client::start`, with what is needed to retry them.
+pub struct InFlight<P> {
+    reqs: Vec<ApiRequest>,
+    pending: P,
 }
 
 /// A WooCommerce client bound to one store.
@@ -246,18 +262,39 @@ impl<T: Transport> Client<T> {
     /// it is re-signed and sent at once. A give-up is the typed error of the
     /// last answer, saying how often the request was tried.
     pub fn send_all(&mut self, reqs: &[ApiRequest]) -> Vec<Result<Response, Error>> {
+        let flight = self.start(reqs.to_vec());
+        self.complete(flight)
+    }
+
+    /// Put requests on the wire and return at once (see `complete`).
+    pub fn start(&mut self, reqs: Vec<ApiRequest>) -> InFlight<T::Pending> {
+        let wire: Vec<HttpRequest> = reqs.iter().map(|r| self.build(r)).collect();
+        self.requests += wire.len() as u64;
+        let pending = self.transport.start_all(wire);
+        InFlight { reqs, pending }
+    }
+
+    /// The answers of started requests, retried as `send_all` says.
+    pub fn complete(&mut self, flight: InFlight<T::Pending>) -> Vec<Result<Response, Error>> {
+        let reqs = flight.reqs;
+        let mut first = Some(self.transport.finish_all(flight.pending));
         let mut answers: Vec<Option<Result<Response, Error>>> = reqs.iter().map(|_| None).collect();
         let mut attempts = vec![0u32; reqs.len()];
         let mut todo: Vec<usize> = (0..reqs.len()).collect();
         let mut waited_ms = 0u64;
         while !todo.is_empty() {
-            let wire: Vec<HttpRequest> = todo.iter().map(|i| self.build(&reqs[*i])).collect();
-            self.requests += wire.len() as u64;
+            let raw_answers = match first.take() {
+                Some(a) => a,
+                None => {
+                    let wire: Vec<HttpRequest> = todo.iter().map(|i| self.build(&reqs[*i])).collect();
+                    self.requests += wire.len() as u64;
+                    self.transport.send_all(wire)
+                }
+            };
             let now = self.transport.now_unix();
             let mut again = vec![];
             let mut wait_ms = 0u64;
-            let mut reasons = vec![];
-            for (i, raw) in todo.iter().copied().zip(self.transport.send_all(wire)) {
+            for (i, raw) in todo.iter().copied().zip(raw_answers) {
                 attempts[i] += 1;
                 let req = &reqs[i];
                 let tried = attempts[i];
@@ -266,10 +303,9 @@ impl<T: Transport> Client<T> {
                 let retry_now = is_replay_refusal(&parsed) && tried < 2;
                 match verdict {
                     _ if retry_now => again.push(i),
-                    retry::Verdict::Retry { wait_ms: server, why } if tried < self.retry.max_attempts => {
+                    retry::Verdict::Retry { wait_ms: server, .. } if tried < self.retry.max_attempts => {
                         let random = self.transport.random();
                         wait_ms = wait_ms.max(self.retry.delay_ms(tried, server, random));
-                        reasons.push(why);
                         again.push(i);
                     }
                     retry::Verdict::Retry { why, .. } => {
@@ -341,22 +377,27 @@ impl<T: Transport> Client<T> {
         if !more {
             return Ok(());
         }
-        let mut next = first_page + 1;
+        // Pipelined: the next window is on the wire while this one is processed.
         let window = concurrency.max(1) as u32;
-        while next <= last_page {
-            let end = (next + window - 1).min(last_page);
-            let reqs: Vec<ApiRequest> = (next..=end).map(req).collect();
-            let answers = self.send_all(&reqs);
+        let start_window = |client: &mut Self, from: u32| {
+            let end = (from + window - 1).min(last_page);
+            (from, end, client.start((from..=end).map(req).collect()))
+        };
+        let mut inflight = Some(start_window(self, first_page + 1));
+        while let Some((from, end, flight)) = inflight.take() {
+            let answers = self.complete(flight);
+            if end < last_page {
+                inflight = Some(start_window(self, end + 1));
+            }
             for (i, answer) in answers.into_iter().enumerate() {
                 let items = items_of(answer?.body)?;
-                let page = next + i as u32;
+                let page = from + i as u32;
                 let empty = items.is_empty();
                 on_page(self, Page { page, items, total, total_pages })?;
                 if empty {
                     return Ok(());
                 }
             }
-            next = end + 1;
         }
         Ok(())
     }
@@ -437,21 +478,12 @@ pub mod fake {
     }
 
     impl Transport for FakeTransport {
-        fn send_all(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>> {
-            requests
-                .into_iter()
-                .map(|r| {
-                    let a = match self.answers.pop_front() {
-                        Some(a) => a,
-                        None => match self.router.as_mut() {
-                            Some(f) => Ok(f(&r)),
-                            None => Err("no scripted answer".into()),
-                        },
-                    };
-                    self.sent.push(r);
-                    a
-                })
-                .collect()
+        type Pending = Vec<Result<HttpResponse, String>>;
+        fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending {
+            self.answer(requests)
+        }
+        fn finish_all(&mut self, pending: Self::Pending) -> Vec<Result<HttpResponse, String>> {
+            pending
         }
         fn now_unix(&self) -> u64 {
             1_700_000_000
@@ -466,6 +498,25 @@ pub mod fake {
         fn random(&mut self) -> u64 {
             self.counter += 1;
             self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+    }
+
+    impl FakeTransport {
+        fn answer(&mut self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, String>> {
+            requests
+                .into_iter()
+                .map(|r| {
+                    let a = match self.answers.pop_front() {
+                        Some(a) => a,
+                        None => match self.router.as_mut() {
+                            Some(f) => Ok(f(&r)),
+                            None => Err("no scripted answer".into()),
+                        },
+                    };
+                    self.sent.push(r);
+                    a
+                })
+                .collect()
         }
     }
 
