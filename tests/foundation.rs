@@ -107,7 +107,7 @@ async fn paging_across_pages_imports_every_record_once_at_per_page_100() {
     s.begin_call();
     let kinds = [wit_types::Kind::Orders, wit_types::Kind::Contacts];
     let report: wit_sync::Report = s.bindings.woo_connector_sync().call_import(&mut s.store, &kinds).await.unwrap().unwrap();
-    let expected_orders = sim.state.data.lock().unwrap().orders.iter().filter(|o| o["status"] != "checkout-draft").count() as u64;
+    let expected_orders = sim.state.data.write().unwrap().orders.iter().filter(|o| o["status"] != "checkout-draft").count() as u64;
     let orders = report.kinds.iter().find(|k| k.kind == wit_types::Kind::Orders).unwrap();
     assert_eq!(orders.records, expected_orders);
     let stored = s.store.data_mut().storage.records("default", Some("order")).unwrap();
@@ -278,7 +278,7 @@ fn secrets_scan_a_full_run_prints_logs_and_stores_no_credential_or_webhook_secre
     }
     assert_eq!(outputs[8].status.code(), Some(3), "wrong secret is an auth failure");
     let webhook_secrets: Vec<String> =
-        sim.state.data.lock().unwrap().webhooks.iter().map(|w| w["secret"].as_str().unwrap().to_string()).collect();
+        sim.state.data.write().unwrap().webhooks.iter().map(|w| w["secret"].as_str().unwrap().to_string()).collect();
     assert!(!webhook_secrets.is_empty(), "webhooks were registered with a secret");
     let mut secrets = vec![sim.consumer_key.clone(), sim.consumer_secret.clone(), wrong];
     secrets.extend(webhook_secrets);

@@ -197,7 +197,7 @@ fn cli_push_stock_shipment_contact_and_export_by_sku_and_gtin_with_duplicate_sku
     }))
     .unwrap();
     let (dup_a, dup_b, sku) = {
-        let d = sim.state.data.lock().unwrap();
+        let d = sim.state.data.write().unwrap();
         let simple: Vec<&Value> = d.products.iter().filter(|p| p["type"] == "simple" && p["status"] == "publish" && !p["sku"].as_str().unwrap().is_empty() && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).collect();
         (simple[0]["id"].as_u64().unwrap(), simple[1]["id"].as_u64().unwrap(), simple[0]["sku"].as_str().unwrap().to_string())
     };
@@ -231,7 +231,7 @@ fn cli_push_stock_shipment_contact_and_export_by_sku_and_gtin_with_duplicate_sku
     assert_eq!(v["updated"].as_array().unwrap().len(), 2);
 
     // Shipment twice: one note.
-    let order = sim.state.data.lock().unwrap().orders.iter().find(|o| o["status"] == "processing").unwrap()["id"].as_u64().unwrap().to_string();
+    let order = sim.state.data.write().unwrap().orders.iter().find(|o| o["status"] == "processing").unwrap()["id"].as_u64().unwrap().to_string();
     for expect in [false, true] {
         let out = woo(&["--db", db, "push", "shipment", "--order", &order, "--carrier", "La Poste", "--tracking-number", "6A12345678901"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -240,7 +240,7 @@ fn cli_push_stock_shipment_contact_and_export_by_sku_and_gtin_with_duplicate_sku
     assert_eq!(woo(&["--db", db, "push", "shipment", "--order", "99999999", "--carrier", "UPS", "--tracking-number", "1"]).status.code(), Some(4));
 
     // Contact.
-    let customer = sim.state.data.lock().unwrap().customers.iter().find(|c| c["role"] == "customer").unwrap()["id"].as_u64().unwrap();
+    let customer = sim.state.data.write().unwrap().customers.iter().find(|c| c["role"] == "customer").unwrap()["id"].as_u64().unwrap();
     let out = woo(&["--db", db, "push", "contact", "--id", &format!("woo:customer:{customer}"), "--set", "first_name=Zoë", "--set", "billing.city=Nantes"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let exported = lines(&woo(&["--db", db, "export", "--kind", "contact"]));

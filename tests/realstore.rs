@@ -562,7 +562,7 @@ fn realstore_conformance_the_simulator_answers_like_the_real_store() {
     let sim_https = Rest { base: sim.https_url.clone(), ca: Some(sim.ca_cert.clone()), key: sim.consumer_key.clone(), secret: sim.consumer_secret.clone() };
     let sim_http = Rest { base: sim.http_url.clone(), ca: None, key: sim.consumer_key.clone(), secret: sim.consumer_secret.clone() };
     let (sim_order, sim_variable) = {
-        let d = sim.state.data.lock().unwrap();
+        let d = sim.state.data.write().unwrap();
         let o = d.orders.iter().find(|o| o["refunds"].as_array().is_some_and(|r| !r.is_empty())).unwrap()["id"].as_u64().unwrap();
         let v = d.products.iter().find(|p| p["type"] == "variable").unwrap()["id"].as_u64().unwrap();
         (o, v)

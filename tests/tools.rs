@@ -67,7 +67,7 @@ impl Env {
     }
 
     fn find(&self, coll: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let d = self.sim.state.data.lock().unwrap();
+        let d = self.sim.state.data.write().unwrap();
         let list = match coll {
             "orders" => &d.orders,
             "products" => &d.products,
@@ -78,7 +78,7 @@ impl Env {
     }
 
     fn variable_product(&self) -> (u64, Vec<u64>) {
-        let d = self.sim.state.data.lock().unwrap();
+        let d = self.sim.state.data.write().unwrap();
         let p = d.products.iter().find(|p| p["type"] == "variable" && d.variations.iter().any(|(pid, _)| Some(*pid) == p["id"].as_u64())).expect("a variable product");
         let id = p["id"].as_u64().unwrap();
         (id, d.variations.iter().filter(|(pid, _)| *pid == id).map(|(_, v)| v["id"].as_u64().unwrap()).collect())
@@ -120,7 +120,7 @@ async fn list_orders_filters_by_status_and_reports_totals() {
     let items = r["items"].as_array().unwrap();
     assert!(!items.is_empty() && items.len() <= 5);
     assert!(items.iter().all(|o| o["status"] == "processing"));
-    let expected = e.sim.state.data.lock().unwrap().orders.iter().filter(|o| o["status"] == "processing").count();
+    let expected = e.sim.state.data.write().unwrap().orders.iter().filter(|o| o["status"] == "processing").count();
     assert_eq!(r["total"].as_u64().unwrap() as usize, expected);
     assert_eq!(r["total_pages"].as_u64().unwrap() as usize, expected.div_ceil(5));
     assert_eq!(r["page"], 1);
@@ -296,7 +296,7 @@ async fn list_coupons_returns_codes() {
 async fn list_categories_returns_the_categories() {
     let mut e = env(1, 1, 10).await;
     let r = e.ok("list-categories", json!({"per_page": 100})).await;
-    let n = e.sim.state.data.lock().unwrap().categories.len();
+    let n = e.sim.state.data.write().unwrap().categories.len();
     assert_eq!(r["items"].as_array().unwrap().len(), n);
     assert_eq!(r["total"].as_u64().unwrap() as usize, n);
 }
@@ -323,8 +323,8 @@ async fn update_product_variation_sets_its_price() {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_order_refunds_lists_one_orders_refunds() {
     let mut e = env(5, 80, 5).await;
-    let order = e.sim.state.data.lock().unwrap().refunds[0].0;
-    let expected = e.sim.state.data.lock().unwrap().refunds.iter().filter(|(o, _)| *o == order).count();
+    let order = e.sim.state.data.write().unwrap().refunds[0].0;
+    let expected = e.sim.state.data.write().unwrap().refunds.iter().filter(|(o, _)| *o == order).count();
     let r = e.ok("list-order-refunds", json!({"order_id": order})).await;
     assert_eq!(r["items"].as_array().unwrap().len(), expected);
     assert!(r["items"][0]["amount"].is_string());
@@ -379,7 +379,7 @@ async fn update_stock_by_product_variation_and_sku() {
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_update_products_splits_250_items_into_3_requests_of_at_most_100() {
     let mut e = env(1, 1, 260).await;
-    let ids: Vec<u64> = e.sim.state.data.lock().unwrap().products.iter().take(250).map(|p| p["id"].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = e.sim.state.data.write().unwrap().products.iter().take(250).map(|p| p["id"].as_u64().unwrap()).collect();
     let update: Vec<Value> = ids.iter().map(|id| json!({"id": id, "sale_price": "1.00"})).collect();
     let before = e.requests();
     let r = e.ok("batch-update-products", json!({"update": update})).await;
@@ -399,7 +399,7 @@ async fn raw_api_request_calls_a_path_relative_to_the_api_root() {
     let before = e.requests();
     let r = e.ok("raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"per_page": 2}})).await;
     assert_eq!((r["status"].as_u64(), r["body"].as_array().map(Vec::len)), (Some(200), Some(2)));
-    let listed = e.sim.state.data.lock().unwrap().orders.iter().filter(|o| o["status"] != "checkout-draft").count();
+    let listed = e.sim.state.data.write().unwrap().orders.iter().filter(|o| o["status"] != "checkout-draft").count();
     assert_eq!(r["total"].as_u64(), Some(listed as u64));
     assert_eq!(e.seen_since(before), vec!["GET /wp-json/wc/v3/orders"]);
 }

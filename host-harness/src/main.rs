@@ -559,7 +559,7 @@ async fn run(cli: Cli) -> Result<()> {
             // A change set in the store, then the incremental sync that follows.
             let st = sim.state.clone();
             let (unpaid, product, buyer) = {
-                let d = st.data.lock().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
+                let d = st.data.write().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
                 let unpaid = d.orders.iter().find(|o| o["status"] == "on-hold" && o["date_paid_gmt"].is_null()).and_then(|o| o["id"].as_u64());
                 let product = d.products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).and_then(|p| p["id"].as_u64());
                 let buyer = d.customers.iter().find(|c| c["role"] == "customer").map(|c| (c["id"].as_u64().unwrap_or(0), c["email"].as_str().unwrap_or("").to_string()));

@@ -74,6 +74,8 @@ pub struct HostState {
     cpu_budget: Duration,
     /// Secrets that must never reach a log line.
     pub redact: Vec<String>,
+    /// Time spent committing batches to storage (the benchmark reports it).
+    pub commit_time: Duration,
 }
 
 impl WasiView for HostState {
@@ -106,7 +108,10 @@ impl woo::connector::platform::Host for HostState {
                 .collect(),
             state: batch.state,
         };
-        Ok(self.storage.commit(&self.connection, &b).map_err(|e| format!("{e:#}")))
+        let t = Instant::now();
+        let r = self.storage.commit(&self.connection, &b).map_err(|e| format!("{e:#}"));
+        self.commit_time += t.elapsed();
+        Ok(r)
     }
 
     fn progress(&mut self, kind: String, done: u64, total: u64) -> wasmtime::Result<()> {
@@ -260,6 +265,11 @@ impl wasmtime::ResourceLimiter for GuestLimits {
 }
 
 impl HostState {
+    /// Guest compute time of the current call.
+    pub fn guest_time(&self) -> Duration {
+        self.guest_time
+    }
+
     /// The largest guest linear memory so far, in bytes.
     pub fn peak_guest_memory(&self) -> usize {
         self.limits.peak_memory
@@ -281,6 +291,7 @@ pub fn new_store(engine: &Engine, limits: Limits, storage: Box<dyn Storage>, con
         guest_since: None,
         cpu_budget: limits.guest_cpu,
         redact: vec![],
+        commit_time: Duration::ZERO,
     };
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limits);

@@ -91,8 +91,8 @@ impl World {
         self.sim.state.seen.lock().unwrap().len()
     }
 
-    pub fn data(&self) -> std::sync::MutexGuard<'_, woo_host::sim::Data> {
-        self.sim.state.data.lock().unwrap()
+    pub fn data(&self) -> std::sync::RwLockWriteGuard<'_, woo_host::sim::Data> {
+        self.sim.state.data.write().unwrap()
     }
 }
 

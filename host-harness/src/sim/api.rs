@@ -85,11 +85,11 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         (["products", _, "variations", _], _, _, true) => update_variation(ctx, id(1), id(3)),
         (["variations"], true, _, _) if version_at_least(&ctx.state.version, 10, 3) => list_variations(ctx, None),
         (["coupons"], true, _, _) => {
-            let items = ctx.state.data.lock().map(|d| d.coupons.clone()).unwrap_or_default();
+            let items = ctx.state.data.write().map(|d| d.coupons.clone()).unwrap_or_default();
             list(ctx, items, "date", "desc", false)
         }
         (["webhooks"], true, _, _) => {
-            let items = ctx.state.data.lock().map(|d| d.webhooks.clone()).unwrap_or_default();
+            let items = ctx.state.data.write().map(|d| d.webhooks.clone()).unwrap_or_default();
             list(ctx, items, "date", "desc", false)
         }
         (["webhooks"], _, true, _) => create_webhook(ctx),
@@ -109,7 +109,7 @@ fn collection_of<'a>(d: &'a mut seed::Data, name: &str) -> &'a mut Vec<Value> {
 }
 
 fn get_one(ctx: &Ctx, coll: &str, id: Option<u64>, code: &str, status: u16) -> Response<Body> {
-    let found = ctx.state.data.lock().ok().and_then(|mut d| {
+    let found = ctx.state.data.write().ok().and_then(|mut d| {
         let c = collection_of(&mut d, coll);
         c.iter().find(|v| v["id"].as_u64() == id).cloned()
     });
@@ -222,7 +222,15 @@ fn list<V: Borrow<Value>>(ctx: &Ctx, mut items: Vec<V>, default_orderby: &str, d
         };
         (s, id)
     };
-    items.sort_by_cached_key(key);
+    if orderby == "id" || orderby == "include" {
+        // Ids only: no string keys (a 50,000-order list is sorted per request).
+        let id = |v: &V| v.borrow()["id"].as_u64().unwrap_or(0);
+        if !items.is_sorted_by_key(id) {
+            items.sort_by_key(id);
+        }
+    } else {
+        items.sort_by_cached_key(key);
+    }
     if order == "desc" {
         items.reverse();
     }
@@ -279,7 +287,7 @@ fn system_status(ctx: &Ctx) -> Response<Body> {
 }
 
 fn list_customers(ctx: &Ctx) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     let mut items: Vec<&Value> = d.customers.iter().collect();
     let role = ctx.param("role").unwrap_or_else(|| "customer".into());
     if role != "all" {
@@ -302,7 +310,7 @@ fn create_customer(ctx: &Ctx) -> Response<Body> {
     let Some(email) = b["email"].as_str().filter(|e| e.contains('@')) else {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): email");
     };
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     if d.customers.iter().any(|c| c["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(email))) {
         return wc_error(400, "registration-error-email-exists", "An account is already registered with your email address.");
     }
@@ -319,7 +327,7 @@ fn create_customer(ctx: &Ctx) -> Response<Body> {
 
 fn update_customer(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(c) = d.customers.iter_mut().find(|c| c["id"].as_u64() == id) else {
         return wc_error(400, "woocommerce_rest_invalid_id", "Invalid resource ID.");
     };
@@ -384,7 +392,7 @@ fn hook(ctx: &Ctx, topic: &str, resource: &Value) {
 }
 
 fn list_orders(ctx: &Ctx) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     let mut items: Vec<&Value> = d.orders.iter().collect();
     let statuses = list_param(ctx, "status").unwrap_or_else(|| vec!["any".into()]);
     if statuses.iter().any(|s| s == "any") {
@@ -417,7 +425,7 @@ fn cents(s: &str) -> u64 {
 
 fn create_order(ctx: &Ctx) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let o = build_order(&mut d, &b, &ctx.state.version);
     drop(d);
     hook(ctx, "order.created", &o);
@@ -470,7 +478,7 @@ pub fn build_order(d: &mut seed::Data, b: &Value, version: &str) -> Value {
 
 fn update_order(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(o) = apply_order_update(&mut d, id, &b) else {
         return wc_error(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
     };
@@ -500,7 +508,7 @@ pub fn apply_order_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> Opt
 }
 
 fn list_refunds(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     if let Some(oid) = order
         && !d.orders.iter().any(|o| o["id"].as_u64() == Some(oid))
     {
@@ -525,7 +533,7 @@ fn list_refunds(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
 
 fn create_refund(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(oid) = order.filter(|o| d.orders.iter().any(|x| x["id"].as_u64() == Some(*o))) else {
         return wc_error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid order ID.");
     };
@@ -549,7 +557,7 @@ fn create_refund(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
 }
 
 fn list_notes(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     if !d.orders.iter().any(|o| o["id"].as_u64() == order) {
         return wc_error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
     }
@@ -562,7 +570,7 @@ fn create_note(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
     let Some(text) = b["note"].as_str().filter(|s| !s.is_empty()) else {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): note");
     };
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(oid) = order.filter(|o| d.orders.iter().any(|x| x["id"].as_u64() == Some(*o))) else {
         return wc_error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
     };
@@ -574,7 +582,7 @@ fn create_note(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
 }
 
 fn list_products(ctx: &Ctx) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     let mut items: Vec<&Value> = d.products.iter().collect();
     if let Some(skus) = list_param(ctx, "sku") {
         let skus: Vec<String> = skus.iter().map(|s| s.to_lowercase()).collect();
@@ -644,7 +652,7 @@ fn new_product(d: &mut seed::Data, b: &Value) -> Value {
 
 fn create_product(ctx: &Ctx) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let p = new_product(&mut d, &b);
     d.products.push(p.clone());
     drop(d);
@@ -669,7 +677,7 @@ pub fn apply_product_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> O
 
 fn update_product(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(p) = apply_product_update(&mut d, id, &b) else {
         return wc_error(400, "woocommerce_rest_product_invalid_id", "Invalid ID.");
     };
@@ -684,7 +692,7 @@ fn batch_products(ctx: &Ctx) -> Response<Body> {
     if n > 100 {
         return wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.");
     }
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut created = vec![];
     for item in b["create"].as_array().into_iter().flatten() {
         let p = new_product(&mut d, item);
@@ -704,7 +712,7 @@ fn batch_products(ctx: &Ctx) -> Response<Body> {
 /// `GET /products/<id>` answers a variation too (type `variation`, with its
 /// `parent_id`), as WooCommerce's `wc_get_product` does.
 fn get_product_or_variation(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
-    let variation = ctx.state.data.lock().ok().and_then(|d| d.variations.iter().find(|(_, v)| v["id"].as_u64() == id).map(|(_, v)| v.clone()));
+    let variation = ctx.state.data.write().ok().and_then(|d| d.variations.iter().find(|(_, v)| v["id"].as_u64() == id).map(|(_, v)| v.clone()));
     match variation {
         Some(v) => json_response(200, &fields(ctx, v)),
         None => get_one(ctx, "products", id, "woocommerce_rest_product_invalid_id", 404),
@@ -718,7 +726,7 @@ fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
     if n > 100 {
         return wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.");
     }
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut updated = vec![];
     for item in b["update"].as_array().into_iter().flatten() {
         let id = item["id"].as_u64();
@@ -738,7 +746,7 @@ fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
 }
 
 fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     if let Some(pid) = parent
         && !d.products.iter().any(|p| p["id"].as_u64() == Some(pid))
     {
@@ -761,7 +769,7 @@ fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
 }
 
 fn get_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Body> {
-    let found = ctx.state.data.lock().ok().and_then(|d| d.variations.iter().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id).map(|(_, v)| v.clone()));
+    let found = ctx.state.data.write().ok().and_then(|d| d.variations.iter().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id).map(|(_, v)| v.clone()));
     match found {
         Some(v) => json_response(200, &fields(ctx, v)),
         None => wc_error(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID."),
@@ -770,7 +778,7 @@ fn get_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Bo
 
 fn create_variation(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(pid) = parent.filter(|p| d.products.iter().any(|x| x["id"].as_u64() == Some(*p))) else {
         return wc_error(404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
     };
@@ -796,7 +804,7 @@ fn create_variation(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
 
 fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some((_, v)) = d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) else {
         return wc_error(400, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
     };
@@ -810,7 +818,7 @@ fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response
 }
 
 fn list_categories(ctx: &Ctx) -> Response<Body> {
-    let Ok(d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut items = d.categories.clone();
     for c in &mut items {
         let id = c["id"].as_u64();
@@ -827,7 +835,7 @@ fn create_category(ctx: &Ctx) -> Response<Body> {
     let Some(name) = b["name"].as_str().filter(|s| !s.is_empty()) else {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): name");
     };
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     d.next_term_id += 1;
     let id = d.next_term_id;
     let c = json!({"id": id, "name": name, "slug": b["slug"].as_str().map(str::to_string).unwrap_or_else(|| format!("cat-{id}")), "parent": b["parent"].as_u64().unwrap_or(0), "description": "", "display": "default", "image": null, "menu_order": 0, "count": 0});
@@ -842,7 +850,7 @@ fn create_webhook(ctx: &Ctx) -> Response<Body> {
     if topic.is_empty() || url.is_empty() {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): topic, delivery_url");
     }
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     d.next_other_id += 1;
     let id = d.next_other_id;
     let now = wc_date(now_secs());
@@ -859,7 +867,7 @@ fn create_webhook(ctx: &Ctx) -> Response<Body> {
 }
 
 fn delete_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
-    let Ok(mut d) = ctx.state.data.lock() else { return wc_error(500, "internal", "lock") };
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(i) = d.webhooks.iter().position(|w| w["id"].as_u64() == id) else {
         return wc_error(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
     };

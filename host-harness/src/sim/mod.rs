@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -107,7 +107,7 @@ pub struct Seen {
 
 /// Everything the simulator knows; tests reach in to change it.
 pub struct SimState {
-    pub data: Mutex<Data>,
+    pub data: RwLock<Data>,
     pub keys: Mutex<auth::Keys>,
     pub version: String,
     pub faults: Mutex<Faults>,
@@ -170,7 +170,7 @@ impl Simulator {
         let data = seed::seed(cfg.seed);
         let keys = auth::Keys { consumer_key: format!("ck_{}", random_hex(40)), consumer_secret: format!("cs_{}", random_hex(40)) };
         let state = Arc::new(SimState {
-            data: Mutex::new(data),
+            data: RwLock::new(data),
             keys: Mutex::new(keys.clone()),
             version: cfg.version.clone(),
             faults: Mutex::new(cfg.faults.clone()),
@@ -419,25 +419,25 @@ pub mod api;
 impl SimState {
     /// Place an order the way a shopper would (for demos and tests); webhooks fire.
     pub fn place_order(self: &Arc<Self>, customer_id: u64, email: &str, paid: bool) -> Value {
-        let product = self.data.lock().ok().and_then(|d| {
+        let product = self.data.write().ok().and_then(|d| {
             d.products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).map(|p| p["id"].clone())
         });
         let body = json!({"customer_id": customer_id, "set_paid": paid, "payment_method": "bacs", "billing": {"first_name": "New", "last_name": "Shopper", "email": email}, "line_items": [{"product_id": product, "quantity": 1}]});
-        let o = self.data.lock().map(|mut d| api::build_order(&mut d, &body, &self.version)).unwrap_or_default();
+        let o = self.data.write().map(|mut d| api::build_order(&mut d, &body, &self.version)).unwrap_or_default();
         deliver_webhooks(self, "order.created", &o);
         o
     }
 
     /// Change an order (status, meta …) as the REST API would; webhooks fire.
     pub fn update_order(self: &Arc<Self>, id: u64, body: Value) -> Option<Value> {
-        let o = self.data.lock().ok().and_then(|mut d| api::apply_order_update(&mut d, Some(id), &body))?;
+        let o = self.data.write().ok().and_then(|mut d| api::apply_order_update(&mut d, Some(id), &body))?;
         deliver_webhooks(self, "order.updated", &o);
         Some(o)
     }
 
     /// Change a product as the REST API would; webhooks fire.
     pub fn update_product(self: &Arc<Self>, id: u64, body: Value) -> Option<Value> {
-        let p = self.data.lock().ok().and_then(|mut d| api::apply_product_update(&mut d, Some(id), &body))?;
+        let p = self.data.write().ok().and_then(|mut d| api::apply_product_update(&mut d, Some(id), &body))?;
         deliver_webhooks(self, "product.updated", &p);
         Some(p)
     }
@@ -447,7 +447,7 @@ impl SimState {
 pub fn deliver_webhooks(state: &Arc<SimState>, topic: &str, resource: &Value) {
     let hooks: Vec<Value> = state
         .data
-        .lock()
+        .read()
         .map(|d| d.webhooks.iter().filter(|w| w["status"] == "active" && w["topic"] == topic).cloned().collect())
         .unwrap_or_default();
     for hook in hooks {
