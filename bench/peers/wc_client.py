@@ -19,10 +19,15 @@ api = API(
 )
 
 
+requests_made = 0
+
+
 def walk(endpoint, **params):
     """Every item of a list endpoint, page by page."""
+    global requests_made
     page = 1
     while True:
+        requests_made += 1
         r = api.get(endpoint, params={**params, "per_page": 100, "page": page})
         r.raise_for_status()
         items = r.json()
@@ -44,4 +49,4 @@ for o in walk("orders"):
     records += 1
     if o.get("refunds"):
         records += sum(1 for _ in walk(f"orders/{o['id']}/refunds"))
-print(f"{records} store records read")
+print(f"{records} store records read with {requests_made} requests")
