@@ -330,6 +330,9 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     assert_eq!((settings["payment-received"].as_bool(), settings["products"].as_bool(), settings["transactions"].as_bool()), (Some(true), Some(true), Some(false)));
     let bad = woo(&["--db", db, "settings", "--enable", "everything"]);
     assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(woo(&["--db", db, "settings", "--concurrency", "0"]).status.code(), Some(2), "pages in flight: 1 to 16");
+    let eight = woo(&["--db", db, "settings", "--concurrency", "8"]);
+    assert!(eight.status.success() && String::from_utf8_lossy(&eight.stderr).contains("pages in flight: 8"));
     let sync = stdout_json(&woo(&["--db", db, "--json", "sync"]));
     assert_eq!(sync["triggers"], 0);
     assert!(sync["kinds"].is_array() && sync["requests"].is_number());

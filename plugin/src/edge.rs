@@ -363,12 +363,11 @@ fn report_to_wit(r: import::Report) -> wit_sync::Report {
 }
 
 /// Pages in flight at once.
-const CONCURRENCY: usize = 4;
 
 impl wit_sync::Guest for Component {
     fn import(kinds: Vec<wit::Kind>) -> Result<wit_sync::Report, wit::Error> {
         let kinds: Vec<import::Kind> = kinds.into_iter().map(kind_from_wit).collect();
-        with_client(|c, host| import::run(c, host, &kinds, CONCURRENCY)).map(report_to_wit)
+        with_client(|c, host| { let n = settings::concurrency(host); import::run(c, host, &kinds, n) }).map(report_to_wit)
     }
 
     fn get_settings() -> wit_sync::Settings {
@@ -399,7 +398,7 @@ impl wit_sync::Guest for Component {
 
     fn sync_pass(kinds: Option<Vec<wit::Kind>>) -> Result<wit_sync::Report, wit::Error> {
         let kinds: Option<Vec<import::Kind>> = kinds.map(|k| k.into_iter().map(kind_from_wit).collect());
-        with_client(|c, host| sync::run_pass(c, host, kinds.as_deref(), CONCURRENCY)).map(report_to_wit)
+        with_client(|c, host| { let n = settings::concurrency(host); sync::run_pass(c, host, kinds.as_deref(), n) }).map(report_to_wit)
     }
 }
 

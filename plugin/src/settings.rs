@@ -30,3 +30,35 @@ pub fn load(host: &mut impl Host) -> Settings {
 pub fn save(host: &mut impl Host, s: &Settings) -> Result<(), String> {
     host.set(bucket::CONNECTION, KEY, &serde_json::to_vec(s).unwrap_or_default())
 }
+
+/// Pages in flight when none is set.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most pages in flight a connection may ask for.
+pub const MAX_CONCURRENCY: usize = 16;
+/// Where the host keeps a connection's chosen concurrency (`woo settings --concurrency`).
+pub const CONCURRENCY_KEY: &str = "concurrency";
+
+/// Pages in flight for this connection: the saved choice, within 1 to 16.
+pub fn concurrency(host: &mut impl Host) -> usize {
+    host.get(bucket::CONNECTION, CONCURRENCY_KEY)
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .map(|n| n.clamp(1, MAX_CONCURRENCY))
+        .unwrap_or(DEFAULT_CONCURRENCY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::memory::MemoryHost;
+
+    #[test]
+    fn concurrency_defaults_to_4_and_is_kept_within_1_to_16() {
+        let mut host = MemoryHost::default();
+        assert_eq!(concurrency(&mut host), 4);
+        for (saved, used) in [("8", 8), ("0", 1), ("64", 16), ("lots", 4)] {
+            host.set(bucket::CONNECTION, CONCURRENCY_KEY, saved.as_bytes()).unwrap();
+            assert_eq!(concurrency(&mut host), used, "{saved}");
+        }
+    }
+}

@@ -190,12 +190,14 @@ pub struct Client<T: Transport> {
     pub requests: u64,
     /// Requests sent again after a retryable failure.
     pub retries: u64,
+    /// Answers that were 429 (the store asking us to slow down).
+    pub rate_limited: u64,
     pub retry: RetryPolicy,
 }
 
 impl<T: Transport> Client<T> {
     pub fn new(url: StoreUrl, credentials: Credentials, transport: T) -> Self {
-        Client { url, credentials, transport, requests: 0, retries: 0, retry: RetryPolicy::default() }
+        Client { url, credentials, transport, requests: 0, retries: 0, rate_limited: 0, retry: RetryPolicy::default() }
     }
 
     /// Build the wire request: API base path, query, auth (Basic over HTTPS,
@@ -298,6 +300,9 @@ impl<T: Transport> Client<T> {
                 attempts[i] += 1;
                 let req = &reqs[i];
                 let tried = attempts[i];
+                if matches!(&raw, Ok(r) if r.status == 429) {
+                    self.rate_limited += 1;
+                }
                 let verdict = retry::judge(req.method, req.replay_safe, &raw, now);
                 let parsed = parse_response(raw);
                 let retry_now = is_replay_refusal(&parsed) && tried < 2;
@@ -377,17 +382,22 @@ impl<T: Transport> Client<T> {
         if !more {
             return Ok(());
         }
-        // Pipelined: the next window is on the wire while this one is processed.
-        let window = concurrency.max(1) as u32;
-        let start_window = |client: &mut Self, from: u32| {
+        // Pipelined: the next window is on the wire while this one is
+        // processed. A window that met a 429 halves the next one.
+        let mut window = concurrency.max(1) as u32;
+        let start_window = |client: &mut Self, from: u32, window: u32| {
             let end = (from + window - 1).min(last_page);
             (from, end, client.start((from..=end).map(req).collect()))
         };
-        let mut inflight = Some(start_window(self, first_page + 1));
+        let mut inflight = Some(start_window(self, first_page + 1, window));
         while let Some((from, end, flight)) = inflight.take() {
+            let limited = self.rate_limited;
             let answers = self.complete(flight);
+            if self.rate_limited > limited {
+                window = (window / 2).max(1);
+            }
             if end < last_page {
-                inflight = Some(start_window(self, end + 1));
+                inflight = Some(start_window(self, end + 1, window));
             }
             for (i, answer) in answers.into_iter().enumerate() {
                 let items = items_of(answer?.body)?;
@@ -645,6 +655,35 @@ mod tests {
         let r = c.send(&ApiRequest::get("/orders", vec![])).unwrap();
         assert_eq!(r.body[0]["id"], 1);
         assert_eq!((c.requests, c.retries, c.transport.slept.len()), (2, 1, 1));
+    }
+
+    #[test]
+    fn paging_a_429_halves_the_pages_in_flight() {
+        let mut c = client("https://shop.example.com");
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = calls.clone();
+        c.transport.router = Some(Box::new(move |r: &HttpRequest| {
+            seen.set(seen.get() + 1);
+            let page: u32 = r.path_and_query.split("&page=").nth(1).unwrap().parse().unwrap();
+            // The first try of page 3 is refused: slow down.
+            if page == 3 && seen.get() == 3 {
+                return json(429, r#"{"code":"too_many","message":"slow down"}"#, &[("Retry-After", "1")]);
+            }
+            json(200, &format!("[{{\"id\":{page}}}]"), &[("X-WP-Total", "20"), ("X-WP-TotalPages", "20")])
+        }));
+        let mut pages = vec![];
+        c.for_each_page("/orders", &[], 4, 0, |_, p| {
+            pages.push(p.page);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(pages, (1..=20).collect::<Vec<_>>());
+        assert_eq!(c.rate_limited, 1);
+        // Windows: 2-5 (429 inside) then 2 at a time: 6-7, 8-9, …
+        let sent: Vec<u32> = c.transport.sent.iter().map(|r| r.path_and_query.split("&page=").nth(1).unwrap().parse().unwrap()).collect();
+        assert_eq!(&sent[..6], &[1, 2, 3, 4, 5, 3], "{sent:?}");
+        assert_eq!(&sent[6..8], &[6, 7], "{sent:?}");
+        assert_eq!(&sent[8..10], &[8, 9], "{sent:?}");
     }
 
     #[test]
