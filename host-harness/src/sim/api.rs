@@ -85,11 +85,11 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         (["products", _, "variations", _], _, _, true) => update_variation(ctx, id(1), id(3)),
         (["variations"], true, _, _) if version_at_least(&ctx.state.version, 10, 3) => list_variations(ctx, None),
         (["coupons"], true, _, _) => {
-            let items = ctx.state.data.write().map(|d| d.coupons.clone()).unwrap_or_default();
+            let items = ctx.state.data.read().map(|d| d.coupons.clone()).unwrap_or_default();
             list(ctx, items, "date", "desc", false)
         }
         (["webhooks"], true, _, _) => {
-            let items = ctx.state.data.write().map(|d| d.webhooks.clone()).unwrap_or_default();
+            let items = ctx.state.data.read().map(|d| d.webhooks.clone()).unwrap_or_default();
             list(ctx, items, "date", "desc", false)
         }
         (["webhooks"], _, true, _) => create_webhook(ctx),
@@ -557,7 +557,7 @@ fn create_refund(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
 }
 
 fn list_notes(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
-    let Ok(d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     if !d.orders.iter().any(|o| o["id"].as_u64() == order) {
         return wc_error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
     }
@@ -686,11 +686,16 @@ fn update_product(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     json_response(200, &p)
 }
 
+/// WooCommerce's batch endpoints take at most 100 items in all.
+fn batch_too_large(b: &Value) -> Option<Response<Body>> {
+    let n = ["create", "update", "delete"].iter().map(|k| b[*k].as_array().map_or(0, Vec::len)).sum::<usize>();
+    (n > 100).then(|| wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request."))
+}
+
 fn batch_products(ctx: &Ctx) -> Response<Body> {
     let b = ctx.json_body();
-    let n = ["create", "update", "delete"].iter().map(|k| b[*k].as_array().map_or(0, Vec::len)).sum::<usize>();
-    if n > 100 {
-        return wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.");
+    if let Some(refused) = batch_too_large(&b) {
+        return refused;
     }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut created = vec![];
@@ -712,19 +717,21 @@ fn batch_products(ctx: &Ctx) -> Response<Body> {
 /// `GET /products/<id>` answers a variation too (type `variation`, with its
 /// `parent_id`), as WooCommerce's `wc_get_product` does.
 fn get_product_or_variation(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
-    let variation = ctx.state.data.write().ok().and_then(|d| d.variations.iter().find(|(_, v)| v["id"].as_u64() == id).map(|(_, v)| v.clone()));
+    let variation = ctx.state.data.read().ok().and_then(|d| d.variations.iter().find(|(_, v)| v["id"].as_u64() == id).map(|(_, v)| v.clone()));
     match variation {
         Some(v) => json_response(200, &fields(ctx, v)),
         None => get_one(ctx, "products", id, "woocommerce_rest_product_invalid_id", 404),
     }
 }
 
+/// The variation fields an update may set.
+const VARIATION_FIELDS: &[&str] = &["regular_price", "sale_price", "sku", "stock_quantity", "manage_stock", "meta_data", "status", "global_unique_id"];
+
 /// `POST /products/<id>/variations/batch` (updates): per-item errors, as a real store.
 fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
-    let n = ["create", "update", "delete"].iter().map(|k| b[*k].as_array().map_or(0, Vec::len)).sum::<usize>();
-    if n > 100 {
-        return wc_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.");
+    if let Some(refused) = batch_too_large(&b) {
+        return refused;
     }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut updated = vec![];
@@ -732,7 +739,7 @@ fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
         let id = item["id"].as_u64();
         match d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) {
             Some((_, v)) => {
-                merge(v, item, &["regular_price", "sale_price", "sku", "stock_quantity", "manage_stock", "meta_data", "status", "global_unique_id"]);
+                merge(v, item, VARIATION_FIELDS);
                 if let Some(q) = v["stock_quantity"].as_i64() {
                     v["stock_status"] = json!(if q > 0 { "instock" } else { "outofstock" });
                 }
@@ -769,7 +776,7 @@ fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
 }
 
 fn get_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Body> {
-    let found = ctx.state.data.write().ok().and_then(|d| d.variations.iter().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id).map(|(_, v)| v.clone()));
+    let found = ctx.state.data.read().ok().and_then(|d| d.variations.iter().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id).map(|(_, v)| v.clone()));
     match found {
         Some(v) => json_response(200, &fields(ctx, v)),
         None => wc_error(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID."),
@@ -808,7 +815,7 @@ fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response
     let Some((_, v)) = d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) else {
         return wc_error(400, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
     };
-    merge(v, &b, &["regular_price", "sale_price", "sku", "stock_quantity", "manage_stock", "meta_data", "status", "global_unique_id"]);
+    merge(v, &b, VARIATION_FIELDS);
     if b.get("regular_price").is_some() || b.get("sale_price").is_some() {
         let sale = v["sale_price"].as_str().unwrap_or("").to_string();
         v["price"] = if sale.is_empty() { v["regular_price"].clone() } else { json!(sale) };
@@ -818,7 +825,7 @@ fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response
 }
 
 fn list_categories(ctx: &Ctx) -> Response<Body> {
-    let Ok(d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
     let mut items = d.categories.clone();
     for c in &mut items {
         let id = c["id"].as_u64();

@@ -419,7 +419,7 @@ pub mod api;
 impl SimState {
     /// Place an order the way a shopper would (for demos and tests); webhooks fire.
     pub fn place_order(self: &Arc<Self>, customer_id: u64, email: &str, paid: bool) -> Value {
-        let product = self.data.write().ok().and_then(|d| {
+        let product = self.data.read().ok().and_then(|d| {
             d.products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).map(|p| p["id"].clone())
         });
         let body = json!({"customer_id": customer_id, "set_paid": paid, "payment_method": "bacs", "billing": {"first_name": "New", "last_name": "Shopper", "email": email}, "line_items": [{"product_id": product, "quantity": 1}]});
