@@ -4,13 +4,14 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use woo_host::runtime::{wit_connection, wit_types};
 use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
 
 mod common;
+use common::woo_command as woo;
 use common::world::{ALL, World, comparable};
 
 /// Latency spikes, 429 bursts with Retry-After, 500/502/503/504, resets and
@@ -96,13 +97,6 @@ async fn revoked_credentials_mid_import_pause_with_one_notification_keep_records
 
 // ---- Crash safety: SIGKILL of the `woo` process ----
 
-fn woo() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_woo"));
-    for k in ["WOO_DB", "WOO_STORE_URL", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "WOO_CONNECTION", "WOO_SECRET_KEY"] {
-        c.env_remove(k);
-    }
-    c
-}
 
 fn run(args: &[&str]) -> String {
     let out = woo().args(args).output().unwrap();

@@ -3,7 +3,7 @@
 //! machine-dependent; the ratios (to the round-trip bound, to the peers
 //! measured in the same run) are the claim.
 
-use crate::runtime::{self, Runtime, Session, wit_connection, wit_types::Kind};
+use crate::runtime::{self, Runtime, Session, wit_types::Kind};
 use crate::sim::{Faults, SeedSpec, SimConfig, Simulator};
 use crate::storage::sqlite::SqliteStorage;
 use anyhow::{Context, Result, anyhow};
@@ -112,17 +112,7 @@ async fn start_sim(customers: u64, orders: u64, products: u64, latency_ms: u64) 
 }
 
 async fn connected(rt: &Runtime, sim: &Simulator, db: &std::path::Path) -> Result<Session> {
-    let mut s = crate::session::open(rt, Box::new(SqliteStorage::open(db)?), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await?;
-    let cfg = wit_connection::ConnectConfig {
-        store_url: sim.https_url.clone(),
-        consumer_key: sim.consumer_key.clone(),
-        consumer_secret: sim.consumer_secret.clone(),
-        signature_method: None,
-        owner_email: Some("owner@example.test".into()),
-    };
-    s.begin_call();
-    s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await?.map_err(|e| anyhow!("connect: {e:?}"))?;
-    Ok(s)
+    crate::session::connect_simulator(rt, Box::new(SqliteStorage::open(db)?), sim).await
 }
 
 /// What one full import measured.

@@ -2,6 +2,8 @@
 
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
+use woo_plugin::env::bucket;
+use woo_plugin::settings::{CONCURRENCY_KEY, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -656,11 +658,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Settings { enable, disable, concurrency } => {
             let mut s = app.session(None).await?;
             if let Some(n) = concurrency {
-                if !(1..=16).contains(&n) {
-                    return Err(ComponentError { code: exit::INVALID_INPUT, message: format!("--concurrency must be 1 to 16, not {n}") }.into());
+                if !(1..=MAX_CONCURRENCY as u64).contains(&n) {
+                    return Err(ComponentError { code: exit::INVALID_INPUT, message: format!("--concurrency must be 1 to {MAX_CONCURRENCY}, not {n}") }.into());
                 }
                 let connection = app.connection.clone();
-                s.store.data_mut().storage.kv_set(&connection, "connection", "concurrency", n.to_string().as_bytes())?;
+                s.store.data_mut().storage.kv_set(&connection, bucket::CONNECTION, CONCURRENCY_KEY, n.to_string().as_bytes())?;
             }
             let mut settings = app.settings(&mut s).await?;
             if enable.is_some() || disable.is_some() {
@@ -674,8 +676,8 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let v = settings_json(&settings);
             let connection = app.connection.clone();
-            let saved = s.store.data_mut().storage.kv_get(&connection, "connection", "concurrency")?;
-            let pages = saved.and_then(|b| String::from_utf8(b).ok()).and_then(|t| t.parse::<u64>().ok()).unwrap_or(4);
+            let saved = s.store.data_mut().storage.kv_get(&connection, bucket::CONNECTION, CONCURRENCY_KEY)?;
+            let pages = saved.and_then(|b| String::from_utf8(b).ok()).and_then(|t| t.parse::<usize>().ok()).unwrap_or(DEFAULT_CONCURRENCY);
             if app.json {
                 println!("{v}");
             } else {

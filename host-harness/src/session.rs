@@ -51,3 +51,26 @@ pub async fn open(runtime: &Runtime, mut storage: Box<dyn Storage>, connection: 
     });
     runtime.session(storage, connection, policy).await
 }
+
+/// How to connect to a simulator with its own key (tests, the benchmark).
+pub fn simulator_config(sim: &crate::sim::Simulator) -> crate::runtime::wit_connection::ConnectConfig {
+    crate::runtime::wit_connection::ConnectConfig {
+        store_url: sim.https_url.clone(),
+        consumer_key: sim.consumer_key.clone(),
+        consumer_secret: sim.consumer_secret.clone(),
+        signature_method: None,
+        owner_email: Some("owner@example.test".into()),
+    }
+}
+
+/// A session on `storage`, connected to `sim` over HTTPS.
+pub async fn connect_simulator(runtime: &Runtime, storage: Box<dyn Storage>, sim: &crate::sim::Simulator) -> Result<Session> {
+    let mut s = open(runtime, storage, "default", Some(&sim.https_url), Some(&sim.ca_cert)).await?;
+    s.begin_call();
+    s.bindings
+        .woo_connector_connection()
+        .call_connect(&mut s.store, &simulator_config(sim))
+        .await?
+        .map_err(|e| anyhow::anyhow!("connecting to the simulator: {e:?}"))?;
+    Ok(s)
+}

@@ -275,11 +275,7 @@ impl<H: Host> PhaseCtx<'_, H> {
                     for c in mapping::product_category_ids(p) {
                         batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
                     }
-                    let host = &mut *self.host;
-                    let warnings = mapping::claim_skus(&r, batch, |k| host.get(bucket::SKUS, k).map(|b| String::from_utf8_lossy(&b).into_owned()));
-                    for w in warnings {
-                        self.host.log(Level::Warn, &w);
-                    }
+                    claim_skus(self.host, &r, batch);
                     self.emit(Kind::Products, batch, r);
                 }
                 Err(_) => {
@@ -391,6 +387,28 @@ impl<H: Host> PhaseCtx<'_, H> {
             if let Some(t) = mapping::refund_transaction(order, refund, currency, contact) {
                 self.emit(Kind::Transactions, batch, t);
             }
+        }
+    }
+}
+
+/// Note the SKUs of a product record and its variants in `batch`; log a
+/// warning for each SKU another record already has. Two store products with
+/// one SKU stay two records: they are reported, never merged.
+pub fn claim_skus(host: &mut impl Host, record: &Record, batch: &mut Batch) {
+    let mut owners: Vec<(String, String)> = vec![(model::text(&record.body["sku"]), record.id.clone())];
+    for v in model::list(&record.body["variants"]) {
+        owners.push((model::text(&v["sku"]), model::text(&v["id"])));
+    }
+    for (sku, id) in owners {
+        let key = sku.trim().to_lowercase();
+        if key.is_empty() {
+            continue;
+        }
+        let pending = batch.state.iter().rev().find(|(b, k, _)| b == bucket::SKUS && *k == key).map(|(_, _, v)| String::from_utf8_lossy(v).into_owned());
+        match pending.or_else(|| host.get(bucket::SKUS, &key).map(|b| String::from_utf8_lossy(&b).into_owned())) {
+            Some(owner) if owner != id => host.log(Level::Warn, &format!("SKU {sku:?} is on both {owner} and {id}: kept as two records, not merged")),
+            Some(_) => {}
+            None => batch.set_state(bucket::SKUS, &key, id.into_bytes()),
         }
     }
 }

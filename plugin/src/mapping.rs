@@ -323,30 +323,6 @@ pub fn product_record(p: &Value, variations: &[Value], previously_imported: bool
     ))
 }
 
-/// Note the SKUs of a product record and its variants in `batch`; return a
-/// warning for each SKU another record already has. Two store products with
-/// one SKU stay two records: they are reported, never merged.
-pub fn claim_skus(record: &Record, batch: &mut crate::env::Batch, mut known: impl FnMut(&str) -> Option<String>) -> Vec<String> {
-    let mut owners: Vec<(String, String)> = vec![(text(&record.body["sku"]), record.id.clone())];
-    for v in list(&record.body["variants"]) {
-        owners.push((text(&v["sku"]), text(&v["id"])));
-    }
-    let mut warnings = vec![];
-    for (sku, id) in owners {
-        let key = sku.trim().to_lowercase();
-        if key.is_empty() {
-            continue;
-        }
-        let pending = batch.state.iter().rev().find(|(b, k, _)| b == crate::env::bucket::SKUS && *k == key).map(|(_, _, v)| String::from_utf8_lossy(v).into_owned());
-        match pending.or_else(|| known(&key)) {
-            Some(owner) if owner != id => warnings.push(format!("SKU {sku:?} is on both {owner} and {id}: kept as two records, not merged")),
-            Some(_) => {}
-            None => batch.set_state(crate::env::bucket::SKUS, &key, id.into_bytes()),
-        }
-    }
-    warnings
-}
-
 /// Category ids linked to an imported product.
 pub fn product_category_ids(p: &Value) -> Vec<u64> {
     list(&p["categories"]).iter().filter_map(|c| model::id(&c["id"])).collect()

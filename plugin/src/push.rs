@@ -185,7 +185,7 @@ fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<
         }
     }
     for l in lines {
-        let hits: Vec<Slot> = found
+        let mut hits: Vec<Slot> = found
             .iter()
             .filter(|item| match &l.target {
                 StockTarget::Sku(s) => model::text(&item["sku"]).eq_ignore_ascii_case(s),
@@ -194,7 +194,6 @@ fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<
             })
             .filter_map(Slot::of)
             .collect();
-        let mut hits = hits;
         hits.sort();
         hits.dedup();
         out.insert(l.target.clone(), hits);

@@ -78,10 +78,7 @@ pub fn apply_product(host: &mut impl Host, settings: &Settings, p: &Value, varia
             for c in mapping::product_category_ids(p) {
                 batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
             }
-            let warnings = mapping::claim_skus(&r, batch, |k| host.get(bucket::SKUS, k).map(|b| String::from_utf8_lossy(&b).into_owned()));
-            for w in warnings {
-                host.log(crate::env::Level::Warn, &w);
-            }
+            crate::import::claim_skus(host, &r, batch);
             if settings.products {
                 batch.records.push(r);
             }

@@ -11,15 +11,21 @@ use std::process::{Command, Output};
 
 /// Run the built `woo` with `args` and extra environment.
 pub fn woo(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_woo"));
+    let mut c = woo_command();
     c.args(args);
-    for k in ["WOO_DB", "WOO_STORE_URL", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "WOO_CONNECTION"] {
-        c.env_remove(k);
-    }
     for (k, v) in env {
         c.env(k, v);
     }
     c.output().expect("run woo")
+}
+
+/// The built `woo`, with none of the caller's `WOO_*` settings.
+pub fn woo_command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_woo"));
+    for k in ["WOO_DB", "WOO_STORE_URL", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "WOO_CONNECTION", "WOO_SECRET_KEY"] {
+        c.env_remove(k);
+    }
+    c
 }
 
 /// A response: status, lower-cased headers, parsed JSON (or `Value::String` of the raw text).

@@ -32,27 +32,13 @@ impl World {
         let sim = Simulator::start(config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("w.db");
-        let mut s = woo_host::session::open(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), "default", Some(&sim.https_url), Some(&sim.ca_cert)).await.unwrap();
-        let cfg = wit_connection::ConnectConfig {
-            store_url: sim.https_url.clone(),
-            consumer_key: sim.consumer_key.clone(),
-            consumer_secret: sim.consumer_secret.clone(),
-            signature_method: None,
-            owner_email: Some("owner@example.test".into()),
-        };
-        s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await.unwrap().unwrap();
+        let s = woo_host::session::connect_simulator(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), &sim).await.unwrap();
         World { sim, s, dir, db }
     }
 
     /// Connect again with the simulator's key (after a revocation is lifted).
     pub async fn reconnect(&mut self) -> Result<wit_connection::StoreInfo, woo_host::runtime::wit_types::Error> {
-        let cfg = wit_connection::ConnectConfig {
-            store_url: self.sim.https_url.clone(),
-            consumer_key: self.sim.consumer_key.clone(),
-            consumer_secret: self.sim.consumer_secret.clone(),
-            signature_method: None,
-            owner_email: Some("owner@example.test".into()),
-        };
+        let cfg = woo_host::session::simulator_config(&self.sim);
         self.s.begin_call();
         self.s.bindings.woo_connector_connection().call_connect(&mut self.s.store, &cfg).await.unwrap()
     }
