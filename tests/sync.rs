@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use woo_host::runtime::{wit_connection, wit_types::Kind};
 use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
 
+#[macro_use]
 mod common;
 use common::world::{ALL, World, runtime};
 
@@ -13,9 +14,9 @@ fn order_of(v: &Value) -> u64 {
     v["id"].as_u64().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_1_contacts_only_for_customer_and_subscriber_roles() {
-    let mut w = World::new(120, 0, 0).await;
+on_each_backend! {
+async fn rule_1_contacts_only_for_customer_and_subscriber_roles(b) {
+    let mut w = World::on(&b, 120, 0, 0).await;
     w.import(&[Kind::Contacts]).await.unwrap();
     let contacts = w.records("contact");
     let roles: BTreeMap<u64, String> = w.data().customers.iter().map(|c| (c["id"].as_u64().unwrap(), c["role"].as_str().unwrap().to_string())).collect();
@@ -25,10 +26,11 @@ async fn rule_1_contacts_only_for_customer_and_subscriber_roles() {
         assert_eq!(present, role == "customer" || role == "subscriber", "user {id} with role {role}");
     }
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_2_contact_sync_off_order_sync_on_still_makes_each_buyer_a_contact() {
-    let mut w = World::new(40, 120, 10).await;
+on_each_backend! {
+async fn rule_2_contact_sync_off_order_sync_on_still_makes_each_buyer_a_contact(b) {
+    let mut w = World::on(&b, 40, 120, 10).await;
     w.import(&[Kind::Orders]).await.unwrap();
     let contacts = w.records("contact");
     let orders = w.records("order");
@@ -44,10 +46,11 @@ async fn rule_2_contact_sync_off_order_sync_on_still_makes_each_buyer_a_contact(
     let contacts = w.records("contact");
     assert!(contacts.contains_key("woo:guest:brand.new@example.test"), "{}", order_of(&o));
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_3_guest_contact_once_never_updated_and_linked_by_email() {
-    let mut w = World::new(30, 60, 10).await;
+on_each_backend! {
+async fn rule_3_guest_contact_once_never_updated_and_linked_by_email(b) {
+    let mut w = World::on(&b, 30, 60, 10).await;
     w.import(&ALL).await.unwrap();
     w.sim.state.place_order(0, "Repeat.Guest@Example.test", false);
     w.sync().await.unwrap();
@@ -66,10 +69,11 @@ async fn rule_3_guest_contact_once_never_updated_and_linked_by_email() {
     assert_eq!(w.records("order")[&format!("woo:order:{}", order_of(&o))]["contact_id"], format!("woo:customer:{cid}"));
     assert!(!w.records("contact").contains_key(&format!("woo:guest:{}", email.to_lowercase())));
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_4_checkout_draft_not_imported_until_it_leaves_and_status_mapping() {
-    let mut w = World::new(20, 150, 10).await;
+on_each_backend! {
+async fn rule_4_checkout_draft_not_imported_until_it_leaves_and_status_mapping(b) {
+    let mut w = World::on(&b, 20, 150, 10).await;
     w.import(&ALL).await.unwrap();
     let drafts: Vec<u64> = w.data().orders.iter().filter(|o| o["status"] == "checkout-draft").map(order_of).collect();
     assert!(!drafts.is_empty());
@@ -92,10 +96,11 @@ async fn rule_4_checkout_draft_not_imported_until_it_leaves_and_status_mapping()
     assert!(w.records("order").contains_key(&format!("woo:order:{}", drafts[0])));
     assert!(w.triggers().contains(&format!("woo:trigger:order_submitted:{}", drafts[0])), "first seen when it leaves checkout-draft");
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_5_products_simple_variable_published_priced_and_unpublished_keep_record() {
-    let mut w = World::new(5, 0, 80).await;
+on_each_backend! {
+async fn rule_5_products_simple_variable_published_priced_and_unpublished_keep_record(b) {
+    let mut w = World::on(&b, 5, 0, 80).await;
     w.import(&[Kind::Products]).await.unwrap();
     let products = w.records("product");
     let variations: BTreeMap<u64, Vec<Value>> = w.data().variations.iter().fold(BTreeMap::new(), |mut m, (p, v)| {
@@ -116,10 +121,11 @@ async fn rule_5_products_simple_variable_published_priced_and_unpublished_keep_r
     w.sync().await.unwrap();
     assert_eq!(w.records("product")[&format!("woo:product:{id}")]["include_in_online_store"], false);
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_6_collections_only_categories_linked_to_an_imported_product() {
-    let mut w = World::new(5, 0, 60).await;
+on_each_backend! {
+async fn rule_6_collections_only_categories_linked_to_an_imported_product(b) {
+    let mut w = World::on(&b, 5, 0, 60).await;
     w.data().categories.push(json!({"id": 9999, "name": "Nothing here", "slug": "empty", "parent": 0, "description": "", "display": "default", "image": null, "menu_order": 0, "count": 0}));
     w.import(&ALL).await.unwrap();
     let linked: BTreeSet<String> = w.records("product").values().flat_map(|p| p["collection_ids"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string())).collect();
@@ -127,10 +133,11 @@ async fn rule_6_collections_only_categories_linked_to_an_imported_product() {
     assert_eq!(collections, linked);
     assert!(!collections.contains("woo:category:9999"), "a category without imported products is left out");
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_7_store_deletions_are_not_synced_and_nothing_flows_back() {
-    let mut w = World::new(5, 20, 30).await;
+on_each_backend! {
+async fn rule_7_store_deletions_are_not_synced_and_nothing_flows_back(b) {
+    let mut w = World::on(&b, 5, 20, 30).await;
     w.import(&ALL).await.unwrap();
     let id = w.records("product").keys().next().unwrap().trim_start_matches("woo:product:").parse::<u64>().unwrap();
     w.data().products.retain(|p| p["id"].as_u64() != Some(id));
@@ -139,10 +146,11 @@ async fn rule_7_store_deletions_are_not_synced_and_nothing_flows_back() {
     let writes = w.sim.state.seen.lock().unwrap().iter().filter(|r| r.method != "GET").count();
     assert_eq!(writes, 0, "sync never writes to the store");
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_8_woocommerce_is_the_source_of_truth_for_products() {
-    let mut w = World::new(5, 0, 30).await;
+on_each_backend! {
+async fn rule_8_woocommerce_is_the_source_of_truth_for_products(b) {
+    let mut w = World::on(&b, 5, 0, 30).await;
     w.import(&[Kind::Products]).await.unwrap();
     let id = w.data().products.iter().find(|p| p["type"] == "simple" && p["status"] == "publish" && p["price"].as_str().is_some_and(|x| !x.is_empty() && x != "0")).map(|p| p["id"].as_u64().unwrap()).unwrap();
     w.sim.state.update_product(id, json!({"name": "Renamed Mug", "regular_price": "12.34"}));
@@ -150,10 +158,11 @@ async fn rule_8_woocommerce_is_the_source_of_truth_for_products() {
     let p = &w.records("product")[&format!("woo:product:{id}")];
     assert_eq!((p["name"].as_str(), p["price"].as_str()), (Some("Renamed Mug"), Some("12.34")));
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_9_one_payment_per_paid_order_and_one_refund_transaction_per_refund() {
-    let mut w = World::new(20, 200, 10).await;
+on_each_backend! {
+async fn rule_9_one_payment_per_paid_order_and_one_refund_transaction_per_refund(b) {
+    let mut w = World::on(&b, 20, 200, 10).await;
     w.import(&ALL).await.unwrap();
     let tx = w.records("transaction");
     let (paid, refunds): (BTreeSet<u64>, BTreeSet<u64>) = {
@@ -169,10 +178,11 @@ async fn rule_9_one_payment_per_paid_order_and_one_refund_transaction_per_refund
     assert_eq!(refund_tx, refunds);
     assert!(tx.values().all(|t| t["amount"].as_str().is_some_and(|a| a.contains('.'))), "amounts are decimal strings");
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_10_triggers_fire_exactly_once_never_for_history_never_when_off() {
-    let mut w = World::new(20, 100, 10).await;
+on_each_backend! {
+async fn rule_10_triggers_fire_exactly_once_never_for_history_never_when_off(b) {
+    let mut w = World::on(&b, 20, 100, 10).await;
     w.import(&ALL).await.unwrap();
     assert!(w.triggers().is_empty(), "historical orders fire nothing");
     let o = order_of(&w.sim.state.place_order(0, "once@example.test", false));
@@ -194,10 +204,11 @@ async fn rule_10_triggers_fire_exactly_once_never_for_history_never_when_off() {
     assert!(w.triggers().iter().all(|t| !t.ends_with(&format!(":{o2}"))), "settings off: no trigger");
     assert!(w.records("order").contains_key(&format!("woo:order:{o2}")));
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_11_incremental_sync_without_changes_costs_a_handful_of_requests() {
-    let mut w = World::new(400, 1200, 200).await;
+on_each_backend! {
+async fn rule_11_incremental_sync_without_changes_costs_a_handful_of_requests(b) {
+    let mut w = World::on(&b, 400, 1200, 200).await;
     w.import(&ALL).await.unwrap();
     let before = w.requests();
     let r = w.sync().await.unwrap();
@@ -213,13 +224,14 @@ async fn rule_11_incremental_sync_without_changes_costs_a_handful_of_requests() 
     assert!(w.requests() - before <= 4);
     assert_eq!(r.kinds.iter().find(|k| k.kind == Kind::Orders).unwrap().created, 5);
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_12_interrupted_import_resumes_and_ends_with_the_same_records() {
-    let mut clean = World::new(150, 400, 60).await;
+on_each_backend! {
+async fn rule_12_interrupted_import_resumes_and_ends_with_the_same_records(b) {
+    let mut clean = World::on(&b, 150, 400, 60).await;
     clean.import(&ALL).await.unwrap();
     let want: BTreeMap<String, Value> = ["contact", "order", "transaction", "product", "collection"].iter().flat_map(|k| clean.records(k)).collect();
-    let mut w = World::new(150, 400, 60).await;
+    let mut w = World::on(&b, 150, 400, 60).await;
     // The store goes down (503 to everything) mid-import: retries give up.
     *w.sim.state.faults.lock().unwrap() = Faults { down_after: 9, ..Faults::new() };
     assert!(w.import(&ALL).await.is_err(), "the store going down interrupts the import");
@@ -230,10 +242,11 @@ async fn rule_12_interrupted_import_resumes_and_ends_with_the_same_records() {
     assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "same records after resuming (had {partial} before)");
     assert!(w.triggers().is_empty());
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_nothing() {
-    let mut w = World::new(20, 50, 10).await;
+on_each_backend! {
+async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_nothing(b) {
+    let mut w = World::on(&b, 20, 50, 10).await;
     w.import(&ALL).await.unwrap();
     let count = |w: &mut World| ["contact", "order", "product"].iter().map(|k| w.records(k).len()).sum::<usize>();
     let before = count(&mut w);
@@ -251,17 +264,18 @@ async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_noth
     assert!(n["body"].as_str().unwrap().contains("REST API"));
     assert_eq!(count(&mut w), before, "nothing deleted");
     // A 404 for one missing record is not an auth failure.
-    let mut w = World::new(5, 5, 5).await;
+    let mut w = World::on(&b, 5, 5, 5).await;
     w.s.begin_call();
     let r = w.s.bindings.woo_connector_tools().call_call_tool(&mut w.s.store, "get-product", r#"{"id": 99999999}"#).await.unwrap();
     assert!(matches!(r, Err(woo_host::runtime::wit_types::Error::NotFound(_))));
     let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
     assert_eq!(info.state, wit_connection::ConnectionState::Connected);
 }
+}
 
-#[tokio::test(flavor = "multi_thread")]
-async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_signature_refused() {
-    let mut w = World::new(20, 40, 10).await;
+on_each_backend! {
+async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_signature_refused(b) {
+    let mut w = World::on(&b, 20, 40, 10).await;
     w.import(&ALL).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -296,6 +310,7 @@ async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_s
     // The ping is acknowledged.
     let status = woo_host::sim::post_loopback(&format!("http://{addr}/webhooks"), vec![], b"webhook_id=3".to_vec(), "application/x-www-form-urlencoded").await.unwrap();
     assert_eq!(status, 200);
+}
 }
 
 // ---- The command line, as users and scripts run it ----

@@ -3,6 +3,7 @@
 //! a WooCommerce store simulator.
 
 pub mod bench;
+pub mod fleet_bench;
 pub mod http_policy;
 pub mod mcp;
 pub mod runtime;
@@ -10,6 +11,7 @@ pub mod serve;
 pub mod session;
 pub mod sim;
 pub mod storage;
+pub mod worker;
 
 /// Replace every secret in `text` by `[redacted]`.
 pub fn redact(text: &str, secrets: &[String]) -> String {

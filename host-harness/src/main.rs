@@ -16,9 +16,10 @@ use woo_host::storage::sqlite::SqliteStorage;
 #[derive(Parser)]
 #[command(name = "woo", version, about = "A WooCommerce connector: a WebAssembly component and its host")]
 struct Cli {
-    /// SQLite database for records and state (default woo.db).
-    #[arg(long, global = true, env = "WOO_DB")]
-    db: Option<PathBuf>,
+    /// Where records and state live: a SQLite file (default woo.db) or a
+    /// PostgreSQL URL, postgres://USER:PASS@HOST:PORT/DB (shared by workers).
+    #[arg(long, global = true, env = "WOO_DB", hide_env_values = true)]
+    db: Option<String>,
     /// Which connection (store) the command acts on.
     #[arg(long, global = true, env = "WOO_CONNECTION", default_value = "default")]
     connection: String,
@@ -94,6 +95,42 @@ enum Command {
         /// contacts,orders,transactions,products,collections,order-submitted,payment-received.
         #[arg(long, default_value = "all")]
         sync: String,
+        /// Verify and save the connection but leave its first import to `woo worker`.
+        #[arg(long)]
+        defer: bool,
+    },
+    /// The connections in this database, with their state and last sync.
+    Connections,
+    /// Sync due connections until stopped: claim one with a lease, run its
+    /// (first import or incremental) pass, release it. Any number of workers
+    /// can share one PostgreSQL database.
+    Worker {
+        /// Stop once no connection that was due when the worker started is left.
+        #[arg(long)]
+        once: bool,
+        /// Connections synced at the same time by this worker.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        /// Seconds a lease lasts unless renewed (a dead worker's connections
+        /// are taken over after this).
+        #[arg(long, default_value_t = 60)]
+        lease_seconds: u64,
+        /// Seconds between two passes of one connection.
+        #[arg(long, default_value_t = 60)]
+        interval: u64,
+        /// This worker's name in the lease log (default host-pid).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Stores synced per minute by 1, 2 and 4 workers over PostgreSQL (a ratio table).
+    BenchFleet {
+        #[arg(long, default_value_t = 24)]
+        stores: usize,
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// Worker counts to compare.
+        #[arg(long, default_value = "1,2,4")]
+        workers: String,
     },
     /// One incremental sync pass over what the settings enable (or a loop with --watch).
     Sync {
@@ -346,16 +383,11 @@ fn parse_kinds(list: &str, flag: &str) -> Result<Vec<wit_types::Kind>> {
     }
     let mut out = vec![];
     for item in list.split(',').map(str::trim) {
-        let k = match item {
-            "contacts" => Kind::Contacts,
-            "orders" => Kind::Orders,
-            "transactions" => Kind::Transactions,
-            "products" => Kind::Products,
-            "collections" => Kind::Collections,
-            other => bail!(ComponentError {
+        let Some(k) = woo_host::worker::kind_from_name(item) else {
+            bail!(ComponentError {
                 code: exit::INVALID_INPUT,
-                message: format!("{flag}: unknown kind `{other}` (use all, none, or contacts,orders,transactions,products,collections)")
-            }),
+                message: format!("{flag}: unknown kind `{item}` (use all, none, or contacts,orders,transactions,products,collections)")
+            })
         };
         if !out.contains(&k) {
             out.push(k);
@@ -399,20 +431,11 @@ fn settings_json(s: &wit_sync::Settings) -> Value {
     json!({"contacts": s.contacts, "orders": s.orders, "transactions": s.transactions, "products": s.products, "collections": s.collections, "order-submitted": s.order_submitted, "payment-received": s.payment_received})
 }
 
-fn kind_name(k: wit_types::Kind) -> &'static str {
-    use wit_types::Kind;
-    match k {
-        Kind::Contacts => "contacts",
-        Kind::Orders => "orders",
-        Kind::Transactions => "transactions",
-        Kind::Products => "products",
-        Kind::Collections => "collections",
-    }
-}
+use woo_host::worker::kind_name;
 
 struct App {
     runtime: Runtime,
-    db: Option<PathBuf>,
+    db: Option<String>,
     connection: String,
     ca_cert: Option<PathBuf>,
     json: bool,
@@ -423,7 +446,7 @@ use woo_host::session::HOST_BUCKET;
 impl App {
     fn storage(&self) -> Result<Box<dyn Storage>> {
         Ok(match &self.db {
-            Some(p) => Box::new(SqliteStorage::open(p)?),
+            Some(db) => woo_host::storage::open(db)?,
             None => Box::new(SqliteStorage::memory()?),
         })
     }
@@ -522,7 +545,7 @@ async fn run(cli: Cli) -> Result<()> {
     let db = match (&cli.db, demo) {
         (Some(p), _) => Some(p.clone()),
         (None, true) => None,
-        (None, false) => Some(PathBuf::from("woo.db")),
+        (None, false) => Some("woo.db".to_string()),
     };
     if let Command::Simulate { listen, customers, orders, products, seed, version, latency_ms, faults } = cli.command {
         let mut f = Faults::parse(&faults)?;
@@ -604,13 +627,24 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Connect { store, key, secret, owner_email, import, signature_method, sync } => {
+        Command::Connect { store, key, secret, owner_email, import, signature_method, sync, defer } => {
             let kinds = parse_kinds(&import, "--import")?;
             let mut wanted = wit_sync::Settings { contacts: false, orders: false, transactions: false, products: false, collections: false, order_submitted: false, payment_received: false };
             apply_settings(&mut wanted, &sync, true, "--sync")?;
             let (mut s, info) = app.connect(&store, &key, &secret, owner_email, &signature_method).await?;
             app.set_settings(&mut s, &wanted).await?;
             eprintln!("connected to {} (WooCommerce {}, {})", info.store_url, info.woocommerce_version.clone().unwrap_or_else(|| "?".into()), info.auth_method);
+            let storage = &mut s.store.data_mut().storage;
+            storage.kv_delete(&app.connection, HOST_BUCKET, woo_host::worker::IMPORT_PENDING_KEY)?;
+            storage.schedule(&app.connection, true)?;
+            if defer && !kinds.is_empty() {
+                woo_host::worker::defer_import(storage.as_mut(), &app.connection, &kinds)?;
+                eprintln!("the first import is left to `woo worker`");
+                if app.json {
+                    println!("{}", json!({"state": "connected", "store_url": info.store_url, "woocommerce_version": info.woocommerce_version, "import": "deferred"}));
+                }
+                return Ok(());
+            }
             if kinds.is_empty() {
                 if app.json {
                     println!("{}", json!({"state": "connected", "store_url": info.store_url, "woocommerce_version": info.woocommerce_version}));
@@ -698,7 +732,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Serve { listen } => {
-            woo_host::serve::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| PathBuf::from("woo.db")), listen, app.ca_cert.clone()).await?;
+            woo_host::serve::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| "woo.db".into()), listen, app.ca_cert.clone()).await?;
         }
         Command::AuthorizeUrl { store, return_url, callback_url, user_id, app_name } => {
             let mut s = app.session(None).await?;
@@ -821,17 +855,84 @@ async fn run(cli: Cli) -> Result<()> {
             let opts = woo_host::bench::Options { customers, orders, products, latency_ms, concurrency: 4, python, peers_dir: woo_host::bench::default_peers_dir() };
             woo_host::bench::run(&app.runtime, &opts).await?;
         }
+        Command::Connections => {
+            let mut storage = app.storage()?;
+            let rows = woo_host::worker::connections(storage.as_mut())?;
+            if app.json {
+                println!("{}", Value::Array(rows));
+            } else {
+                println!("{:<20} {:<19} {:<25} {:<24} {}", "connection", "state", "last sync", "next due", "store");
+                for r in rows {
+                    let text = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+                    println!("{:<20} {:<19} {:<25} {:<24} {}", text("name"), text("state"), text("last_sync"), text("next_due"), text("store_url"));
+                }
+            }
+        }
+        Command::Worker { once, concurrency, lease_seconds, interval, name } => {
+            if !(1..=64).contains(&concurrency) {
+                return Err(ComponentError { code: exit::INVALID_INPUT, message: format!("--concurrency must be 1 to 64, not {concurrency}") }.into());
+            }
+            if lease_seconds < 3 {
+                return Err(ComponentError { code: exit::INVALID_INPUT, message: "--lease-seconds must be at least 3".into() }.into());
+            }
+            let opts = woo_host::worker::WorkerOptions {
+                db: app.db.clone().unwrap_or_else(|| "woo.db".into()),
+                name: name.unwrap_or_else(woo_host::worker::default_name),
+                once,
+                concurrency,
+                lease: std::time::Duration::from_secs(lease_seconds),
+                interval: std::time::Duration::from_secs(interval),
+                idle_poll: std::time::Duration::from_millis(if once { 250 } else { 1000 }),
+                ca_cert: app.ca_cert.clone(),
+            };
+            let (stop_tx, stop) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                eprintln!("woo worker: stopping (finishing nothing new; leases are released)");
+                let _ = stop_tx.send(true);
+            });
+            let summary = woo_host::worker::run(app.runtime.clone(), opts, stop).await?;
+            if app.json {
+                println!("{}", serde_json::to_string(&summary)?);
+            }
+            if summary.failed > 0 && once {
+                std::process::exit(exit::FAILURE);
+            }
+        }
+        Command::BenchFleet { stores, latency_ms, workers } => {
+            let counts: Vec<usize> = workers.split(',').map(|w| w.trim().parse::<usize>()).collect::<Result<_, _>>().map_err(|_| ComponentError { code: exit::INVALID_INPUT, message: format!("--workers `{workers}`: a comma list of numbers") })?;
+            let db = app.db.clone().filter(|d| woo_host::storage::postgres::is_url(d)).ok_or_else(|| ComponentError { code: exit::INVALID_INPUT, message: "bench-fleet needs --db postgres://… (scripts/postgres.sh start prints one)".into() })?;
+            woo_host::fleet_bench::run(&db, stores, latency_ms, &counts).await?;
+        }
         Command::Mcp => {
-            woo_host::mcp::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| PathBuf::from("woo.db")), app.connection.clone()).await?;
+            woo_host::mcp::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| "woo.db".into()), app.connection.clone()).await?;
         }
         Command::Disconnect => {
             let mut s = app.session(None).await?;
             s.bindings.woo_connector_connection().call_disconnect(&mut s.store).await?.map_err(|e| describe(&e))?;
-            s.store.data_mut().storage.kv_delete(&app.connection, HOST_BUCKET, "ca_cert")?;
+            let storage = &mut s.store.data_mut().storage;
+            storage.kv_delete(&app.connection, HOST_BUCKET, "ca_cert")?;
+            storage.kv_delete(&app.connection, HOST_BUCKET, woo_host::worker::IMPORT_PENDING_KEY)?;
+            storage.unschedule(&app.connection)?;
             eprintln!("disconnected; records are kept");
         }
     }
     Ok(())
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn main() {

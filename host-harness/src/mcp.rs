@@ -4,7 +4,6 @@
 
 use crate::runtime::{Runtime, wit_types};
 use crate::session;
-use crate::storage::sqlite::SqliteStorage;
 use anyhow::Result;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
@@ -13,13 +12,13 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
 use serde_json::Value;
-use std::path::PathBuf;
+
 use std::sync::Arc;
 
 /// The MCP server state: how to open a session on the connection.
 pub struct WooMcp {
     runtime: Runtime,
-    db: PathBuf,
+    db: String,
     connection: String,
     tools: Vec<Tool>,
 }
@@ -41,8 +40,8 @@ pub fn error_text(e: &wit_types::Error) -> String {
 }
 
 impl WooMcp {
-    pub async fn new(runtime: Runtime, db: PathBuf, connection: String) -> Result<WooMcp> {
-        let storage = Box::new(SqliteStorage::open(&db)?);
+    pub async fn new(runtime: Runtime, db: String, connection: String) -> Result<WooMcp> {
+        let storage = crate::storage::open(&db)?;
         let mut s = session::open(&runtime, storage, &connection, None, None).await?;
         let listed = s.bindings.woo_connector_tools().call_list_tools(&mut s.store).await?;
         let tools = listed
@@ -56,7 +55,7 @@ impl WooMcp {
     }
 
     async fn call(&self, name: &str, args: &str) -> Result<Result<String, String>> {
-        let storage = Box::new(SqliteStorage::open(&self.db)?);
+        let storage = crate::storage::open(&self.db)?;
         let mut s = session::open(&self.runtime, storage, &self.connection, None, None).await?;
         s.begin_call();
         let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, name, args).await?;
@@ -92,7 +91,7 @@ impl ServerHandler for WooMcp {
 }
 
 /// Serve MCP on stdin/stdout until the client goes away.
-pub async fn run(runtime: Runtime, db: PathBuf, connection: String) -> Result<()> {
+pub async fn run(runtime: Runtime, db: String, connection: String) -> Result<()> {
     let server = WooMcp::new(runtime, db, connection).await?;
     let service = server.serve(rmcp::transport::stdio()).await.map_err(|e| anyhow::anyhow!("MCP initialisation failed: {e}"))?;
     service.waiting().await.map_err(|e| anyhow::anyhow!("MCP session ended with an error: {e}"))?;

@@ -3,7 +3,6 @@
 
 use crate::runtime::{Runtime, wit_connection, wit_types, wit_webhook};
 use crate::session::{self, HOST_BUCKET};
-use crate::storage::sqlite::SqliteStorage;
 use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -13,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 
 /// Largest body accepted (deliveries are a resource's JSON).
@@ -20,24 +20,25 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 struct Ctx {
     runtime: Runtime,
-    db: PathBuf,
+    db: String,
     ca_cert: Option<PathBuf>,
 }
 
 /// Listen until stopped.
-pub async fn run(runtime: Runtime, db: PathBuf, listen: SocketAddr, ca_cert: Option<PathBuf>) -> Result<()> {
+pub async fn run(runtime: Runtime, db: String, listen: SocketAddr, ca_cert: Option<PathBuf>) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     eprintln!("woo serve: listening on http://{} (POST /webhooks, POST /wc-auth/callback)", listener.local_addr()?);
     serve_on(listener, runtime, db, ca_cert).await
 }
 
 /// Serve on a bound listener (tests bind port 0).
-pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: PathBuf, ca_cert: Option<PathBuf>) -> Result<()> {
+pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: String, ca_cert: Option<PathBuf>) -> Result<()> {
     let ctx = Arc::new(Ctx { runtime, db, ca_cert });
     loop {
         let (stream, _) = tokio::select! {
             r = listener.accept() => r?,
             _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminated() => return Ok(()),
         };
         let ctx = ctx.clone();
         tokio::spawn(async move {
@@ -48,6 +49,16 @@ pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: P
             let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
         });
     }
+}
+
+/// SIGTERM (a load balancer's instance being replaced); never on other platforms.
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        term.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
 }
 
 fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
@@ -98,7 +109,7 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
 }
 
 async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Response<Full<Bytes>>> {
-    let storage = Box::new(SqliteStorage::open(&ctx.db)?);
+    let storage = crate::storage::open(&ctx.db)?;
     let mut s = session::open(&ctx.runtime, storage, connection, None, None).await?;
     s.begin_call();
     let r = s.bindings.woo_connector_webhook().call_handle_delivery(&mut s.store, &headers, &body).await?;
@@ -137,7 +148,7 @@ async fn wc_auth_callback(ctx: &Ctx, connection: &str, body: &[u8]) -> Result<Re
     if v["key_permissions"].as_str().is_some_and(|p| p != "read_write") {
         return Ok(reply(400, json!({"error": "the key must have read_write permissions"})));
     }
-    let mut storage = Box::new(SqliteStorage::open(&ctx.db)?);
+    let mut storage = crate::storage::open(&ctx.db)?;
     let Some(store) = crate::storage::Storage::kv_get(storage.as_mut(), connection, HOST_BUCKET, "pending_store")? else {
         return Ok(reply(409, json!({"error": "no authorisation is pending: run `woo authorize-url` first"})));
     };

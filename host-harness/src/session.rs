@@ -65,7 +65,12 @@ pub fn simulator_config(sim: &crate::sim::Simulator) -> crate::runtime::wit_conn
 
 /// A session on `storage`, connected to `sim` over HTTPS.
 pub async fn connect_simulator(runtime: &Runtime, storage: Box<dyn Storage>, sim: &crate::sim::Simulator) -> Result<Session> {
-    let mut s = open(runtime, storage, "default", Some(&sim.https_url), Some(&sim.ca_cert)).await?;
+    connect_simulator_as(runtime, storage, sim, "default").await
+}
+
+/// As `connect_simulator`, under the connection name `connection`.
+pub async fn connect_simulator_as(runtime: &Runtime, storage: Box<dyn Storage>, sim: &crate::sim::Simulator, connection: &str) -> Result<Session> {
+    let mut s = open(runtime, storage, connection, Some(&sim.https_url), Some(&sim.ca_cert)).await?;
     s.begin_call();
     s.bindings
         .woo_connector_connection()

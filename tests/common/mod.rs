@@ -3,6 +3,29 @@
 
 #![allow(dead_code)]
 
+/// Declares a test once per storage backend, as the module `$name` with the
+/// tests `sqlite` and `postgres` (the latter skipped, with the reason printed,
+/// when `WOO_TEST_POSTGRES` is unset). The body gets the backend as `$b`.
+#[allow(unused_macros)]
+macro_rules! on_each_backend {
+    ($(#[doc = $doc:expr])* async fn $name:ident($b:ident) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread")]
+            async fn sqlite() {
+                let $b = common::world::Backend::Sqlite;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn postgres() {
+                let Some($b) = common::world::Backend::postgres() else { return };
+                $body
+            }
+        }
+    };
+}
+
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;

@@ -6,7 +6,45 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types::Kind};
 use woo_host::sim::{SeedSpec, SimConfig, Simulator};
+use woo_host::storage::Storage;
 use woo_host::storage::sqlite::SqliteStorage;
+
+/// Where a world keeps its records and state.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// A server (`WOO_TEST_POSTGRES`); each world gets a fresh database on it.
+    Postgres(String),
+}
+
+impl Backend {
+    /// The PostgreSQL backend, or `None` with the reason printed when
+    /// `WOO_TEST_POSTGRES` is unset (`scripts/postgres.sh start` prints it).
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("WOO_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => {
+                eprintln!("skipped on PostgreSQL: WOO_TEST_POSTGRES is unset (scripts/postgres.sh start prints it)");
+                None
+            }
+        }
+    }
+
+    /// A fresh database: its `--db` value and an open storage on it.
+    pub fn fresh(&self, dir: &std::path::Path) -> (String, Box<dyn Storage>) {
+        match self {
+            Backend::Sqlite => {
+                let db = dir.join("w.db");
+                (db.display().to_string(), Box::new(SqliteStorage::open(&db).unwrap()))
+            }
+            Backend::Postgres(server) => {
+                let db = woo_host::storage::postgres::scratch_database(server).unwrap();
+                let storage = woo_host::storage::open(&db).unwrap();
+                (db, storage)
+            }
+        }
+    }
+}
 
 pub fn runtime() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
@@ -19,20 +57,30 @@ pub struct World {
     pub sim: Simulator,
     pub s: Session,
     pub dir: tempfile::TempDir,
-    pub db: std::path::PathBuf,
+    /// The `--db` value of this world's database (a path or a PostgreSQL URL).
+    pub db: String,
 }
 
 impl World {
     pub async fn new(customers: u64, orders: u64, products: u64) -> World {
-        World::with(SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await
+        World::on(&Backend::Sqlite, customers, orders, products).await
+    }
+
+    /// A seeded world whose records and state live on `backend`.
+    pub async fn on(backend: &Backend, customers: u64, orders: u64, products: u64) -> World {
+        World::with_on(backend, SimConfig { seed: SeedSpec { customers, orders, products, seed: 11 }, ..Default::default() }).await
     }
 
     /// A world around a simulator configured as given (version, faults …).
     pub async fn with(config: SimConfig) -> World {
+        World::with_on(&Backend::Sqlite, config).await
+    }
+
+    pub async fn with_on(backend: &Backend, config: SimConfig) -> World {
         let sim = Simulator::start(config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("w.db");
-        let s = woo_host::session::connect_simulator(runtime(), Box::new(SqliteStorage::open(&db).unwrap()), &sim).await.unwrap();
+        let (db, storage) = backend.fresh(dir.path());
+        let s = woo_host::session::connect_simulator(runtime(), storage, &sim).await.unwrap();
         World { sim, s, dir, db }
     }
 

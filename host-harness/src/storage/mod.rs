@@ -2,10 +2,27 @@
 //! component's key-value state and the credentials. SQLite is the embedded
 //! default; a PostgreSQL backend slots in beside it.
 
+pub mod postgres;
 pub mod seal;
 pub mod sqlite;
 
 use anyhow::Result;
+use std::time::Duration;
+
+/// Open the database `db` names: a `postgres://` (or `postgresql://`) URL is
+/// the PostgreSQL backend, anything else a SQLite file path.
+pub fn open(db: &str) -> Result<Box<dyn Storage>> {
+    Ok(if postgres::is_url(db) {
+        Box::new(postgres::PostgresStorage::open(db)?)
+    } else {
+        Box::new(sqlite::SqliteStorage::open(std::path::Path::new(db))?)
+    })
+}
+
+/// `db` as it may be printed: a PostgreSQL URL without its password.
+pub fn display_name(db: &str) -> String {
+    if postgres::is_url(db) { postgres::redacted(db) } else { db.to_string() }
+}
 
 /// A platform record.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +63,43 @@ pub struct CommitBatch {
 /// never exported.
 pub const CREDENTIALS_BUCKET: &str = "credentials";
 
+/// A worker's hold on one connection: while it is unexpired no other worker
+/// can claim the connection, and commits made under it (see
+/// [`Storage::fence`]) fail once it is lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub connection: String,
+    pub worker: String,
+    /// New for every claim, so a lost lease cannot be renewed or released.
+    pub token: String,
+}
+
+/// A connection's place in the workers' schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleRow {
+    pub connection: String,
+    /// Milliseconds since the epoch on the database's clock.
+    pub next_due_ms: i64,
+    /// The worker holding an unexpired lease, if any.
+    pub held_by: Option<String>,
+    pub last_pass_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// One line of the lease log (claims, renewals, releases), times on the
+/// database's clock: what the fleet tests check for overlaps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseEvent {
+    pub connection: String,
+    pub worker: String,
+    pub token: String,
+    /// `claim`, `renew` or `release`.
+    pub event: String,
+    pub at_ms: i64,
+    /// When the lease runs out, as of this event (a release ends it at `at_ms`).
+    pub expires_ms: i64,
+}
+
 /// What every backend provides, per connection name.
 pub trait Storage: Send {
     /// Store a batch in one transaction: records upserted by (kind, id),
@@ -60,4 +114,76 @@ pub trait Storage: Send {
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>>;
     /// Record count per kind.
     fn counts(&mut self, connection: &str) -> Result<Vec<(String, u64)>>;
+
+    /// The connections this database knows: scheduled ones and any with saved
+    /// connection facts, sorted by name.
+    fn connections(&mut self) -> Result<Vec<ScheduleRow>>;
+    /// Put `connection` in the workers' schedule, due now (kept if present
+    /// unless `due_now`).
+    fn schedule(&mut self, connection: &str, due_now: bool) -> Result<()>;
+    /// Take it out of the schedule (disconnect).
+    fn unschedule(&mut self, connection: &str) -> Result<()>;
+    /// The database's clock, in milliseconds since the epoch.
+    fn now_ms(&mut self) -> Result<i64>;
+    /// Claim the most overdue connection due at or before `cutoff_ms`
+    /// (default: now) that no unexpired lease holds, for `lease`.
+    fn claim(&mut self, worker: &str, cutoff_ms: Option<i64>, lease: Duration) -> Result<Option<Lease>>;
+    /// Extend a lease still held; `false` when it was lost (expired and
+    /// possibly taken by another worker).
+    fn renew(&mut self, lease: &Lease, duration: Duration) -> Result<bool>;
+    /// Give a lease back, setting the next due time to now + `next_in` (or
+    /// leaving it as it is) and the outcome of the pass.
+    fn release(&mut self, lease: &Lease, next_in: Option<Duration>, error: Option<&str>) -> Result<()>;
+    /// How many connections are due at or before `cutoff_ms`, leased or not.
+    fn due_count(&mut self, cutoff_ms: i64) -> Result<u64>;
+    /// Every commit from now on checks, in its transaction, that `lease` is
+    /// still held and fails if it is not, so a worker that lost its lease
+    /// cannot write over the one that took it.
+    fn fence(&mut self, lease: Option<Lease>);
+    /// The lease log, oldest first.
+    fn lease_log(&mut self) -> Result<Vec<LeaseEvent>>;
 }
+
+/// The error a fenced commit fails with once its lease is gone.
+pub const LEASE_LOST: &str = "the worker's lease on this connection was lost";
+
+/// A fresh lease token.
+pub fn new_token() -> String {
+    format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
+}
+
+/// Milliseconds of a duration, saturating.
+pub fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The JSON body of a trigger record.
+pub fn trigger_body(t: &TriggerIn) -> String {
+    serde_json::json!({
+        "kind": "trigger",
+        "id": trigger_id(t),
+        "trigger": t.name,
+        "order_id": t.order_id,
+        "contact_id": t.contact_id,
+        "time": t.time,
+    })
+    .to_string()
+}
+
+/// `woo:trigger:<name>:<order id>`: one per trigger and order, ever.
+pub fn trigger_id(t: &TriggerIn) -> String {
+    format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"))
+}
+
+/// The JSON body of the `n`th notification of a connection.
+pub fn notification_body(n: &NotificationIn, seq: i64) -> (String, String) {
+    let id = format!("woo:notification:{seq}");
+    let body = serde_json::json!({
+        "kind": "notification", "id": id, "notification": n.topic,
+        "recipient": n.recipient, "subject": n.subject, "body": n.body,
+    });
+    (id, body.to_string())
+}
+
+#[cfg(test)]
+mod suite;

@@ -25,19 +25,74 @@ pub struct Sealer {
 impl Sealer {
     /// The key for the database at `db`.
     pub fn for_database(db: &Path) -> Result<Sealer> {
-        if let Ok(v) = std::env::var("WOO_SECRET_KEY") {
-            let raw = base64::engine::general_purpose::STANDARD
-                .decode(v.trim())
-                .map_err(|_| anyhow!("WOO_SECRET_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)"))?;
-            return Sealer::from_bytes(&raw, "WOO_SECRET_KEY");
+        match Sealer::from_env()? {
+            Some(s) => Ok(s),
+            None => Sealer::for_key_file(&key_path(db)),
         }
-        let path = key_path(db);
-        let raw = match std::fs::read(&path) {
+    }
+
+    /// The key for a PostgreSQL database: `WOO_SECRET_KEY` (which every
+    /// machine of a fleet must share), or a key file for that server and
+    /// database under `$XDG_CONFIG_HOME/woo` (`~/.config/woo`), good for
+    /// workers on one machine.
+    pub fn for_postgres(url: &str) -> Result<Sealer> {
+        if let Some(s) = Sealer::from_env()? {
+            return Ok(s);
+        }
+        let u = url::Url::parse(url).map_err(|_| anyhow!("the PostgreSQL URL does not parse"))?;
+        let name: String = format!("postgres-{}-{}-{}.key", u.host_str().unwrap_or("local"), u.port().unwrap_or(5432), u.path().trim_start_matches('/'))
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let dir = match std::env::var_os("XDG_CONFIG_HOME") {
+            Some(d) if !d.is_empty() => PathBuf::from(d).join("woo"),
+            _ => PathBuf::from(std::env::var_os("HOME").ok_or_else(|| anyhow!("set WOO_SECRET_KEY (no HOME for a key file)"))?).join(".config/woo"),
+        };
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Sealer::for_key_file(&dir.join(name))
+    }
+
+    fn from_env() -> Result<Option<Sealer>> {
+        let Ok(v) = std::env::var("WOO_SECRET_KEY") else { return Ok(None) };
+        Sealer::from_base64(&v).map(Some)
+    }
+
+    /// A key given as `WOO_SECRET_KEY` is: 32 bytes in base64.
+    pub fn from_base64(key: &str) -> Result<Sealer> {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(key.trim())
+            .map_err(|_| anyhow!("WOO_SECRET_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)"))?;
+        Sealer::from_bytes(&raw, "WOO_SECRET_KEY")
+    }
+
+    /// A fresh random key in the form `from_base64` reads (tests, benchmarks).
+    pub fn random_base64() -> String {
+        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+    }
+
+    /// The key in `path`, created owner-only on first use. Processes starting
+    /// together agree on one key: the first to create the file wins.
+    fn for_key_file(path: &Path) -> Result<Sealer> {
+        let raw = match std::fs::read(path) {
             Ok(raw) => raw,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let raw: [u8; 32] = rand::random();
-                write_private(&path, &raw).with_context(|| format!("creating the key file {}", path.display()))?;
-                raw.to_vec()
+                match write_private(path, &raw) {
+                    Ok(()) => raw.to_vec(),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        // Another process is writing it: wait for its 32 bytes.
+                        let mut got = vec![];
+                        for _ in 0..50 {
+                            got = std::fs::read(path).with_context(|| format!("reading the key file {}", path.display()))?;
+                            if got.len() >= 32 {
+                                break;
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                        got
+                    }
+                    Err(e) => return Err(e).with_context(|| format!("creating the key file {}", path.display())),
+                }
             }
             Err(e) => return Err(e).with_context(|| format!("reading the key file {}", path.display())),
         };

@@ -2,15 +2,18 @@
 //! database file created owner-only.
 
 use super::seal::Sealer;
-use super::{CREDENTIALS_BUCKET, CommitBatch, Storage, StoredRecord};
+use super::{CREDENTIALS_BUCKET, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
+use std::time::Duration;
 
 pub struct SqliteStorage {
     db: Connection,
     /// Seals the `credentials` table (see `seal.rs`).
     sealer: Sealer,
+    /// Commits check this lease (see `Storage::fence`).
+    fence: Option<Lease>,
 }
 
 const SCHEMA: &str = "
@@ -24,7 +27,19 @@ CREATE TABLE IF NOT EXISTS state (
 CREATE TABLE IF NOT EXISTS credentials (
     connection TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
     PRIMARY KEY (connection, key));
+CREATE TABLE IF NOT EXISTS schedule (
+    connection TEXT PRIMARY KEY, next_due_ms INTEGER NOT NULL,
+    lease_holder TEXT, lease_token TEXT, lease_expires_ms INTEGER,
+    last_pass_ms INTEGER, last_error TEXT);
+CREATE TABLE IF NOT EXISTS lease_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, connection TEXT NOT NULL, worker TEXT NOT NULL,
+    token TEXT NOT NULL, event TEXT NOT NULL, at_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
 ";
+
+/// The host's clock: one SQLite file is one machine.
+fn clock_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(millis).unwrap_or(0)
+}
 
 impl SqliteStorage {
     /// Open (or create, owner-only) the database at `path`.
@@ -37,14 +52,14 @@ impl SqliteStorage {
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.busy_timeout(std::time::Duration::from_secs(10))?;
         db.execute_batch(SCHEMA)?;
-        Ok(SqliteStorage { db, sealer: Sealer::for_database(path)? })
+        Ok(SqliteStorage { db, sealer: Sealer::for_database(path)?, fence: None })
     }
 
     /// An in-memory database (tests, the simulator-only demo).
     pub fn memory() -> Result<Self> {
         let db = Connection::open_in_memory()?;
         db.execute_batch(SCHEMA)?;
-        Ok(SqliteStorage { db, sealer: Sealer::ephemeral() })
+        Ok(SqliteStorage { db, sealer: Sealer::ephemeral(), fence: None })
     }
 }
 
@@ -64,25 +79,19 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     std::fs::File::create(path).map(|_| ())
 }
 
-fn trigger_body(t: &super::TriggerIn) -> String {
-    serde_json::json!({
-        "kind": "trigger",
-        "id": trigger_id(t),
-        "trigger": t.name,
-        "order_id": t.order_id,
-        "contact_id": t.contact_id,
-        "time": t.time,
-    })
-    .to_string()
-}
-
-fn trigger_id(t: &super::TriggerIn) -> String {
-    format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"))
-}
-
 impl Storage for SqliteStorage {
     fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<Vec<bool>> {
-        let tx = self.db.transaction()?;
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(lease) = &self.fence {
+            let held: Option<i64> = tx
+                .query_row(
+                    "SELECT 1 FROM schedule WHERE connection = ?1 AND lease_token = ?2 AND lease_expires_ms > ?3",
+                    params![lease.connection, lease.token, clock_ms()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            anyhow::ensure!(held.is_some(), LEASE_LOST);
+        }
         let mut created = Vec::with_capacity(batch.records.len());
         {
             let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE connection = ?1 AND kind = ?2 AND id = ?3")?;
@@ -108,14 +117,10 @@ impl Storage for SqliteStorage {
                     params![connection],
                     |r| r.get(0),
                 )?;
-                let id = format!("woo:notification:{}", count + 1);
-                let body = serde_json::json!({
-                    "kind": "notification", "id": id, "notification": n.topic,
-                    "recipient": n.recipient, "subject": n.subject, "body": n.body,
-                });
+                let (id, body) = notification_body(n, count + 1);
                 tx.execute(
                     "INSERT INTO records (connection, kind, id, body) VALUES (?1, 'notification', ?2, ?3)",
-                    params![connection, id, body.to_string()],
+                    params![connection, id, body],
                 )?;
             }
             for (bucket, key, value) in &batch.state {
@@ -187,6 +192,124 @@ impl Storage for SqliteStorage {
         let rows = st.query_map(params![connection], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn connections(&mut self) -> Result<Vec<ScheduleRow>> {
+        let now = clock_ms();
+        let mut st = self.db.prepare(
+            "SELECT c.connection, s.next_due_ms, CASE WHEN s.lease_expires_ms > ?1 THEN s.lease_holder END, s.last_pass_ms, s.last_error
+             FROM (SELECT connection FROM schedule UNION SELECT connection FROM state WHERE bucket = 'connection' AND key = 'info') c
+             LEFT JOIN schedule s ON s.connection = c.connection ORDER BY c.connection",
+        )?;
+        let rows = st.query_map(params![now], |r| {
+            Ok(ScheduleRow {
+                connection: r.get(0)?,
+                next_due_ms: r.get::<_, Option<i64>>(1)?.unwrap_or(i64::MAX),
+                held_by: r.get(2)?,
+                last_pass_ms: r.get(3)?,
+                last_error: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn schedule(&mut self, connection: &str, due_now: bool) -> Result<()> {
+        let sql = if due_now {
+            "INSERT INTO schedule (connection, next_due_ms) VALUES (?1, ?2) ON CONFLICT (connection) DO UPDATE SET next_due_ms = excluded.next_due_ms"
+        } else {
+            "INSERT INTO schedule (connection, next_due_ms) VALUES (?1, ?2) ON CONFLICT (connection) DO NOTHING"
+        };
+        self.db.execute(sql, params![connection, clock_ms()])?;
+        Ok(())
+    }
+
+    fn unschedule(&mut self, connection: &str) -> Result<()> {
+        self.db.execute("DELETE FROM schedule WHERE connection = ?1", params![connection])?;
+        Ok(())
+    }
+
+    fn now_ms(&mut self) -> Result<i64> {
+        Ok(clock_ms())
+    }
+
+    fn claim(&mut self, worker: &str, cutoff_ms: Option<i64>, lease: Duration) -> Result<Option<Lease>> {
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = clock_ms();
+        let found: Option<String> = tx
+            .query_row(
+                "SELECT connection FROM schedule WHERE next_due_ms <= ?1 AND (lease_expires_ms IS NULL OR lease_expires_ms <= ?2)
+                 ORDER BY next_due_ms, connection LIMIT 1",
+                params![cutoff_ms.unwrap_or(now), now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(connection) = found else { return Ok(None) };
+        let token = new_token();
+        let expires = now.saturating_add(millis(lease));
+        tx.execute(
+            "UPDATE schedule SET lease_holder = ?2, lease_token = ?3, lease_expires_ms = ?4 WHERE connection = ?1",
+            params![connection, worker, token, expires],
+        )?;
+        log_event(&tx, &connection, worker, &token, "claim", now, expires)?;
+        tx.commit()?;
+        Ok(Some(Lease { connection, worker: worker.to_string(), token }))
+    }
+
+    fn renew(&mut self, lease: &Lease, duration: Duration) -> Result<bool> {
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = clock_ms();
+        let expires = now.saturating_add(millis(duration));
+        let n = tx.execute(
+            "UPDATE schedule SET lease_expires_ms = ?3 WHERE connection = ?1 AND lease_token = ?2 AND lease_expires_ms > ?4",
+            params![lease.connection, lease.token, expires, now],
+        )?;
+        if n == 1 {
+            log_event(&tx, &lease.connection, &lease.worker, &lease.token, "renew", now, expires)?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn release(&mut self, lease: &Lease, next_in: Option<Duration>, error: Option<&str>) -> Result<()> {
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = clock_ms();
+        let next = next_in.map(|d| now.saturating_add(millis(d)));
+        let n = tx.execute(
+            "UPDATE schedule SET lease_holder = NULL, lease_token = NULL, lease_expires_ms = NULL,
+             next_due_ms = COALESCE(?3, next_due_ms), last_pass_ms = ?4, last_error = ?5
+             WHERE connection = ?1 AND lease_token = ?2",
+            params![lease.connection, lease.token, next, now, error],
+        )?;
+        if n == 1 {
+            log_event(&tx, &lease.connection, &lease.worker, &lease.token, "release", now, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn due_count(&mut self, cutoff_ms: i64) -> Result<u64> {
+        let n: i64 = self.db.query_row("SELECT COUNT(*) FROM schedule WHERE next_due_ms <= ?1", params![cutoff_ms], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn fence(&mut self, lease: Option<Lease>) {
+        self.fence = lease;
+    }
+
+    fn lease_log(&mut self) -> Result<Vec<LeaseEvent>> {
+        let mut st = self.db.prepare("SELECT connection, worker, token, event, at_ms, expires_ms FROM lease_log ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            Ok(LeaseEvent { connection: r.get(0)?, worker: r.get(1)?, token: r.get(2)?, event: r.get(3)?, at_ms: r.get(4)?, expires_ms: r.get(5)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn log_event(db: &Connection, connection: &str, worker: &str, token: &str, event: &str, at: i64, expires: i64) -> Result<()> {
+    db.execute(
+        "INSERT INTO lease_log (connection, worker, token, event, at_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![connection, worker, token, event, at, expires],
+    )?;
+    Ok(())
 }
 
 fn set(db: &Connection, sealer: &Sealer, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
@@ -209,45 +332,14 @@ fn set(db: &Connection, sealer: &Sealer, connection: &str, bucket: &str, key: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{NotificationIn, TriggerIn};
 
     #[test]
-    fn records_upsert_by_kind_and_id_and_triggers_fire_once() {
-        let mut s = SqliteStorage::memory().unwrap();
-        let rec = |body: &str| StoredRecord { kind: "order".into(), id: "woo:order:1".into(), body: body.into() };
-        let trig = TriggerIn { name: "order_submitted".into(), order_id: "woo:order:1".into(), contact_id: None, time: "t1".into() };
-        let b = CommitBatch { records: vec![rec("{\"v\":1}")], triggers: vec![trig.clone()], ..Default::default() };
-        s.commit("default", &b).unwrap();
-        let mut trig2 = trig;
-        trig2.time = "t2".into();
-        let b = CommitBatch { records: vec![rec("{\"v\":2}")], triggers: vec![trig2], ..Default::default() };
-        s.commit("default", &b).unwrap();
-        let all = s.records("default", None).unwrap();
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[0].body, "{\"v\":2}");
-        assert!(all[1].body.contains("\"t1\""), "the first firing is kept");
-    }
-
-    #[test]
-    fn credentials_bucket_is_kept_apart_from_state() {
+    fn credentials_are_sealed_at_rest_in_their_own_table() {
         let mut s = SqliteStorage::memory().unwrap();
         s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
-        s.kv_set("default", "cursors", "x", b"1").unwrap();
         let n: i64 = s.db.query_row("SELECT COUNT(*) FROM state WHERE value = 'secret'", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
         let stored: Vec<u8> = s.db.query_row("SELECT value FROM credentials", [], |r| r.get(0)).unwrap();
         assert!(!stored.windows(6).any(|w| w == b"secret"), "sealed at rest");
-        assert_eq!(s.kv_get("default", CREDENTIALS_BUCKET, "store").unwrap().unwrap(), b"secret");
-        assert_eq!(s.kv_keys("default", "cursors").unwrap(), ["x"]);
-    }
-
-    #[test]
-    fn notifications_get_sequential_ids() {
-        let mut s = SqliteStorage::memory().unwrap();
-        let n = NotificationIn { topic: "reconnect_required".into(), recipient: "o@x".into(), subject: "s".into(), body: "b".into() };
-        s.commit("default", &CommitBatch { notifications: vec![n.clone()], ..Default::default() }).unwrap();
-        s.commit("default", &CommitBatch { notifications: vec![n], ..Default::default() }).unwrap();
-        let ids: Vec<String> = s.records("default", Some("notification")).unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["woo:notification:1", "woo:notification:2"]);
     }
 }

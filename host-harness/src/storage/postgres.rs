@@ -1,0 +1,427 @@
+//! The PostgreSQL backend (scale-out): the same tables and semantics as
+//! SQLite, shared by any number of `woo` workers and `woo serve` instances.
+//! Time that decides leases is the database's clock, so machines need not
+//! agree on theirs.
+//!
+//! The synchronous `postgres` client runs its own small runtime, which must
+//! not block inside the host's tokio runtime: each storage owns one thread
+//! with one database connection, and calls are sent to it.
+
+use super::seal::Sealer;
+use super::{CREDENTIALS_BUCKET, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
+use anyhow::{Context, Result, anyhow};
+use postgres::{Client, NoTls, Transaction};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Migrations in order; each runs once, recorded in `woo_migrations`.
+const MIGRATIONS: &[&str] = &["
+CREATE TABLE records (
+    connection TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (connection, kind, id));
+CREATE TABLE state (
+    connection TEXT NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL,
+    PRIMARY KEY (connection, bucket, key));
+CREATE TABLE credentials (
+    connection TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL,
+    PRIMARY KEY (connection, key));
+CREATE TABLE schedule (
+    connection TEXT PRIMARY KEY, next_due_ms BIGINT NOT NULL,
+    lease_holder TEXT, lease_token TEXT, lease_expires_ms BIGINT,
+    last_pass_ms BIGINT, last_error TEXT);
+CREATE INDEX schedule_due ON schedule (next_due_ms);
+CREATE TABLE lease_log (
+    seq BIGSERIAL PRIMARY KEY, connection TEXT NOT NULL, worker TEXT NOT NULL,
+    token TEXT NOT NULL, event TEXT NOT NULL, at_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL);
+CREATE FUNCTION woo_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE
+    AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT $$;
+"];
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// The URL without its password, for messages.
+pub fn redacted(db: &str) -> String {
+    match url::Url::parse(db) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "a PostgreSQL URL that does not parse".into(),
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Client, &Sealer) + Send>;
+
+pub struct PostgresStorage {
+    jobs: mpsc::Sender<Job>,
+    fence: Option<Lease>,
+}
+
+impl PostgresStorage {
+    /// Connect to `url`, run pending migrations; credentials are sealed with
+    /// `WOO_SECRET_KEY` (the same on every machine of a fleet) or a key file
+    /// for this database under `~/.config/woo`.
+    pub fn open(url: &str) -> Result<Self> {
+        let sealer = Sealer::for_postgres(url)?;
+        Self::open_with(url, sealer)
+    }
+
+    /// As `open`, with the given sealing key (tests).
+    pub fn open_with(url: &str, sealer: Sealer) -> Result<Self> {
+        let shown = redacted(url);
+        let mut config: postgres::Config = url.parse().map_err(|e| anyhow!("--db {shown}: {e}"))?;
+        config.connect_timeout(Duration::from_secs(10));
+        config.application_name("woo");
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<()>>();
+        std::thread::Builder::new().name("woo-postgres".into()).spawn(move || {
+            let client = config.connect(NoTls).map_err(anyhow::Error::from).and_then(|mut c| migrate(&mut c).map(|()| c));
+            match client {
+                Ok(mut c) => {
+                    let _ = ready_tx.send(Ok(()));
+                    for job in rx {
+                        job(&mut c, &sealer);
+                    }
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            }
+        })?;
+        ready_rx
+            .recv()
+            .map_err(|_| anyhow!("the PostgreSQL thread stopped"))?
+            .with_context(|| format!("connecting to PostgreSQL at {shown}"))?;
+        Ok(PostgresStorage { jobs, fence: None })
+    }
+
+    /// Run `f` on the connection's thread and wait for its answer.
+    fn run<R: Send + 'static>(&self, f: impl FnOnce(&mut Client, &Sealer) -> Result<R> + Send + 'static) -> Result<R> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.jobs
+            .send(Box::new(move |c, s| {
+                let _ = tx.send(f(c, s));
+            }))
+            .map_err(|_| anyhow!("the PostgreSQL connection is gone"))?;
+        rx.recv().map_err(|_| anyhow!("the PostgreSQL connection is gone"))?
+    }
+}
+
+/// Apply the migrations not yet recorded, under an advisory lock so that
+/// workers starting together do not race.
+fn migrate(c: &mut Client) -> Result<()> {
+    let mut tx = c.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock(7305614202)", &[])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS woo_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")?;
+    let done: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM woo_migrations", &[])?.get(0);
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        tx.batch_execute(sql).with_context(|| format!("migration {}", n + 1))?;
+        tx.execute("INSERT INTO woo_migrations (version) VALUES ($1)", &[&(n as i32 + 1)])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// What binds a sealed credential to its row (as in SQLite).
+fn aad(connection: &str, key: &str) -> String {
+    format!("{connection}/{key}")
+}
+
+fn set(tx: &mut Transaction<'_>, sealer: &Sealer, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
+    if bucket == CREDENTIALS_BUCKET {
+        let sealed = sealer.seal(&aad(connection, key), value)?;
+        tx.execute(
+            "INSERT INTO credentials (connection, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (connection, key) DO UPDATE SET value = excluded.value",
+            &[&connection, &key, &sealed],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO state (connection, bucket, key, value) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection, bucket, key) DO UPDATE SET value = excluded.value",
+            &[&connection, &bucket, &key, &value],
+        )?;
+    }
+    Ok(())
+}
+
+fn log_event(tx: &mut Transaction<'_>, l: &Lease, event: &str, at: i64, expires: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO lease_log (connection, worker, token, event, at_ms, expires_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&l.connection, &l.worker, &l.token, &event, &at, &expires],
+    )?;
+    Ok(())
+}
+
+fn commit(c: &mut Client, sealer: &Sealer, connection: &str, batch: &CommitBatch, fence: Option<&Lease>) -> Result<Vec<bool>> {
+    let mut tx = c.transaction()?;
+    if let Some(lease) = fence {
+        // FOR SHARE: no worker can claim the connection while this commit runs.
+        let held = tx.query_opt(
+            "SELECT 1 FROM schedule WHERE connection = $1 AND lease_token = $2 AND lease_expires_ms > woo_now_ms() FOR SHARE",
+            &[&lease.connection, &lease.token],
+        )?;
+        anyhow::ensure!(held.is_some(), LEASE_LOST);
+    }
+    let mut created = Vec::with_capacity(batch.records.len());
+    let up = tx.prepare(
+        "INSERT INTO records (connection, kind, id, body) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (connection, kind, id) DO UPDATE SET body = excluded.body, updated_at = now()
+         RETURNING (xmax = 0)",
+    )?;
+    for r in &batch.records {
+        created.push(tx.query_one(&up, &[&connection, &r.kind, &r.id, &r.body])?.get::<_, bool>(0));
+    }
+    if !batch.triggers.is_empty() {
+        let once = tx.prepare(
+            "INSERT INTO records (connection, kind, id, body) VALUES ($1, 'trigger', $2, $3)
+             ON CONFLICT (connection, kind, id) DO NOTHING",
+        )?;
+        for t in &batch.triggers {
+            tx.execute(&once, &[&connection, &trigger_id(t), &trigger_body(t)])?;
+        }
+    }
+    if !batch.notifications.is_empty() {
+        // Numbered per connection: serialise the numbering across instances.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext('woo:notification:' || $1))", &[&connection])?;
+        for n in &batch.notifications {
+            let count: i64 = tx
+                .query_one("SELECT COUNT(*) FROM records WHERE connection = $1 AND kind = 'notification'", &[&connection])?
+                .get(0);
+            let (id, body) = notification_body(n, count + 1);
+            tx.execute("INSERT INTO records (connection, kind, id, body) VALUES ($1, 'notification', $2, $3)", &[&connection, &id, &body])?;
+        }
+    }
+    for (bucket, key, value) in &batch.state {
+        set(&mut tx, sealer, connection, bucket, key, value)?;
+    }
+    tx.commit()?;
+    Ok(created)
+}
+
+impl Storage for PostgresStorage {
+    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<Vec<bool>> {
+        let (connection, batch, fence) = (connection.to_string(), batch.clone(), self.fence.clone());
+        self.run(move |c, s| commit(c, s, &connection, &batch, fence.as_ref()))
+    }
+
+    fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        let (connection, bucket, key) = (connection.to_string(), bucket.to_string(), key.to_string());
+        self.run(move |c, sealer| {
+            if bucket == CREDENTIALS_BUCKET {
+                let row = c.query_opt("SELECT value FROM credentials WHERE connection = $1 AND key = $2", &[&connection, &key])?;
+                row.map(|r| sealer.open(&aad(&connection, &key), &r.get::<_, Vec<u8>>(0))).transpose()
+            } else {
+                let row = c.query_opt("SELECT value FROM state WHERE connection = $1 AND bucket = $2 AND key = $3", &[&connection, &bucket, &key])?;
+                Ok(row.map(|r| r.get(0)))
+            }
+        })
+    }
+
+    fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
+        let (connection, bucket, key, value) = (connection.to_string(), bucket.to_string(), key.to_string(), value.to_vec());
+        self.run(move |c, sealer| {
+            let mut tx = c.transaction()?;
+            set(&mut tx, sealer, &connection, &bucket, &key, &value)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn kv_delete(&mut self, connection: &str, bucket: &str, key: &str) -> Result<()> {
+        let (connection, bucket, key) = (connection.to_string(), bucket.to_string(), key.to_string());
+        self.run(move |c, _| {
+            if bucket == CREDENTIALS_BUCKET {
+                c.execute("DELETE FROM credentials WHERE connection = $1 AND key = $2", &[&connection, &key])?;
+            } else {
+                c.execute("DELETE FROM state WHERE connection = $1 AND bucket = $2 AND key = $3", &[&connection, &bucket, &key])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn kv_keys(&mut self, connection: &str, bucket: &str) -> Result<Vec<String>> {
+        let (connection, bucket) = (connection.to_string(), bucket.to_string());
+        self.run(move |c, _| {
+            let rows = if bucket == CREDENTIALS_BUCKET {
+                c.query("SELECT key FROM credentials WHERE connection = $1 ORDER BY key COLLATE \"C\"", &[&connection])?
+            } else {
+                c.query("SELECT key FROM state WHERE connection = $1 AND bucket = $2 ORDER BY key COLLATE \"C\"", &[&connection, &bucket])?
+            };
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>> {
+        let (connection, kind) = (connection.to_string(), kind.map(str::to_string));
+        self.run(move |c, _| {
+            // Byte order, as SQLite sorts: exports compare equal across backends.
+            let rows = c.query(
+                "SELECT kind, id, body FROM records WHERE connection = $1 AND ($2::TEXT IS NULL OR kind = $2)
+                 ORDER BY kind COLLATE \"C\", id COLLATE \"C\"",
+                &[&connection, &kind],
+            )?;
+            Ok(rows.iter().map(|r| StoredRecord { kind: r.get(0), id: r.get(1), body: r.get(2) }).collect())
+        })
+    }
+
+    fn counts(&mut self, connection: &str) -> Result<Vec<(String, u64)>> {
+        let connection = connection.to_string();
+        self.run(move |c, _| {
+            let rows = c.query(
+                "SELECT kind, COUNT(*) FROM records WHERE connection = $1 GROUP BY kind ORDER BY kind COLLATE \"C\"",
+                &[&connection],
+            )?;
+            Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64)).collect())
+        })
+    }
+
+    fn connections(&mut self) -> Result<Vec<ScheduleRow>> {
+        self.run(|c, _| {
+            let rows = c.query(
+                "SELECT n.connection, s.next_due_ms, CASE WHEN s.lease_expires_ms > woo_now_ms() THEN s.lease_holder END, s.last_pass_ms, s.last_error
+                 FROM (SELECT connection FROM schedule UNION SELECT connection FROM state WHERE bucket = 'connection' AND key = 'info') n
+                 LEFT JOIN schedule s ON s.connection = n.connection ORDER BY n.connection COLLATE \"C\"",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| ScheduleRow {
+                    connection: r.get(0),
+                    next_due_ms: r.get::<_, Option<i64>>(1).unwrap_or(i64::MAX),
+                    held_by: r.get(2),
+                    last_pass_ms: r.get(3),
+                    last_error: r.get(4),
+                })
+                .collect())
+        })
+    }
+
+    fn schedule(&mut self, connection: &str, due_now: bool) -> Result<()> {
+        let connection = connection.to_string();
+        self.run(move |c, _| {
+            let sql = if due_now {
+                "INSERT INTO schedule (connection, next_due_ms) VALUES ($1, woo_now_ms()) ON CONFLICT (connection) DO UPDATE SET next_due_ms = excluded.next_due_ms"
+            } else {
+                "INSERT INTO schedule (connection, next_due_ms) VALUES ($1, woo_now_ms()) ON CONFLICT (connection) DO NOTHING"
+            };
+            c.execute(sql, &[&connection])?;
+            Ok(())
+        })
+    }
+
+    fn unschedule(&mut self, connection: &str) -> Result<()> {
+        let connection = connection.to_string();
+        self.run(move |c, _| {
+            c.execute("DELETE FROM schedule WHERE connection = $1", &[&connection])?;
+            Ok(())
+        })
+    }
+
+    fn now_ms(&mut self) -> Result<i64> {
+        self.run(|c, _| Ok(c.query_one("SELECT woo_now_ms()", &[])?.get(0)))
+    }
+
+    fn claim(&mut self, worker: &str, cutoff_ms: Option<i64>, lease: Duration) -> Result<Option<Lease>> {
+        let worker = worker.to_string();
+        self.run(move |c, _| {
+            let mut tx = c.transaction()?;
+            let token = new_token();
+            // SKIP LOCKED: workers claiming at once each take a different row.
+            let row = tx.query_opt(
+                "UPDATE schedule SET lease_holder = $1, lease_token = $2, lease_expires_ms = woo_now_ms() + $3
+                 WHERE connection = (
+                     SELECT connection FROM schedule
+                     WHERE next_due_ms <= COALESCE($4, woo_now_ms()) AND (lease_expires_ms IS NULL OR lease_expires_ms <= woo_now_ms())
+                     ORDER BY next_due_ms, connection LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING connection, lease_expires_ms, woo_now_ms()",
+                &[&worker, &token, &millis(lease), &cutoff_ms],
+            )?;
+            let Some(row) = row else { return Ok(None) };
+            let l = Lease { connection: row.get(0), worker, token };
+            log_event(&mut tx, &l, "claim", row.get(2), row.get(1))?;
+            tx.commit()?;
+            Ok(Some(l))
+        })
+    }
+
+    fn renew(&mut self, lease: &Lease, duration: Duration) -> Result<bool> {
+        let l = lease.clone();
+        self.run(move |c, _| {
+            let mut tx = c.transaction()?;
+            let row = tx.query_opt(
+                "UPDATE schedule SET lease_expires_ms = woo_now_ms() + $3
+                 WHERE connection = $1 AND lease_token = $2 AND lease_expires_ms > woo_now_ms()
+                 RETURNING lease_expires_ms, woo_now_ms()",
+                &[&l.connection, &l.token, &millis(duration)],
+            )?;
+            let held = row.is_some();
+            if let Some(row) = row {
+                log_event(&mut tx, &l, "renew", row.get(1), row.get(0))?;
+            }
+            tx.commit()?;
+            Ok(held)
+        })
+    }
+
+    fn release(&mut self, lease: &Lease, next_in: Option<Duration>, error: Option<&str>) -> Result<()> {
+        let (l, next, error) = (lease.clone(), next_in.map(millis), error.map(str::to_string));
+        self.run(move |c, _| {
+            let mut tx = c.transaction()?;
+            let row = tx.query_opt(
+                "UPDATE schedule SET lease_holder = NULL, lease_token = NULL, lease_expires_ms = NULL,
+                 next_due_ms = COALESCE(woo_now_ms() + $3, next_due_ms), last_pass_ms = woo_now_ms(), last_error = $4
+                 WHERE connection = $1 AND lease_token = $2 RETURNING woo_now_ms()",
+                &[&l.connection, &l.token, &next, &error],
+            )?;
+            if let Some(row) = row {
+                let at: i64 = row.get(0);
+                log_event(&mut tx, &l, "release", at, at)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn due_count(&mut self, cutoff_ms: i64) -> Result<u64> {
+        self.run(move |c, _| Ok(c.query_one("SELECT COUNT(*) FROM schedule WHERE next_due_ms <= $1", &[&cutoff_ms])?.get::<_, i64>(0) as u64))
+    }
+
+    fn fence(&mut self, lease: Option<Lease>) {
+        self.fence = lease;
+    }
+
+    fn lease_log(&mut self) -> Result<Vec<LeaseEvent>> {
+        self.run(|c, _| {
+            let rows = c.query("SELECT connection, worker, token, event, at_ms, expires_ms FROM lease_log ORDER BY seq", &[])?;
+            Ok(rows
+                .iter()
+                .map(|r| LeaseEvent { connection: r.get(0), worker: r.get(1), token: r.get(2), event: r.get(3), at_ms: r.get(4), expires_ms: r.get(5) })
+                .collect())
+        })
+    }
+}
+
+/// A new empty database on the server `admin_url` points at, for a test:
+/// returns its URL.
+pub fn scratch_database(admin_url: &str) -> Result<String> {
+    let name = format!("woo_test_{}_{:08x}", std::process::id(), rand::random::<u32>());
+    let admin = admin_url.to_string();
+    let n = name.clone();
+    // Its own thread: the sync client must not run inside a tokio runtime.
+    std::thread::spawn(move || -> Result<()> {
+        let mut c = Client::connect(&admin, NoTls).with_context(|| format!("connecting to {}", redacted(&admin)))?;
+        c.batch_execute(&format!("CREATE DATABASE {n}"))?;
+        Ok(())
+    })
+    .join()
+    .map_err(|_| anyhow!("creating a scratch database panicked"))??;
+    let mut u = url::Url::parse(admin_url)?;
+    u.set_path(&format!("/{name}"));
+    Ok(u.to_string())
+}

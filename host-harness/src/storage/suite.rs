@@ -1,0 +1,152 @@
+//! One storage suite, run against every backend: SQLite always, PostgreSQL
+//! when `WOO_TEST_POSTGRES` names a server (a fresh database per test).
+
+use super::postgres::{PostgresStorage, scratch_database};
+use super::seal::Sealer;
+use super::sqlite::SqliteStorage;
+use super::*;
+use std::time::Duration;
+
+fn backends() -> Vec<(&'static str, Box<dyn Storage>)> {
+    let mut all: Vec<(&'static str, Box<dyn Storage>)> = vec![("sqlite", Box::new(SqliteStorage::memory().unwrap()))];
+    match std::env::var("WOO_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            let url = scratch_database(&admin).unwrap();
+            all.push(("postgres", Box::new(PostgresStorage::open_with(&url, Sealer::ephemeral()).unwrap())));
+        }
+        _ => eprintln!("postgres backend skipped: WOO_TEST_POSTGRES is unset (scripts/postgres.sh start prints it)"),
+    }
+    all
+}
+
+fn order(body: &str) -> StoredRecord {
+    StoredRecord { kind: "order".into(), id: "woo:order:1".into(), body: body.into() }
+}
+
+#[test]
+fn records_upsert_by_kind_and_id_and_triggers_fire_once() {
+    for (name, mut s) in backends() {
+        let trig = TriggerIn { name: "order_submitted".into(), order_id: "woo:order:1".into(), contact_id: None, time: "t1".into() };
+        let b = CommitBatch { records: vec![order("{\"v\":1}")], triggers: vec![trig.clone()], ..Default::default() };
+        assert_eq!(s.commit("default", &b).unwrap(), [true], "{name}: new");
+        let mut trig2 = trig;
+        trig2.time = "t2".into();
+        let b = CommitBatch { records: vec![order("{\"v\":2}")], triggers: vec![trig2], ..Default::default() };
+        assert_eq!(s.commit("default", &b).unwrap(), [false], "{name}: updated in place");
+        let all = s.records("default", None).unwrap();
+        assert_eq!(all.len(), 2, "{name}");
+        assert_eq!(all[0].body, "{\"v\":2}", "{name}");
+        assert!(all[1].body.contains("\"t1\""), "{name}: the first firing is kept");
+        assert_eq!(s.counts("default").unwrap(), [("order".to_string(), 1), ("trigger".to_string(), 1)], "{name}");
+        assert!(s.records("other", None).unwrap().is_empty(), "{name}: connections are apart");
+    }
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    for (name, mut s) in backends() {
+        let mut lease_batch = CommitBatch { records: vec![order("{}")], state: vec![("cursors".into(), "k".into(), b"v".to_vec())], ..Default::default() };
+        // A fence on a lease never claimed: the whole batch is refused.
+        s.fence(Some(Lease { connection: "default".into(), worker: "w".into(), token: "nope".into() }));
+        let e = s.commit("default", &lease_batch).unwrap_err();
+        assert!(e.to_string().contains(LEASE_LOST), "{name}: {e}");
+        s.fence(None);
+        assert!(s.records("default", None).unwrap().is_empty(), "{name}: no record");
+        assert_eq!(s.kv_get("default", "cursors", "k").unwrap(), None, "{name}: no state");
+        lease_batch.state.clear();
+        s.commit("default", &lease_batch).unwrap();
+    }
+}
+
+#[test]
+fn credentials_bucket_is_sealed_and_kept_apart_from_state() {
+    for (name, mut s) in backends() {
+        s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
+        s.kv_set("default", "cursors", "x", b"1").unwrap();
+        s.kv_set("default", "cursors", "X", b"2").unwrap();
+        assert_eq!(s.kv_get("default", CREDENTIALS_BUCKET, "store").unwrap().unwrap(), b"secret", "{name}");
+        assert_eq!(s.kv_keys("default", "cursors").unwrap(), ["X", "x"], "{name}: byte order");
+        assert_eq!(s.kv_keys("default", CREDENTIALS_BUCKET).unwrap(), ["store"], "{name}");
+        s.kv_delete("default", CREDENTIALS_BUCKET, "store").unwrap();
+        s.kv_delete("default", "cursors", "x").unwrap();
+        assert_eq!(s.kv_get("default", CREDENTIALS_BUCKET, "store").unwrap(), None, "{name}");
+        assert_eq!(s.kv_keys("default", "cursors").unwrap(), ["X"], "{name}");
+    }
+}
+
+#[test]
+fn notifications_get_sequential_ids() {
+    for (name, mut s) in backends() {
+        let n = NotificationIn { topic: "reconnect_required".into(), recipient: "o@x".into(), subject: "s".into(), body: "b".into() };
+        s.commit("default", &CommitBatch { notifications: vec![n.clone()], ..Default::default() }).unwrap();
+        s.commit("default", &CommitBatch { notifications: vec![n], ..Default::default() }).unwrap();
+        let ids: Vec<String> = s.records("default", Some("notification")).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["woo:notification:1", "woo:notification:2"], "{name}");
+    }
+}
+
+#[test]
+fn lease_one_holder_at_a_time_renewed_released_and_due_again_later() {
+    for (name, mut s) in backends() {
+        s.schedule("a", false).unwrap();
+        s.schedule("b", false).unwrap();
+        let lease = Duration::from_secs(30);
+        let first = s.claim("w1", None, lease).unwrap().expect("a is due");
+        let second = s.claim("w2", None, lease).unwrap().expect("b is due");
+        assert_ne!(first.connection, second.connection, "{name}: one holder per connection");
+        assert_eq!(s.claim("w3", None, lease).unwrap(), None, "{name}: both held");
+        assert!(s.renew(&first, lease).unwrap(), "{name}");
+        let held: Vec<Option<String>> = s.connections().unwrap().into_iter().map(|r| r.held_by).collect();
+        assert_eq!(held, [Some("w1".to_string()), Some("w2".to_string())], "{name}");
+        s.release(&first, Some(Duration::from_secs(3600)), None).unwrap();
+        assert!(!s.renew(&first, lease).unwrap(), "{name}: a released lease is gone");
+        assert_eq!(s.claim("w3", None, lease).unwrap(), None, "{name}: a is not due for an hour");
+        let now = s.now_ms().unwrap();
+        assert_eq!(s.due_count(now).unwrap(), 1, "{name}: b, held, is still due");
+        s.release(&second, None, Some("boom")).unwrap();
+        let again = s.claim("w3", None, lease).unwrap().expect("b kept its due time");
+        assert_eq!(again.connection, second.connection, "{name}");
+        let rows = s.connections().unwrap();
+        assert_eq!(rows[1].last_error.as_deref(), Some("boom"), "{name}");
+        let events: Vec<(String, String)> = s.lease_log().unwrap().into_iter().map(|e| (e.worker, e.event)).collect();
+        assert_eq!(events.len(), 6, "{name}: {events:?}");
+        s.unschedule("a").unwrap();
+        assert_eq!(s.connections().unwrap().len(), 1, "{name}");
+    }
+}
+
+#[test]
+fn expired_lease_can_be_taken_and_the_old_holder_can_neither_renew_nor_commit() {
+    for (name, mut s) in backends() {
+        s.schedule("default", false).unwrap();
+        let old = s.claim("w1", None, Duration::from_millis(50)).unwrap().unwrap();
+        s.fence(Some(old.clone()));
+        s.commit("default", &CommitBatch { records: vec![order("{\"by\":1}")], ..Default::default() }).unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+        let new = s.claim("w2", None, Duration::from_secs(30)).unwrap().expect("expired lease is free");
+        assert_ne!(new.token, old.token, "{name}");
+        assert!(!s.renew(&old, Duration::from_secs(30)).unwrap(), "{name}: lost");
+        let e = s.commit("default", &CommitBatch { records: vec![order("{\"by\":1,\"late\":true}")], ..Default::default() }).unwrap_err();
+        assert!(e.to_string().contains(LEASE_LOST), "{name}: {e}");
+        s.release(&old, Some(Duration::from_secs(1)), None).unwrap();
+        assert_eq!(s.connections().unwrap()[0].held_by.as_deref(), Some("w2"), "{name}: the old holder's release is ignored");
+        s.fence(Some(new));
+        s.commit("default", &CommitBatch { records: vec![order("{\"by\":2}")], ..Default::default() }).unwrap();
+        assert_eq!(s.records("default", Some("order")).unwrap()[0].body, "{\"by\":2}", "{name}");
+    }
+}
+
+#[test]
+fn once_cutoff_leaves_connections_rescheduled_after_it() {
+    for (name, mut s) in backends() {
+        s.schedule("a", false).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let cutoff = s.now_ms().unwrap();
+        let l = s.claim("w", Some(cutoff), Duration::from_secs(30)).unwrap().unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        s.release(&l, Some(Duration::ZERO), None).unwrap();
+        assert_eq!(s.claim("w", Some(cutoff), Duration::from_secs(30)).unwrap(), None, "{name}: done for this run");
+        assert_eq!(s.due_count(cutoff).unwrap(), 0, "{name}");
+        assert!(s.claim("w", None, Duration::from_secs(30)).unwrap().is_some(), "{name}: due now");
+    }
+}
