@@ -1,6 +1,7 @@
 //! End-to-end tests of the foundation: the built component in wasmtime,
 //! driven through the host, against the store simulator.
 
+mod common;
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -310,4 +311,27 @@ fn secrets_scan_a_full_run_prints_logs_and_stores_no_credential_or_webhook_secre
             assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{} is owner-only", f.display());
         }
     }
+}
+
+/// The simulator prices a variation the same way whether it is updated alone
+/// or in a batch: `price` follows a changed regular or sale price.
+#[test]
+fn simulator_variation_price_follows_regular_price_alone_and_in_a_batch() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig { seed: SeedSpec { customers: 1, orders: 0, products: 20, seed: 5 }, ..Default::default() })).unwrap();
+    let (parent, ids): (u64, Vec<u64>) = {
+        let d = sim.state.data.read().unwrap();
+        let parent = d.variations[0].0;
+        (parent, d.variations.iter().filter(|(p, _)| *p == parent).filter_map(|(_, v)| v["id"].as_u64()).take(2).collect())
+    };
+    let rest = common::Rest { base: sim.https_url.clone(), ca: Some(sim.ca_cert.clone()), key: sim.consumer_key.clone(), secret: sim.consumer_secret.clone() };
+    let batch = serde_json::json!({"update": [{"id": ids[0], "regular_price": "12.50"}]});
+    let a = rest.call("POST", &format!("/products/{parent}/variations/batch"), Some(&batch), common::Auth::Basic);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json["update"][0]["price"], "12.50", "batch: {}", a.json);
+    let one = serde_json::json!({"regular_price": "7.25"});
+    let a = rest.call("PUT", &format!("/products/{parent}/variations/{}", ids[1]), Some(&one), common::Auth::Basic);
+    assert_eq!(a.json["price"], "7.25", "alone: {}", a.json);
+    let a = rest.call("GET", &format!("/products/{parent}/variations/{}", ids[0]), None, common::Auth::Basic);
+    assert_eq!(a.json["price"], "12.50");
 }

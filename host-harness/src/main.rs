@@ -888,7 +888,7 @@ async fn run(cli: Cli) -> Result<()> {
             let (stop_tx, stop) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 shutdown_signal().await;
-                eprintln!("woo worker: stopping (finishing nothing new; leases are released)");
+                eprintln!("woo worker: stopping: passes keep their last committed page and release their leases");
                 let _ = stop_tx.send(true);
             });
             let summary = woo_host::worker::run(app.runtime.clone(), opts, stop).await?;

@@ -148,7 +148,7 @@ pub fn run<T: Transport>(
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let mut ctx = PhaseCtx { host: &mut *host, report: &mut report, kinds, phase, seen: 0, collections };
+        let mut ctx = PhaseCtx { host: &mut *host, report: &mut report, kinds, phase, seen: 0, collections, concurrency };
         let (path, query): (&str, Vec<(String, String)>) = match phase {
             "products" => ("/products", vec![]),
             "collections" => ("/products/categories", vec![]),
@@ -224,6 +224,8 @@ struct PhaseCtx<'a, H: Host> {
     phase: &'static str,
     seen: u64,
     collections: Collections,
+    /// Pages in flight, for the variation and refund lists too.
+    concurrency: usize,
 }
 
 impl<H: Host> PhaseCtx<'_, H> {
@@ -261,7 +263,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             .filter(|p| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish")
             .filter_map(|p| model::id(&p["id"]))
             .collect();
-        let variations = fetch_variations(client, &variable, self.collections.variations)?;
+        let variations = fetch_variations(client, &variable, self.collections.variations, self.concurrency)?;
         for p in items {
             let Some(id) = model::id(&p["id"]) else {
                 self.malformed(Kind::Products, "product", p);
@@ -337,7 +339,7 @@ impl<H: Host> PhaseCtx<'_, H> {
         } else {
             vec![]
         };
-        let refunds = fetch_children(client, &with_refunds, |id| format!("/orders/{id}/refunds"))?;
+        let refunds = fetch_children(client, &with_refunds, self.concurrency, |id| format!("/orders/{id}/refunds"))?;
         for o in items {
             let Some(id) = model::id(&o["id"]) else {
                 self.malformed(Kind::Orders, "order", o);
@@ -467,15 +469,15 @@ impl Buyers {
 /// Every variation of each variable product: from `/variations?parent=…`
 /// (one request per 100 variations) where the store has it, else one list
 /// per parent, read concurrently.
-fn fetch_variations<T: Transport>(client: &mut Client<T>, parents: &[u64], collection: bool) -> Result<HashMap<u64, Vec<Value>>, Error> {
+fn fetch_variations<T: Transport>(client: &mut Client<T>, parents: &[u64], collection: bool, concurrency: usize) -> Result<HashMap<u64, Vec<Value>>, Error> {
     if !collection {
-        return fetch_children(client, parents, |id| format!("/products/{id}/variations"));
+        return fetch_children(client, parents, concurrency, |id| format!("/products/{id}/variations"));
     }
     let mut out: HashMap<u64, Vec<Value>> = parents.iter().map(|p| (*p, vec![])).collect();
     for chunk in parents.chunks(100) {
         let ids: Vec<String> = chunk.iter().map(u64::to_string).collect();
         let q = vec![("parent".to_string(), ids.join(",")), ("orderby".into(), "id".into()), ("order".into(), "asc".into())];
-        client.for_each_page("/variations", &q, 4, 0, |_, page| {
+        client.for_each_page("/variations", &q, concurrency, 0, |_, page| {
             for v in page.items {
                 if let Some(list) = model::id(&v["parent_id"]).and_then(|p| out.get_mut(&p)) {
                     list.push(v);
@@ -491,6 +493,7 @@ fn fetch_variations<T: Transport>(client: &mut Client<T>, parents: &[u64], colle
 fn fetch_children<T: Transport>(
     client: &mut Client<T>,
     parents: &[u64],
+    concurrency: usize,
     path: impl Fn(u64) -> String,
 ) -> Result<HashMap<u64, Vec<Value>>, Error> {
     let mut out = HashMap::new();
@@ -507,7 +510,7 @@ fn fetch_children<T: Transport>(
             _ => vec![],
         };
         if pages > 1 {
-            client.for_each_page(&path(*id), &[], 4, 1, |_, p| {
+            client.for_each_page(&path(*id), &[], concurrency, 1, |_, p| {
                 items.extend(p.items);
                 Ok(())
             })?;
@@ -543,6 +546,23 @@ mod tests {
         }));
         let creds = Credentials { consumer_key: "ck_a".into(), consumer_secret: "cs_b".into(), signature_method: SignatureMethod::HmacSha256 };
         Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t)
+    }
+
+    #[test]
+    fn variations_walk_keeps_the_connections_pages_in_flight() {
+        let mut c = store();
+        c.transport.router = Some(Box::new(|r: &HttpRequest| {
+            let page: u32 = r.path_and_query.split("&page=").nth(1).and_then(|s| s.split('&').next()).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let body = format!(r#"[{{"id":{},"parent_id":10,"price":"1"}}]"#, 1000 + page);
+            json(200, &body, &[("X-WP-Total", "9"), ("X-WP-TotalPages", "9")])
+        }));
+        for concurrency in [1, 2, 6] {
+            c.transport.windows.clear();
+            let got = fetch_variations(&mut c, &[10], true, concurrency).unwrap();
+            assert_eq!(got[&10].len(), 9);
+            assert!(c.transport.windows.iter().all(|w| *w <= concurrency), "{concurrency}: {:?}", c.transport.windows);
+            assert!(c.transport.windows.contains(&concurrency), "{concurrency}: {:?}", c.transport.windows);
+        }
     }
 
     #[test]

@@ -98,21 +98,18 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
     }
 }
 
-fn collection_of<'a>(d: &'a mut seed::Data, name: &str) -> &'a mut Vec<Value> {
+fn collection_of<'a>(d: &'a seed::Data, name: &str) -> &'a [Value] {
     match name {
-        "customers" => &mut d.customers,
-        "orders" => &mut d.orders,
-        "products" => &mut d.products,
-        "categories" => &mut d.categories,
-        _ => &mut d.coupons,
+        "customers" => &d.customers,
+        "orders" => &d.orders,
+        "products" => &d.products,
+        "categories" => &d.categories,
+        _ => &d.coupons,
     }
 }
 
 fn get_one(ctx: &Ctx, coll: &str, id: Option<u64>, code: &str, status: u16) -> Response<Body> {
-    let found = ctx.state.data.write().ok().and_then(|mut d| {
-        let c = collection_of(&mut d, coll);
-        c.iter().find(|v| v["id"].as_u64() == id).cloned()
-    });
+    let found = ctx.state.data.read().ok().and_then(|d| collection_of(&d, coll).iter().find(|v| v["id"].as_u64() == id).cloned());
     match found {
         Some(v) => {
             let collection = ctx.path.split("/wp-json/wc/v3").nth(1).unwrap_or("").rsplit_once('/').map(|(c, _)| c.to_string()).unwrap_or_default();
@@ -727,6 +724,23 @@ fn get_product_or_variation(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
 /// The variation fields an update may set.
 const VARIATION_FIELDS: &[&str] = &["regular_price", "sale_price", "sku", "stock_quantity", "manage_stock", "meta_data", "status", "global_unique_id"];
 
+/// Apply an update to a variation as WooCommerce does, alone or in a batch:
+/// the fields, then `price` from a changed regular/sale price, and the stock
+/// status from a quantity.
+fn update_variation_fields(v: &mut Value, b: &Value) {
+    merge(v, b, VARIATION_FIELDS);
+    if b.get("regular_price").is_some() || b.get("sale_price").is_some() {
+        let sale = v["sale_price"].as_str().unwrap_or("").to_string();
+        v["price"] = if sale.is_empty() { v["regular_price"].clone() } else { json!(sale) };
+    }
+    if b.get("stock_quantity").is_some()
+        && let Some(q) = v["stock_quantity"].as_i64()
+    {
+        v["stock_status"] = json!(if q > 0 { "instock" } else { "outofstock" });
+    }
+    touch(v);
+}
+
 /// `POST /products/<id>/variations/batch` (updates): per-item errors, as a real store.
 fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
@@ -739,11 +753,7 @@ fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
         let id = item["id"].as_u64();
         match d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) {
             Some((_, v)) => {
-                merge(v, item, VARIATION_FIELDS);
-                if let Some(q) = v["stock_quantity"].as_i64() {
-                    v["stock_status"] = json!(if q > 0 { "instock" } else { "outofstock" });
-                }
-                touch(v);
+                update_variation_fields(v, item);
                 updated.push(v.clone());
             }
             None => updated.push(json!({"id": id, "error": {"code": "woocommerce_rest_product_variation_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}})),
@@ -815,12 +825,7 @@ fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response
     let Some((_, v)) = d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) else {
         return wc_error(400, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
     };
-    merge(v, &b, VARIATION_FIELDS);
-    if b.get("regular_price").is_some() || b.get("sale_price").is_some() {
-        let sale = v["sale_price"].as_str().unwrap_or("").to_string();
-        v["price"] = if sale.is_empty() { v["regular_price"].clone() } else { json!(sale) };
-    }
-    touch(v);
+    update_variation_fields(v, &b);
     json_response(200, &v.clone())
 }
 

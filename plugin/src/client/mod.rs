@@ -485,11 +485,14 @@ pub mod fake {
         pub counter: u64,
         /// Every wait the client asked for, in ms.
         pub slept: Vec<u64>,
+        /// How many requests each `start_all` put in flight together.
+        pub windows: Vec<usize>,
     }
 
     impl Transport for FakeTransport {
         type Pending = Vec<Result<HttpResponse, String>>;
         fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending {
+            self.windows.push(requests.len());
             self.answer(requests)
         }
         fn finish_all(&mut self, pending: Self::Pending) -> Vec<Result<HttpResponse, String>> {
