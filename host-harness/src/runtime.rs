@@ -76,6 +76,9 @@ pub struct HostState {
     pub redact: Vec<String>,
     /// Time spent committing batches to storage (the benchmark reports it).
     pub commit_time: Duration,
+    /// Time spent in the guest's key-value calls, and how many (the benchmark reports them).
+    pub kv_time: Duration,
+    pub kv_calls: u64,
 }
 
 impl WasiView for HostState {
@@ -147,19 +150,35 @@ fn kv_err(e: anyhow::Error) -> wasi::keyvalue::store::Error {
 impl wasi::keyvalue::store::HostBucket for HostState {
     fn get(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.storage.kv_get(&self.connection, &name, &key).map_err(kv_err))
+        let t = Instant::now();
+        let r = self.storage.kv_get(&self.connection, &name, &key).map_err(kv_err);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        Ok(r)
     }
     fn set(&mut self, b: Resource<KvBucket>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.storage.kv_set(&self.connection, &name, &key, &value).map_err(kv_err))
+        let t = Instant::now();
+        let r = self.storage.kv_set(&self.connection, &name, &key, &value).map_err(kv_err);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        Ok(r)
     }
     fn delete(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<(), wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.storage.kv_delete(&self.connection, &name, &key).map_err(kv_err))
+        let t = Instant::now();
+        let r = self.storage.kv_delete(&self.connection, &name, &key).map_err(kv_err);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        Ok(r)
     }
     fn exists(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<bool, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.storage.kv_get(&self.connection, &name, &key).map(|v| v.is_some()).map_err(kv_err))
+        let t = Instant::now();
+        let r = self.storage.kv_get(&self.connection, &name, &key).map(|v| v.is_some()).map_err(kv_err);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        Ok(r)
     }
     fn list_keys(
         &mut self,
@@ -292,6 +311,8 @@ pub fn new_store(engine: &Engine, limits: Limits, storage: Box<dyn Storage>, con
         cpu_budget: limits.guest_cpu,
         redact: vec![],
         commit_time: Duration::ZERO,
+        kv_time: Duration::ZERO,
+        kv_calls: 0,
     };
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limits);

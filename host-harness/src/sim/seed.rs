@@ -111,6 +111,47 @@ pub struct Data {
     pub next_user_id: u64,
     pub next_term_id: u64,
     pub next_other_id: u64,
+    /// What order lists scan instead of every order's JSON (a real store
+    /// answers from an index, in time that does not grow with the store).
+    pub order_index: OrderIndex,
+}
+
+/// `(id, listed)` per order, in `orders` order; `listed` is false for the
+/// statuses the default list leaves out. Rebuilt when `orders` grows or
+/// after `invalidate`, which code changing an order's status in place calls.
+#[derive(Default)]
+pub struct OrderIndex {
+    cache: std::sync::Mutex<Option<std::sync::Arc<Vec<(u64, bool)>>>>,
+}
+
+impl Clone for OrderIndex {
+    fn clone(&self) -> Self {
+        OrderIndex::default()
+    }
+}
+
+impl OrderIndex {
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            *c = None;
+        }
+    }
+
+    /// The index of `orders`, built if missing or stale.
+    pub fn of(&self, orders: &[Value]) -> std::sync::Arc<Vec<(u64, bool)>> {
+        let mut c = match self.cache.lock() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(idx) = c.as_ref().filter(|i| i.len() == orders.len()) {
+            return idx.clone();
+        }
+        let built = std::sync::Arc::new(
+            orders.iter().map(|o| (o["id"].as_u64().unwrap_or(0), !matches!(o["status"].as_str(), Some("checkout-draft" | "trash")))).collect::<Vec<_>>(),
+        );
+        *c = Some(built.clone());
+        built
+    }
 }
 
 impl Data {
