@@ -284,10 +284,7 @@ on_each_backend! {
 async fn connections_are_listed_and_a_deferred_import_is_run_by_a_worker(b) {
     let dir = tempfile::tempdir().unwrap();
     let key = Sealer::random_base64();
-    let db = match &b {
-        common::world::Backend::Sqlite => dir.path().join("fleet.db").display().to_string(),
-        common::world::Backend::Postgres(server) => scratch_database(server).unwrap(),
-    };
+    let db = b.database(dir.path());
     let woo = |args: &[&str]| {
         let out = woo_command().env("WOO_SECRET_KEY", &key).args(["--db", &db]).args(args).output().unwrap();
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -335,10 +332,7 @@ on_each_backend! {
 async fn sigterm_stops_a_worker_gracefully_releasing_its_lease(b) {
     let dir = tempfile::tempdir().unwrap();
     let key = Sealer::random_base64();
-    let db = match &b {
-        common::world::Backend::Sqlite => dir.path().join("term.db").display().to_string(),
-        common::world::Backend::Postgres(server) => scratch_database(server).unwrap(),
-    };
+    let db = b.database(dir.path());
     let fleet = Fleet { db, key };
     let sim = Simulator::start(seeded(9, 200, 3000, 80, 25)).await.unwrap();
     let mut reference = single_machine(&sim).await;
@@ -346,7 +340,7 @@ async fn sigterm_stops_a_worker_gracefully_releasing_its_lease(b) {
     assert!(fleet.woo(&["--connection", "shop", "settings", "--concurrency", "1"]).output().unwrap().status.success());
     let mut worker = fleet.woo(&["worker", "--name", "term", "--lease-seconds", "600"]).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
     let mut watch: Box<dyn Storage> = match &b {
-        common::world::Backend::Sqlite => Box::new(SqliteStorage::open(std::path::Path::new(&fleet.db)).unwrap()),
+        common::world::Backend::Sqlite => woo_host::storage::open(&fleet.db).unwrap(),
         common::world::Backend::Postgres(_) => Box::new(fleet.storage()),
     };
     let deadline = Instant::now() + Duration::from_secs(60);

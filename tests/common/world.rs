@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_types::Kind};
 use woo_host::sim::{SeedSpec, SimConfig, Simulator};
 use woo_host::storage::Storage;
-use woo_host::storage::sqlite::SqliteStorage;
 
 /// Where a world keeps its records and state.
 #[derive(Clone, Debug)]
@@ -30,19 +29,19 @@ impl Backend {
         }
     }
 
+    /// A fresh database's `--db` value: a file in `dir`, or a new database on the server.
+    pub fn database(&self, dir: &std::path::Path) -> String {
+        match self {
+            Backend::Sqlite => dir.join("w.db").display().to_string(),
+            Backend::Postgres(server) => woo_host::storage::postgres::scratch_database(server).unwrap(),
+        }
+    }
+
     /// A fresh database: its `--db` value and an open storage on it.
     pub fn fresh(&self, dir: &std::path::Path) -> (String, Box<dyn Storage>) {
-        match self {
-            Backend::Sqlite => {
-                let db = dir.join("w.db");
-                (db.display().to_string(), Box::new(SqliteStorage::open(&db).unwrap()))
-            }
-            Backend::Postgres(server) => {
-                let db = woo_host::storage::postgres::scratch_database(server).unwrap();
-                let storage = woo_host::storage::open(&db).unwrap();
-                (db, storage)
-            }
-        }
+        let db = self.database(dir);
+        let storage = woo_host::storage::open(&db).unwrap();
+        (db, storage)
     }
 }
 

@@ -40,18 +40,7 @@ pub const EPOCH_2024: u64 = 1_704_067_200;
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC, no offset), as WooCommerce writes dates.
 pub fn wc_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    woo_plugin::env::rfc3339(secs).trim_end_matches('Z').to_string()
 }
 
 /// Parse `YYYY-MM-DDTHH:MM:SS` (an optional `Z`/`+00:00` is accepted) into seconds.

@@ -382,31 +382,31 @@ impl<T: Transport> Client<T> {
         if !more {
             return Ok(());
         }
-        // Pipelined: the next window is on the wire while this one is
-        // processed. A window that met a 429 halves the next one.
-        let mut window = concurrency.max(1) as u32;
-        let start_window = |client: &mut Self, from: u32, window: u32| {
-            let end = (from + window - 1).min(last_page);
-            (from, end, client.start((from..=end).map(req).collect()))
+        // A sliding window: `target` pages stay on the wire, one more is
+        // sent as each arrives, and pages are handed on in order while the
+        // next ones travel. A page that meets a 429 halves `target`.
+        let mut target = concurrency.max(1);
+        let mut next = first_page + 1;
+        let mut flying: std::collections::VecDeque<(u32, InFlight<T::Pending>)> = std::collections::VecDeque::new();
+        let refill = |client: &mut Self, flying: &mut std::collections::VecDeque<(u32, InFlight<T::Pending>)>, next: &mut u32, target: usize| {
+            while flying.len() < target && *next <= last_page {
+                flying.push_back((*next, client.start(vec![req(*next)])));
+                *next += 1;
+            }
         };
-        let mut inflight = Some(start_window(self, first_page + 1, window));
-        while let Some((from, end, flight)) = inflight.take() {
+        refill(self, &mut flying, &mut next, target);
+        while let Some((page, flight)) = flying.pop_front() {
             let limited = self.rate_limited;
-            let answers = self.complete(flight);
+            let answer = self.complete(flight).pop().unwrap_or_else(|| Err(Error::Transport("no answer".into())));
             if self.rate_limited > limited {
-                window = (window / 2).max(1);
+                target = (target / 2).max(1);
             }
-            if end < last_page {
-                inflight = Some(start_window(self, end + 1, window));
-            }
-            for (i, answer) in answers.into_iter().enumerate() {
-                let items = items_of(answer?.body)?;
-                let page = from + i as u32;
-                let empty = items.is_empty();
-                on_page(self, Page { page, items, total, total_pages })?;
-                if empty {
-                    return Ok(());
-                }
+            refill(self, &mut flying, &mut next, target);
+            let items = items_of(answer?.body)?;
+            let empty = items.is_empty();
+            on_page(self, Page { page, items, total, total_pages })?;
+            if empty {
+                return Ok(());
             }
         }
         Ok(())
@@ -487,15 +487,21 @@ pub mod fake {
         pub slept: Vec<u64>,
         /// How many requests each `start_all` put in flight together.
         pub windows: Vec<usize>,
+        /// Requests started and not yet finished, after each start.
+        pub in_flight: Vec<usize>,
+        outstanding: usize,
     }
 
     impl Transport for FakeTransport {
         type Pending = Vec<Result<HttpResponse, String>>;
         fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending {
             self.windows.push(requests.len());
+            self.outstanding += requests.len();
+            self.in_flight.push(self.outstanding);
             self.answer(requests)
         }
         fn finish_all(&mut self, pending: Self::Pending) -> Vec<Result<HttpResponse, String>> {
+            self.outstanding -= pending.len();
             pending
         }
         fn now_unix(&self) -> u64 {
@@ -682,11 +688,12 @@ mod tests {
         .unwrap();
         assert_eq!(pages, (1..=20).collect::<Vec<_>>());
         assert_eq!(c.rate_limited, 1);
-        // Windows: 2-5 (429 inside) then 2 at a time: 6-7, 8-9, …
+        // 2-5 fly together, page 3's 429 is retried; from then on at most 2 fly.
         let sent: Vec<u32> = c.transport.sent.iter().map(|r| r.path_and_query.split("&page=").nth(1).unwrap().parse().unwrap()).collect();
-        assert_eq!(&sent[..6], &[1, 2, 3, 4, 5, 3], "{sent:?}");
-        assert_eq!(&sent[6..8], &[6, 7], "{sent:?}");
-        assert_eq!(&sent[8..10], &[8, 9], "{sent:?}");
+        assert_eq!(&sent[..7], &[1, 2, 3, 4, 5, 6, 3], "{sent:?}");
+        let flying = &c.transport.in_flight;
+        assert_eq!(flying[..5], [1, 1, 2, 3, 4], "four in flight before the 429: {flying:?}");
+        assert!(flying[8..].iter().all(|n| *n <= 2), "two at most after it: {flying:?}");
     }
 
     #[test]
