@@ -7,15 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="target/bench-venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import woocommerce, source_woocommerce' 2>/dev/null; then
+# The peers install while woo builds (both only the first time).
+install_peers() {
   python=""
   for p in python3.11 python3.10 python3; do
     if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] < (3, 12)))'; then python="$p"; break; fi
   done
-  [ -n "$python" ] || { echo "bench: airbyte-source-woocommerce needs Python 3.10 or 3.11" >&2; exit 1; }
+  [ -n "$python" ] || { echo "bench: airbyte-source-woocommerce needs Python 3.10 or 3.11" >&2; return 1; }
   echo "bench: installing the peers into $venv" >&2
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check woocommerce airbyte-source-woocommerce >&2
+}
+peers=""
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import woocommerce, source_woocommerce' 2>/dev/null; then
+  install_peers & peers=$!
 fi
 cargo build --release -p woo-host --bin woo >&2
+if [ -n "$peers" ]; then wait "$peers"; fi
 exec target/release/woo bench --python "$venv/bin/python" "$@"
