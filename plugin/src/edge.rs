@@ -177,8 +177,22 @@ impl Transport for WasiTransport {
 /// The host imports as the core's `env::Host`.
 struct WitHost;
 
-fn bucket(name: &str) -> Option<kv::Bucket> {
-    kv::open(name).ok()
+thread_local! {
+    /// Buckets opened once per instance: an open and a drop per read would be
+    /// two more host calls each time.
+    static BUCKETS: std::cell::RefCell<Vec<(String, std::rc::Rc<kv::Bucket>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn bucket(name: &str) -> Option<std::rc::Rc<kv::Bucket>> {
+    BUCKETS.with(|open| {
+        let mut open = open.borrow_mut();
+        if let Some((_, b)) = open.iter().find(|(n, _)| n == name) {
+            return Some(b.clone());
+        }
+        let b = std::rc::Rc::new(kv::open(name).ok()?);
+        open.push((name.to_string(), b.clone()));
+        Some(b)
+    })
 }
 
 impl env::Host for WitHost {
