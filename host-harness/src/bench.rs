@@ -36,6 +36,9 @@ pub struct Options {
     pub python: Option<PathBuf>,
     /// Where the peer scripts live.
     pub peers_dir: PathBuf,
+    /// A peer still running after this is stopped; its time then counts as
+    /// at least this (a lower bound keeps the comparison honest and the run short).
+    pub peer_cap: Duration,
 }
 
 /// One row of the table.
@@ -172,18 +175,40 @@ async fn round_trip(s: &mut Session, path: &str) -> Result<Duration> {
     Ok(best)
 }
 
-/// Run a peer to its end; returns (wall time, its last stdout line).
-fn run_peer(mut cmd: std::process::Command) -> Result<(Duration, String)> {
+/// How a peer's run ended.
+enum PeerRun {
+    /// Its wall time and its last stdout line.
+    Finished(Duration, String),
+    /// Stopped at the cap: it would have taken longer.
+    Capped(Duration),
+}
+
+/// Run a peer to its end, or stop it at `cap`.
+fn run_peer(mut cmd: std::process::Command, cap: Duration, work: &std::path::Path, name: &str) -> Result<PeerRun> {
+    let out_path = work.join(format!("{name}.out"));
+    let err_path = work.join(format!("{name}.err"));
+    cmd.stdout(std::fs::File::create(&out_path)?).stderr(std::fs::File::create(&err_path)?);
     let t = Instant::now();
-    let out = cmd.output().context("starting a peer")?;
+    let mut child = cmd.spawn().context("starting a peer")?;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if t.elapsed() >= cap {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(PeerRun::Capped(cap));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let wall = t.elapsed();
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
+    if !status.success() {
+        let err = std::fs::read_to_string(&err_path).unwrap_or_default();
         let tail: String = err.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-        return Err(anyhow!("peer failed ({}): {tail}", out.status));
+        return Err(anyhow!("peer failed ({status}): {tail}"));
     }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    Ok((wall, stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string()))
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    Ok(PeerRun::Finished(wall, stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string()))
 }
 
 pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
@@ -320,21 +345,28 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
                     let mut cmd = std::process::Command::new(py);
                     cmd.arg(o.peers_dir.join(script));
                     env(&mut cmd);
-                    (*name, std::thread::spawn(move || run_peer(cmd)))
+                    let (cap, work, stem) = (o.peer_cap, dir.clone(), script.trim_end_matches(".py").to_string());
+                    (*name, std::thread::spawn(move || run_peer(cmd, cap, &work, &stem)))
                 })
                 .collect();
-            let mut peers: Vec<(&str, f64)> = vec![];
+            // (name, seconds, stopped at the cap)
+            let mut peers: Vec<(&str, f64, bool)> = vec![];
+            let ours = full.wall.as_secs_f64();
             for (name, h) in handles {
                 match h.join().map_err(|_| anyhow!("peer thread panicked"))? {
-                    Ok((wall, summary)) => {
-                        peers.push((name, wall.as_secs_f64()));
-                        row(&mut rows, format!("peer: {name}"), format!("{:.2} s", wall.as_secs_f64()), format!("{:.1}× our time; {summary}", wall.as_secs_f64() / full.wall.as_secs_f64()));
+                    Ok(PeerRun::Finished(wall, summary)) => {
+                        peers.push((name, wall.as_secs_f64(), false));
+                        row(&mut rows, format!("peer: {name}"), format!("{:.2} s", wall.as_secs_f64()), format!("{:.1}× our time; {summary}", wall.as_secs_f64() / ours));
+                    }
+                    Ok(PeerRun::Capped(cap)) => {
+                        peers.push((name, cap.as_secs_f64(), true));
+                        row(&mut rows, format!("peer: {name}"), format!("≥ {:.0} s", cap.as_secs_f64()), format!("≥ {:.1}× our time; stopped at the {:.0} s cap, unfinished", cap.as_secs_f64() / ours, cap.as_secs_f64()));
                     }
                     Err(e) => row(&mut rows, format!("peer: {name}"), "failed", e.to_string().replace('\n', " ")),
                 }
             }
-            if let Some((name, fastest)) = peers.iter().cloned().min_by(|a, b| a.1.total_cmp(&b.1)) {
-                row(&mut rows, "fastest peer / ours", format!("{:.1}×", fastest / full.wall.as_secs_f64()), name.to_string());
+            if let Some((name, fastest, capped)) = peers.iter().cloned().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                row(&mut rows, "fastest peer / ours", format!("{}{:.1}×", if capped { "≥ " } else { "" }, fastest / ours), name.to_string());
             }
         }
     }

@@ -227,6 +227,9 @@ enum Command {
         /// A Python with `woocommerce` and `airbyte-source-woocommerce` installed (bench/run.sh makes one).
         #[arg(long)]
         python: Option<PathBuf>,
+        /// Stop a peer still running after this many seconds (its time then counts as at least this).
+        #[arg(long, default_value_t = 240)]
+        peer_seconds: u64,
     },
 }
 
@@ -851,8 +854,17 @@ async fn run(cli: Cli) -> Result<()> {
             let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, &name, &args).await?;
             println!("{}", r.map_err(|e| describe(&e))?);
         }
-        Command::Bench { customers, orders, products, latency_ms, python } => {
-            let opts = woo_host::bench::Options { customers, orders, products, latency_ms, concurrency: 4, python, peers_dir: woo_host::bench::default_peers_dir() };
+        Command::Bench { customers, orders, products, latency_ms, python, peer_seconds } => {
+            let opts = woo_host::bench::Options {
+                customers,
+                orders,
+                products,
+                latency_ms,
+                concurrency: 4,
+                python,
+                peers_dir: woo_host::bench::default_peers_dir(),
+                peer_cap: std::time::Duration::from_secs(peer_seconds),
+            };
             woo_host::bench::run(&app.runtime, &opts).await?;
         }
         Command::Connections => {
