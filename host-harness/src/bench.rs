@@ -297,7 +297,7 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
         format!("{} key-value calls; the rest is waiting for the store", full.kv_calls),
     );
     row(&mut rows, format!("round-trip bound at concurrency {}", o.concurrency), format!("{:.2} s", bound.as_secs_f64()), format!("ours is {:.2}× the bound", full.wall.as_secs_f64() / bound.as_secs_f64()));
-    row(&mut rows, "peak guest memory: small store vs full store", format!("{} vs {}", mib(small_import.peak_guest as u64), mib(full.peak_guest as u64)), format!("store {}× larger; the peak is set by the pages in flight, not the store", o.orders / (o.orders / SMALL_FRACTION).max(1)));
+    row(&mut rows, "peak guest memory: small store vs full store", format!("{} vs {}", mib(small_import.peak_guest as u64), mib(full.peak_guest as u64)), format!("store {}× larger; one page and its variations are held at a time", o.orders / (o.orders / SMALL_FRACTION).max(1)));
     row(&mut rows, "host RSS growth during the full import", mib(rss_after.saturating_sub(rss_before)), format!("peak RSS {} (simulator included)", mib(rss_after)));
 
     // Incremental sync.

@@ -257,37 +257,56 @@ impl<H: Host> PhaseCtx<'_, H> {
         }
     }
 
+    /// A page of products, a group at a time: each group's variable products
+    /// have at most one page (100) of variations between them, so the guest
+    /// holds one products page and one page of variations, however densely
+    /// the store mixes variable products into a page.
     fn products<T: Transport>(&mut self, client: &mut Client<T>, items: &[Value], batch: &mut Batch) -> Result<(), Error> {
-        let variable: Vec<u64> = items
-            .iter()
-            .filter(|p| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish")
-            .filter_map(|p| model::id(&p["id"]))
-            .collect();
-        let variations = fetch_variations(client, &variable, self.collections.variations, self.concurrency)?;
-        for p in items {
-            let Some(id) = model::id(&p["id"]) else {
-                self.malformed(Kind::Products, "product", p);
-                continue;
-            };
-            let vars = variations.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            let before = self.host.get(bucket::PRODUCTS, &id.to_string()).is_some();
-            match mapping::product_record(p, vars, before) {
-                Ok(r) => {
-                    batch.set_state(bucket::PRODUCTS, &id.to_string(), model::text(&p["date_modified_gmt"]));
-                    for c in mapping::product_category_ids(p) {
-                        batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
-                    }
-                    claim_skus(self.host, &r, batch);
-                    self.emit(Kind::Products, batch, r);
+        let variable = |p: &Value| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish";
+        let mut start = 0;
+        while start < items.len() {
+            let (mut end, mut held) = (start, 0);
+            while end < items.len() {
+                let n = if variable(&items[end]) { model::list(&items[end]["variations"]).len().max(1) } else { 0 };
+                if end > start && held + n > crate::client::MAX_PER_PAGE as usize {
+                    break;
                 }
-                Err(_) => {
-                    if self.kinds.contains(&Kind::Products) {
-                        self.report.entry(Kind::Products).skipped += 1;
-                    }
+                held += n;
+                end += 1;
+            }
+            let group = &items[start..end];
+            let parents: Vec<u64> = group.iter().filter(|p| variable(p)).filter_map(|p| model::id(&p["id"])).collect();
+            let variations = fetch_variations(client, &parents, self.collections.variations, self.concurrency)?;
+            for p in group {
+                self.product(p, &variations, batch);
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn product(&mut self, p: &Value, variations: &HashMap<u64, Vec<Value>>, batch: &mut Batch) {
+        let Some(id) = model::id(&p["id"]) else {
+            self.malformed(Kind::Products, "product", p);
+            return;
+        };
+        let vars = variations.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let before = self.host.get(bucket::PRODUCTS, &id.to_string()).is_some();
+        match mapping::product_record(p, vars, before) {
+            Ok(r) => {
+                batch.set_state(bucket::PRODUCTS, &id.to_string(), model::text(&p["date_modified_gmt"]));
+                for c in mapping::product_category_ids(p) {
+                    batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
+                }
+                claim_skus(self.host, &r, batch);
+                self.emit(Kind::Products, batch, r);
+            }
+            Err(_) => {
+                if self.kinds.contains(&Kind::Products) {
+                    self.report.entry(Kind::Products).skipped += 1;
                 }
             }
         }
-        Ok(())
     }
 
     fn collections(&mut self, items: &[Value], batch: &mut Batch) {
@@ -562,6 +581,52 @@ mod tests {
             assert_eq!(got[&10].len(), 9);
             assert_eq!(c.transport.in_flight.iter().max(), Some(&concurrency), "{concurrency}: {:?}", c.transport.in_flight);
         }
+    }
+
+    #[test]
+    fn variations_come_a_page_at_a_time_however_dense_the_products_page() {
+        let mut host = MemoryHost::default();
+        let info = br#"{"state":"connected","store_url":"https://shop.example.com","woocommerce_version":"11.0.1","auth_method":"basic"}"#;
+        host.set(bucket::CONNECTION, "info", info).unwrap();
+        let mut c = store();
+        // One page of 40 variable products with 4 variations each: 160 variations.
+        c.transport.router = Some(Box::new(|r: &HttpRequest| {
+            let (path, query) = r.path_and_query.split_once('?').unwrap_or((&r.path_and_query, ""));
+            let path = path.trim_start_matches("/wp-json/wc/v3");
+            let param = |name: &str| query.split('&').find_map(|kv| kv.strip_prefix(&format!("{name}="))).unwrap_or("").to_string();
+            let (body, total) = match path {
+                "/products" if param("page") == "1" => {
+                    let items: Vec<String> = (0..40u64)
+                        .map(|i| format!(r#"{{"id":{},"type":"variable","status":"publish","name":"P{i}","price":"5","categories":[],"variations":[{}]}}"#, 100 + i, (0..4).map(|v| (1000 + i * 10 + v).to_string()).collect::<Vec<_>>().join(",")))
+                        .collect();
+                    (format!("[{}]", items.join(",")), 40)
+                }
+                "/variations" => {
+                    let parents: Vec<u64> = param("parent").split("%2C").flat_map(|p| p.split(',')).filter_map(|p| p.parse().ok()).collect();
+                    let items: Vec<String> = parents
+                        .iter()
+                        .flat_map(|p| (0..4).map(move |v| format!(r#"{{"id":{},"parent_id":{p},"price":"5","attributes":[]}}"#, 1000 + (p - 100) * 10 + v)))
+                        .collect();
+                    let n = items.len();
+                    (format!("[{}]", items.join(",")), n)
+                }
+                _ => ("[]".to_string(), 0),
+            };
+            let pages = total.div_ceil(100).to_string();
+            json(200, &body, &[("X-WP-Total", &total.to_string()), ("X-WP-TotalPages", &pages)])
+        }));
+        run(&mut c, &mut host, &[Kind::Products], 4).unwrap();
+        let asked: Vec<usize> = c
+            .transport
+            .sent
+            .iter()
+            .filter(|r| r.path_and_query.starts_with("/wp-json/wc/v3/variations"))
+            .map(|r| r.path_and_query.split("parent=").nth(1).unwrap().split('&').next().unwrap().split("%2C").flat_map(|p| p.split(',')).count())
+            .collect();
+        assert_eq!(asked, [25, 15], "parents with at most 100 variations between them, one request each");
+        let products: Vec<&Value> = host.records.iter().filter(|((k, _), _)| k == "product").map(|(_, v)| v).collect();
+        assert_eq!(products.len(), 40);
+        assert!(products.iter().all(|p| p["variants"].as_array().is_some_and(|v| v.len() == 4)));
     }
 
     #[test]
