@@ -21,7 +21,8 @@ const IMPORT_RUNS: usize = 2;
 /// The small store of the memory comparison is this fraction of the full one.
 const SMALL_FRACTION: u64 = 4;
 
-const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
+/// Every kind, as a full import takes them.
+pub const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
 
 /// What to measure.
 #[derive(Debug, Clone)]

@@ -37,8 +37,7 @@ pub async fn run(server: &str, stores: usize, latency_ms: u64, worker_counts: &[
         for (i, sim) in sims.iter().enumerate() {
             let storage = Box::new(PostgresStorage::open_with(&db, Sealer::from_base64(&key)?)?);
             let mut s = crate::session::connect_simulator_as(&runtime, storage, sim, &format!("store-{i}")).await?;
-            let kinds = [crate::runtime::wit_types::Kind::Contacts, crate::runtime::wit_types::Kind::Orders, crate::runtime::wit_types::Kind::Transactions, crate::runtime::wit_types::Kind::Products, crate::runtime::wit_types::Kind::Collections];
-            crate::worker::defer_import(s.store.data_mut().storage.as_mut(), &format!("store-{i}"), &kinds)?;
+            crate::worker::defer_import(s.store.data_mut().storage.as_mut(), &format!("store-{i}"), &crate::bench::ALL)?;
         }
         let requests_before: u64 = sims.iter().map(|s| s.state.requests.load(std::sync::atomic::Ordering::SeqCst)).sum();
         let exe = std::env::current_exe()?;

@@ -352,28 +352,13 @@ impl std::error::Error for ComponentError {}
 
 fn describe(e: &wit_types::Error) -> ComponentError {
     use wit_types::Error as E;
-    let remote = |what: &str, r: &wit_types::RemoteError| {
-        let mut s = format!("{what} (HTTP {}", r.status);
-        if !r.code.is_empty() {
-            s.push_str(&format!(" {}", r.code));
-        }
-        s.push(')');
-        if !r.message.is_empty() {
-            s.push_str(&format!(": {}", r.message));
-        }
-        s
+    let code = match e {
+        E::Auth(_) | E::ReconnectRequired(_) => exit::AUTH,
+        E::NotFound(_) => exit::NOT_FOUND,
+        E::InvalidInput(_) | E::NotConnected => exit::INVALID_INPUT,
+        E::RateLimited(_) | E::Remote(_) | E::Transport(_) => exit::REMOTE,
     };
-    let (code, message) = match e {
-        E::Auth(r) => (exit::AUTH, remote("the store refused the credentials", r)),
-        E::NotFound(r) => (exit::NOT_FOUND, remote("not found", r)),
-        E::RateLimited(r) => (exit::REMOTE, remote("rate limited by the store", r)),
-        E::InvalidInput(i) => (exit::INVALID_INPUT, format!("invalid {}: {}", i.field, i.message)),
-        E::Remote(r) => (exit::REMOTE, remote("the store answered with an error", r)),
-        E::Transport(m) => (exit::REMOTE, format!("could not talk to the store: {m}")),
-        E::ReconnectRequired(m) => (exit::AUTH, format!("reconnect required: {m}")),
-        E::NotConnected => (exit::INVALID_INPUT, "no store is connected: run `woo connect` first".into()),
-    };
-    ComponentError { code, message }
+    ComponentError { code, message: woo_host::error_message(e) }
 }
 
 fn parse_kinds(list: &str, flag: &str) -> Result<Vec<wit_types::Kind>> {
@@ -638,8 +623,6 @@ async fn run(cli: Cli) -> Result<()> {
             app.set_settings(&mut s, &wanted).await?;
             eprintln!("connected to {} (WooCommerce {}, {})", info.store_url, info.woocommerce_version.clone().unwrap_or_else(|| "?".into()), info.auth_method);
             let storage = &mut s.store.data_mut().storage;
-            storage.kv_delete(&app.connection, HOST_BUCKET, woo_host::worker::IMPORT_PENDING_KEY)?;
-            storage.schedule(&app.connection, true)?;
             if defer && !kinds.is_empty() {
                 woo_host::worker::defer_import(storage.as_mut(), &app.connection, &kinds)?;
                 eprintln!("the first import is left to `woo worker`");
@@ -648,6 +631,8 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 return Ok(());
             }
+            storage.kv_delete(&app.connection, HOST_BUCKET, woo_host::worker::IMPORT_PENDING_KEY)?;
+            storage.schedule(&app.connection, true)?;
             if kinds.is_empty() {
                 if app.json {
                     println!("{}", json!({"state": "connected", "store_url": info.store_url, "woocommerce_version": info.woocommerce_version}));
@@ -760,14 +745,7 @@ async fn run(cli: Cli) -> Result<()> {
                 wit_connection::ConnectionState::Disconnected => "disconnected",
             };
             let storage = &mut s.store.data_mut().storage;
-            let mut last = serde_json::Map::new();
-            for k in storage.kv_keys(&app.connection, "cursors")? {
-                if let Some(kind) = k.strip_prefix("sync:").and_then(|r| r.strip_suffix(":since"))
-                    && let Some(v) = storage.kv_get(&app.connection, "cursors", &k)?
-                {
-                    last.insert(kind.to_string(), json!(String::from_utf8_lossy(&v)));
-                }
-            }
+            let last: serde_json::Map<String, Value> = woo_host::session::last_syncs(storage.as_mut(), &app.connection)?.into_iter().map(|(k, at)| (k, json!(at))).collect();
             let counts_v: serde_json::Map<String, Value> = counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
             if app.json {
                 println!("{}", json!({"state": state, "store_url": info.store_url, "woocommerce_version": info.woocommerce_version, "auth_method": info.auth_method, "last_sync": last, "counts": counts_v}));

@@ -143,6 +143,18 @@ impl wasi::keyvalue::store::Host for HostState {
     }
 }
 
+impl HostState {
+    /// One key-value call on this connection's storage, counted and timed
+    /// for the benchmark.
+    fn timed_kv<R>(&mut self, f: impl FnOnce(&mut dyn Storage, &str) -> Result<R>) -> Result<R, wasi::keyvalue::store::Error> {
+        let t = Instant::now();
+        let r = f(self.storage.as_mut(), &self.connection).map_err(kv_err);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        r
+    }
+}
+
 fn kv_err(e: anyhow::Error) -> wasi::keyvalue::store::Error {
     wasi::keyvalue::store::Error::Other(format!("{e:#}"))
 }
@@ -150,35 +162,19 @@ fn kv_err(e: anyhow::Error) -> wasi::keyvalue::store::Error {
 impl wasi::keyvalue::store::HostBucket for HostState {
     fn get(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        let t = Instant::now();
-        let r = self.storage.kv_get(&self.connection, &name, &key).map_err(kv_err);
-        self.kv_time += t.elapsed();
-        self.kv_calls += 1;
-        Ok(r)
+        Ok(self.timed_kv(|s, c| s.kv_get(c, &name, &key)))
     }
     fn set(&mut self, b: Resource<KvBucket>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        let t = Instant::now();
-        let r = self.storage.kv_set(&self.connection, &name, &key, &value).map_err(kv_err);
-        self.kv_time += t.elapsed();
-        self.kv_calls += 1;
-        Ok(r)
+        Ok(self.timed_kv(|s, c| s.kv_set(c, &name, &key, &value)))
     }
     fn delete(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<(), wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        let t = Instant::now();
-        let r = self.storage.kv_delete(&self.connection, &name, &key).map_err(kv_err);
-        self.kv_time += t.elapsed();
-        self.kv_calls += 1;
-        Ok(r)
+        Ok(self.timed_kv(|s, c| s.kv_delete(c, &name, &key)))
     }
     fn exists(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<bool, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        let t = Instant::now();
-        let r = self.storage.kv_get(&self.connection, &name, &key).map(|v| v.is_some()).map_err(kv_err);
-        self.kv_time += t.elapsed();
-        self.kv_calls += 1;
-        Ok(r)
+        Ok(self.timed_kv(|s, c| s.kv_get(c, &name, &key).map(|v| v.is_some())))
     }
     fn list_keys(
         &mut self,

@@ -20,6 +20,20 @@ pub fn saved_store_url(storage: &mut dyn Storage, connection: &str) -> Result<Op
         .and_then(|v| v["store_url"].as_str().filter(|s| !s.is_empty()).map(str::to_string)))
 }
 
+/// When each kind last synced (`sync:<kind>:since` cursors), by kind.
+pub fn last_syncs(storage: &mut dyn Storage, connection: &str) -> Result<Vec<(String, String)>> {
+    let cursors = woo_plugin::env::bucket::CURSORS;
+    let mut out = vec![];
+    for k in storage.kv_keys(connection, cursors)? {
+        if let Some(kind) = k.strip_prefix("sync:").and_then(|r| r.strip_suffix(":since"))
+            && let Some(v) = storage.kv_get(connection, cursors, &k)?
+        {
+            out.push((kind.to_string(), String::from_utf8_lossy(&v).into_owned()));
+        }
+    }
+    Ok(out)
+}
+
 /// A session allowed to reach `store_url` (or the saved store). A given
 /// `ca_cert` is trusted and remembered for the connection.
 pub async fn open(runtime: &Runtime, mut storage: Box<dyn Storage>, connection: &str, store_url: Option<&str>, ca_cert: Option<&Path>) -> Result<Session> {

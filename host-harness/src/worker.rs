@@ -222,27 +222,11 @@ async fn work(runtime: &Runtime, opts: &WorkerOptions, lease: &Lease) -> Result<
         }
         None => (false, s.bindings.woo_connector_sync().call_sync_pass(&mut s.store, None).await?),
     };
-    let report = r.map_err(|e| anyhow!("{}", describe(&e)))?;
+    let report = r.map_err(|e| anyhow!("{}", crate::error_message(&e)))?;
     if import {
         s.store.data_mut().storage.kv_delete(&lease.connection, HOST_BUCKET, IMPORT_PENDING_KEY)?;
     }
     Ok((import, report))
-}
-
-/// A component error in one line, without credentials (the component never
-/// puts them in errors).
-pub fn describe(e: &wit_types::Error) -> String {
-    use wit_types::Error as E;
-    match e {
-        E::Auth(r) => format!("the store refused the credentials (HTTP {} {}): {}", r.status, r.code, r.message),
-        E::NotFound(r) => format!("not found (HTTP {} {}): {}", r.status, r.code, r.message),
-        E::RateLimited(r) => format!("rate limited (HTTP {})", r.status),
-        E::InvalidInput(i) => format!("invalid {}: {}", i.field, i.message),
-        E::Remote(r) => format!("the store answered HTTP {} {}: {}", r.status, r.code, r.message),
-        E::Transport(m) => format!("could not talk to the store: {m}"),
-        E::ReconnectRequired(m) => format!("reconnect required: {m}"),
-        E::NotConnected => "not connected".into(),
-    }
 }
 
 /// The connections of a database, for `woo connections`: name, state, store,
@@ -257,17 +241,7 @@ pub fn connections(storage: &mut dyn Storage) -> Result<Vec<serde_json::Value>> 
             .kv_get(&row.connection, woo_plugin::env::bucket::CONNECTION, "info")?
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or(Value::Null);
-        let mut last: Option<String> = None;
-        for k in storage.kv_keys(&row.connection, woo_plugin::env::bucket::CURSORS)? {
-            if k.starts_with("sync:") && k.ends_with(":since")
-                && let Some(v) = storage.kv_get(&row.connection, woo_plugin::env::bucket::CURSORS, &k)?
-            {
-                let v = String::from_utf8_lossy(&v).into_owned();
-                if last.as_ref().is_none_or(|l| *l < v) {
-                    last = Some(v);
-                }
-            }
-        }
+        let last = session::last_syncs(storage, &row.connection)?.into_iter().map(|(_, at)| at).max();
         let pending = storage.kv_get(&row.connection, HOST_BUCKET, IMPORT_PENDING_KEY)?.is_some();
         out.push(json!({
             "name": row.connection,

@@ -110,8 +110,11 @@ pub struct Data {
 /// after `invalidate`, which code changing an order's status in place calls.
 #[derive(Default)]
 pub struct OrderIndex {
-    cache: std::sync::Mutex<Option<std::sync::Arc<Vec<(u64, bool)>>>>,
+    cache: std::sync::Mutex<Option<Listed>>,
 }
+
+/// `(id, listed)` per order, shared with the requests reading it.
+type Listed = std::sync::Arc<Vec<(u64, bool)>>;
 
 impl Clone for OrderIndex {
     fn clone(&self) -> Self {
@@ -127,7 +130,7 @@ impl OrderIndex {
     }
 
     /// The index of `orders`, built if missing or stale.
-    pub fn of(&self, orders: &[Value]) -> std::sync::Arc<Vec<(u64, bool)>> {
+    pub fn of(&self, orders: &[Value]) -> Listed {
         let mut c = match self.cache.lock() {
             Ok(c) => c,
             Err(p) => p.into_inner(),

@@ -147,6 +147,12 @@ pub trait Storage: Send {
 /// The error a fenced commit fails with once its lease is gone.
 pub const LEASE_LOST: &str = "the worker's lease on this connection was lost";
 
+/// What binds a sealed credential to its row: a sealed value moved to
+/// another connection or key does not open.
+pub fn credential_aad(connection: &str, key: &str) -> String {
+    format!("{connection}/{key}")
+}
+
 /// A fresh lease token.
 pub fn new_token() -> String {
     format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())

@@ -8,7 +8,7 @@
 //! with one database connection, and calls are sent to it.
 
 use super::seal::Sealer;
-use super::{CREDENTIALS_BUCKET, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
+use super::{CREDENTIALS_BUCKET, credential_aad, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
 use anyhow::{Context, Result, anyhow};
 use postgres::{Client, NoTls, Transaction};
 use std::sync::mpsc;
@@ -128,14 +128,9 @@ fn migrate(c: &mut Client) -> Result<()> {
     Ok(())
 }
 
-/// What binds a sealed credential to its row (as in SQLite).
-fn aad(connection: &str, key: &str) -> String {
-    format!("{connection}/{key}")
-}
-
 fn set(tx: &mut Transaction<'_>, sealer: &Sealer, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
     if bucket == CREDENTIALS_BUCKET {
-        let sealed = sealer.seal(&aad(connection, key), value)?;
+        let sealed = sealer.seal(&credential_aad(connection, key), value)?;
         tx.execute(
             "INSERT INTO credentials (connection, key, value) VALUES ($1, $2, $3)
              ON CONFLICT (connection, key) DO UPDATE SET value = excluded.value",
@@ -216,7 +211,7 @@ impl Storage for PostgresStorage {
         self.run(move |c, sealer| {
             if bucket == CREDENTIALS_BUCKET {
                 let row = c.query_opt("SELECT value FROM credentials WHERE connection = $1 AND key = $2", &[&connection, &key])?;
-                row.map(|r| sealer.open(&aad(&connection, &key), &r.get::<_, Vec<u8>>(0))).transpose()
+                row.map(|r| sealer.open(&credential_aad(&connection, &key), &r.get::<_, Vec<u8>>(0))).transpose()
             } else {
                 let row = c.query_opt("SELECT value FROM state WHERE connection = $1 AND bucket = $2 AND key = $3", &[&connection, &bucket, &key])?;
                 Ok(row.map(|r| r.get(0)))

@@ -2,7 +2,7 @@
 //! database file created owner-only.
 
 use super::seal::Sealer;
-use super::{CREDENTIALS_BUCKET, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
+use super::{CREDENTIALS_BUCKET, credential_aad, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -61,11 +61,6 @@ impl SqliteStorage {
         db.execute_batch(SCHEMA)?;
         Ok(SqliteStorage { db, sealer: Sealer::ephemeral(), fence: None })
     }
-}
-
-/// What binds a sealed credential to its row.
-fn aad(connection: &str, key: &str) -> String {
-    format!("{connection}/{key}")
 }
 
 #[cfg(unix)]
@@ -139,7 +134,7 @@ impl Storage for SqliteStorage {
                 .db
                 .query_row("SELECT value FROM credentials WHERE connection = ?1 AND key = ?2", params![connection, key], |r| r.get(0))
                 .optional()?;
-            sealed.map(|s| self.sealer.open(&aad(connection, key), &s)).transpose()?
+            sealed.map(|s| self.sealer.open(&credential_aad(connection, key), &s)).transpose()?
         } else {
             self.db
                 .query_row(
@@ -319,7 +314,7 @@ fn set(db: &Connection, sealer: &Sealer, connection: &str, bucket: &str, key: &s
         db.execute(
             "INSERT INTO credentials (connection, key, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (connection, key) DO UPDATE SET value = excluded.value",
-            params![connection, key, sealer.seal(&aad(connection, key), value)?],
+            params![connection, key, sealer.seal(&credential_aad(connection, key), value)?],
         )?;
     } else {
         db.execute(

@@ -485,8 +485,6 @@ pub mod fake {
         pub counter: u64,
         /// Every wait the client asked for, in ms.
         pub slept: Vec<u64>,
-        /// How many requests each `start_all` put in flight together.
-        pub windows: Vec<usize>,
         /// Requests started and not yet finished, after each start.
         pub in_flight: Vec<usize>,
         outstanding: usize,
@@ -495,7 +493,6 @@ pub mod fake {
     impl Transport for FakeTransport {
         type Pending = Vec<Result<HttpResponse, String>>;
         fn start_all(&mut self, requests: Vec<HttpRequest>) -> Self::Pending {
-            self.windows.push(requests.len());
             self.outstanding += requests.len();
             self.in_flight.push(self.outstanding);
             self.answer(requests)
