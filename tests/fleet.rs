@@ -344,7 +344,7 @@ async fn sigterm_stops_a_worker_gracefully_releasing_its_lease(b) {
     assert!(fleet.woo(&["--connection", "shop", "settings", "--concurrency", "1"]).output().unwrap().status.success());
     let mut worker = fleet.woo(&["worker", "--name", "term", "--lease-seconds", "600"]).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
     let mut watch: Box<dyn Storage> = match &b {
-        common::world::Backend::Sqlite => woo_host::storage::open(&fleet.db).unwrap(),
+        common::world::Backend::Sqlite => Box::new(woo_host::storage::sqlite::SqliteStorage::open_with(std::path::Path::new(&fleet.db), Sealer::from_base64(&fleet.key).unwrap()).unwrap()),
         common::world::Backend::Postgres(_) => Box::new(fleet.storage()),
     };
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -335,3 +335,90 @@ fn simulator_variation_price_follows_regular_price_alone_and_in_a_batch() {
     let a = rest.call("GET", &format!("/products/{parent}/variations/{}", ids[0]), None, common::Auth::Basic);
     assert_eq!(a.json["price"], "12.50");
 }
+
+// ---- Hardening (issue 17, items 8 and 9): the CLI's edges ----
+
+#[test]
+fn stdout_closed_early_ends_status_tools_and_connections_quietly_with_exit_0() {
+    // `woo status | head -1`, made deterministic: the reader is gone before
+    // `woo` writes its first line.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    for command in ["status", "tools", "connections"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_woo"))
+            .args(["--db", db.to_str().unwrap(), command])
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "woo {command}: {err}");
+        assert!(!err.contains("panicked"), "woo {command}: {err}");
+    }
+}
+
+#[test]
+fn connection_names_follow_the_serve_rule_and_a_bad_one_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    let longest = "a".repeat(64);
+    for good in ["default", "shop-2_eu.example", longest.as_str()] {
+        let out = woo(&["--db", db, "--connection", good, "status"]);
+        assert!(out.status.success(), "{good}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let too_long = "a".repeat(65);
+    for bad in [too_long.as_str(), "", "a/b", "shop eu", "ümlaut", "../x"] {
+        let out = woo(&["--db", db, "--connection", bad, "status"]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 64 letters"), "{bad:?}");
+        let out = Command::new(env!("CARGO_BIN_EXE_woo")).args(["--db", db, "status"]).env("WOO_CONNECTION", bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "WOO_CONNECTION={bad:?}");
+    }
+}
+
+#[test]
+fn ca_cert_errors_name_the_users_file_never_a_temporary_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    let pem = dir.path().join("staging-ca.pem");
+    std::fs::write(&pem, "not a certificate\n").unwrap();
+    let out = woo(&["--db", db, "--ca-cert", pem.to_str().unwrap(), "connect", "--store", "https://127.0.0.1:9", "--key", "ck_abcdef", "--secret", "cs_abcdef"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(pem.to_str().unwrap()) && err.contains("no PEM certificate"), "{err}");
+    assert!(!err.contains("woo-ca-"), "no temporary copy of the CA is named: {err}");
+
+    // A CA saved by an earlier --ca-cert that no longer reads is named as that.
+    let mut storage = woo_host::storage::open(db).unwrap();
+    storage.kv_set("default", woo_host::session::HOST_BUCKET, "ca_cert", b"-----BEGIN CERTIFICATE-----\nbm90\n-----END CERTIFICATE-----\n").unwrap();
+    drop(storage);
+    let out = woo(&["--db", db, "status"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("the CA certificate saved for connection `default`") && !err.contains("woo-ca-"), "{err}");
+}
+
+#[test]
+fn connect_to_a_link_local_address_is_refused_before_any_request_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    for url in [
+        "http://169.254.169.254",
+        "https://169.254.169.254/latest/meta-data",
+        "http://2852039166",
+        "http://[fe80::a9fe:a9fe]",
+        "http://[::ffff:169.254.169.254]",
+    ] {
+        let started = Instant::now();
+        let out = woo(&["--db", db, "connect", "--store", url, "--key", "ck_abcdef", "--secret", "cs_abcdef"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(err.contains("store_url") && err.contains("link-local"), "{url}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{url}: refused at once, not after a connect timeout");
+    }
+}

@@ -250,6 +250,80 @@ fn realstore_tools_answer_what_the_rest_api_answers() {
 
 #[test]
 #[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_raw_api_request_cannot_read_wordpress_users() {
+    let r = real();
+    // The danger: WordPress routes by `rest_route` whatever the path says,
+    // and WooCommerce authenticates any URI under wp-json/wc/, so the key's
+    // user reads WordPress core's users (PHP also reads `rest.route` and
+    // `rest route` as `rest_route`).
+    for q in ["rest_route=/wp/v2/users", "rest.route=/wp/v2/users", "rest%5Froute=/wp/v2/users"] {
+        let leak = r.https.call("GET", &format!("/orders?{q}&context=edit"), None, Auth::Basic);
+        assert_eq!(leak.status, 200, "{q}");
+        assert!(leak.json[0]["roles"].is_array() && leak.json[0]["username"].is_string(), "{q}: the store no longer leaks: {}", leak.json);
+    }
+    let is_users = |out: &str| out.contains("\"roles\"") || out.contains("\"username\"") || out.contains("\"capabilities\"");
+    for (name, store) in [("http", r.get("WOO_STORE_URL_HTTP")), ("https", r.get("WOO_STORE_URL_HTTPS"))] {
+        let db = db_path(&format!("raw-escape-{name}"));
+        ok(&woo(&["--db", &db, "--ca-cert", r.get("WOO_STORE_CA_CERT"), "connect", "--import", "none", "--store", store, "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+        let keys = ["rest_route", "Rest_Route", "REST_ROUTE", "rest_route[]", "rest_route[0]", "rest%5Froute", "rest%255Froute", "rest.route", "rest route", " rest_route", "rest[route", "rest+route",
+            "_method", "_envelope", "_jsonp", "_embed", "_wpnonce", "oauth_consumer_key", "consumer_key", "consumer_secret", "x&rest_route", "x=1&rest_route"];
+        for k in keys {
+            let args = json!({"method": "GET", "path": "/orders", "query": {k: "/wp/v2/users", "context": "edit"}}).to_string();
+            let out = woo(&["--db", &db, "tool", "raw-api-request", "--args", &args], &[]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(!is_users(&text), "{name} {k:?} read WordPress users: {text}");
+            assert_eq!(out.status.code(), Some(2), "{name} {k:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        for path in ["/orders?rest_route=/wp/v2/users", "/orders%3Frest_route=/wp/v2/users", "/orders#/wp/v2/users", "/../../wp/v2/users", "/%2e%2e/%2e%2e/wp/v2/users", "/wp/v2/users", "//wp/v2/users", "/wp-json/wp/v2/users", "/orders/ /wp/v2/users"] {
+            let args = json!({"method": "GET", "path": path}).to_string();
+            let out = woo(&["--db", &db, "tool", "raw-api-request", "--args", &args], &[]);
+            assert!(!is_users(&String::from_utf8_lossy(&out.stdout)), "{name} {path:?} read WordPress users");
+            assert_eq!(out.status.code(), Some(2), "{name} {path:?}");
+        }
+        // A value cannot add a parameter: it goes out percent-encoded whole.
+        let out = tool(&db, "raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"search": "x&rest_route=/wp/v2/users", "context": "edit"}}));
+        assert!(!is_users(&out.to_string()) && out["status"] == 200, "{name}: {out}");
+        // Plain parameters still work, `_fields` included. (PHP array syntax
+        // passes the guard but breaks OAuth signatures, SPEC §10.)
+        let out = tool(&db, "raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"per_page": 2, "_fields": "id,status", "status": "any"}}));
+        assert_eq!(out["status"], 200, "{name}: {out}");
+        assert!(out["body"].as_array().unwrap().iter().all(|o| o.as_object().unwrap().keys().all(|k| k == "id" || k == "status")), "{name}: {out}");
+    }
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_bad_dates_are_refused_before_the_store_and_offsets_are_read_as_utc() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("dates");
+    ok(&woo(&["--db", &db, "connect", "--import", "none", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    for (field, value) in [("after", "garbage"), ("after", "2025-03-01"), ("modified_after", "2025-02-30T00:00:00"), ("before", "2025-03-01T09:00:00+0100")] {
+        let args = json!({field: value}).to_string();
+        let started = std::time::Instant::now();
+        let out = woo(&["--db", &db, "tool", "list-orders", "--args", &args], &[]);
+        assert_eq!(out.status.code(), Some(2), "{field}={value}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(field));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    // The same instant three ways selects the same orders: an offset is applied
+    // once, here, not shifted again by the store.
+    let order = r.https.call("GET", &format!("/orders/{}", s.paid_order), None, Auth::Basic).json;
+    let created = order["date_created_gmt"].as_str().unwrap().to_string();
+    let at_plus_one = format!("{}+01:00", &created[..19]);
+    let hour_before = woo_plugin::tools::utc_date_time(&at_plus_one).unwrap();
+    let ids = |after: String| -> BTreeSet<u64> {
+        let v = tool(&db, "list-orders", json!({"after": after, "customer": s.customer, "per_page": 100}));
+        v["items"].as_array().unwrap().iter().map(|o| o["id"].as_u64().unwrap()).collect()
+    };
+    let plain = ids(hour_before.clone());
+    assert!(plain.contains(&s.paid_order));
+    assert_eq!(ids(format!("{hour_before}Z")), plain);
+    assert_eq!(ids(at_plus_one), plain, "the creation time at +01:00 is an hour before it in UTC");
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
 fn realstore_first_import_applies_the_sync_rules() {
     let r = real();
     let s = seeded();
@@ -511,9 +585,76 @@ fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_delet
     }
 }
 
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_tool_errors_never_change_the_connection_only_a_failed_check_does() {
+    use hmac::Mac;
+    let r = real();
+    let p = r.get("WOO_STORE_DB_TABLE_PREFIX");
+    // A read-only key of its own: its writes get the very 401 code a revoked key gets.
+    let ck = format!("ck_{}{}", r.tag, "c".repeat(40 - r.tag.len()));
+    let cs = format!("cs_{}{}", r.tag, "d".repeat(40 - r.tag.len()));
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"wc-api").unwrap();
+    mac.update(ck.as_bytes());
+    let hash: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    sql(&format!(
+        "INSERT INTO {p}woocommerce_api_keys (user_id, description, permissions, consumer_key, consumer_secret, truncated_key) VALUES (1, 'woo tests {} read-only', 'read', '{hash}', '{cs}', '{}')",
+        r.tag,
+        &ck[ck.len() - 7..]
+    ));
+    let db = db_path("read-only");
+    ok(&woo(&["--db", &db, "connect", "--import", "none", "--owner-email", "owner@example.test", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", &ck, "--secret", &cs], &[]));
+    let state = || serde_json::from_str::<Value>(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap()["state"].clone();
+    let call = |name: &str, args: Value| woo(&["--db", &db, "tool", name, "--args", &args.to_string()], &[]);
+    // A mistyped route: not found (exit 4), the connection stays.
+    let out = call("raw-api-request", json!({"method": "GET", "path": "/ordres"}));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rest_no_route"));
+    assert_eq!(state(), "connected");
+    // A write with a read-only key: the store's 401, typed as this request's refusal.
+    let out = call("update-order", json!({"id": seeded().paid_order, "customer_note": "x"}));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("woocommerce_rest_authentication_error") && err.contains("write permissions"), "{err}");
+    assert_eq!(state(), "connected");
+    // A 400 from the store.
+    let out = call("raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"orderby": "nonsense"}}));
+    assert!(!out.status.success());
+    assert_eq!(state(), "connected");
+    ok(&call("list-orders", json!({"per_page": 1})));
+    // The key deleted: the check fails too, and only now the state changes.
+    sql(&format!("DELETE FROM {p}woocommerce_api_keys WHERE consumer_key = '{hash}'"));
+    assert_eq!(call("list-orders", json!({"per_page": 1})).status.code(), Some(3));
+    assert_eq!(state(), "reconnect_required");
+}
+
 // ---- Conformance: the simulator against the real store ----
 
 /// Key → JSON type of an object (`null` kept apart: it matches any type).
+/// The callback URL `authorize-url` gives (connection in the path, state in
+/// the query) comes back unchanged through WooCommerce's wc-auth endpoint,
+/// which decodes it once more and re-encodes it for the login step: the
+/// URL it will POST the key to is the one we gave.
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_wc_auth_keeps_the_callback_state_and_connection() {
+    let r = real();
+    let db = db_path("wc-auth");
+    let out = woo(&["--db", &db, "--connection", "shop-2", "authorize-url", "--store", r.get("WOO_STORE_URL_HTTPS"), "--return-url", "https://platform.example/done", "--callback-url", "https://platform.example/wc-auth/callback", "--user-id", "42"], &[]);
+    let url = ok(&out).trim().to_string();
+    let given = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "callback_url").unwrap().1.into_owned();
+    assert!(given.starts_with("https://platform.example/wc-auth/callback/shop-2?state=") && given.len() > 60, "{given}");
+    let head = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-D", "-", "--cacert", r.get("WOO_STORE_CA_CERT"), &url])
+        .output()
+        .expect("run curl");
+    let headers = String::from_utf8_lossy(&head.stdout).into_owned();
+    let location = headers.lines().find_map(|l| l.to_ascii_lowercase().starts_with("location:").then(|| l[9..].trim().to_string())).unwrap_or_else(|| panic!("no redirect: {headers}"));
+    assert!(location.contains("/wc-auth/v1/login"), "{location}");
+    let kept = url::Url::parse(&location).unwrap().query_pairs().find(|(k, _)| k == "callback_url").unwrap().1.into_owned();
+    assert_eq!(kept, given, "WooCommerce passes the callback URL on unchanged");
+}
+
 fn shape(v: &Value) -> BTreeMap<String, &'static str> {
     v.as_object()
         .map(|m| {

@@ -313,6 +313,74 @@ async fn rule_14_webhooks_signed_deliveries_applied_once_ping_acknowledged_bad_s
 }
 }
 
+/// Deliver one signed webhook straight to the component.
+async fn deliver(w: &mut World, topic: &str, body: &Value) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let secret = w.data().webhooks[0]["secret"].as_str().unwrap().to_string();
+    let body = body.to_string().into_bytes();
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&body);
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let headers = vec![("X-WC-Webhook-Topic".to_string(), topic.to_string()), ("X-WC-Webhook-Signature".to_string(), signature)];
+    w.s.begin_call();
+    let outcome = w.s.bindings.woo_connector_webhook().call_handle_delivery(&mut w.s.store, &headers, &body).await.unwrap().expect("delivery accepted");
+    format!("{outcome:?}")
+}
+
+/// A world with webhooks registered (to a port nothing listens on: the
+/// deliveries of these tests are made by hand) and one imported order.
+async fn webhook_world(b: &common::world::Backend) -> (World, Value) {
+    let mut w = World::on(b, 3, 10, 2).await;
+    w.import(&ALL).await.unwrap();
+    w.s.begin_call();
+    w.s.bindings.woo_connector_webhook().call_register(&mut w.s.store, "http://127.0.0.1:9/webhooks").await.unwrap().unwrap();
+    let order = w.data().orders.iter().find(|o| o["status"] == "processing").cloned().expect("a processing order");
+    (w, order)
+}
+
+on_each_backend! {
+async fn webhook_older_update_never_replaces_a_newer_one(b) {
+    let (mut w, order) = webhook_world(&b).await;
+    let key = format!("woo:order:{}", order["id"]);
+    let version = |modified: &str, total: &str| {
+        let mut o = order.clone();
+        o["date_modified_gmt"] = json!(modified);
+        o["total"] = json!(total);
+        o
+    };
+    assert_eq!(deliver(&mut w, "order.updated", &version("2030-01-01T00:00:10", "99.00")).await, "DeliveryOutcome::Applied");
+    assert_eq!(deliver(&mut w, "order.updated", &version("2030-01-01T00:00:05", "1.00")).await, "DeliveryOutcome::Stale");
+    assert_eq!(w.records("order")[&key]["total"], "99.00", "the older delivery arrived last and changed nothing");
+    assert_eq!(deliver(&mut w, "order.updated", &version("2030-01-01T00:00:10", "99.00")).await, "DeliveryOutcome::Duplicate");
+}
+}
+
+on_each_backend! {
+async fn webhook_deleted_changes_no_record_and_restored_rereads_the_store(b) {
+    let (mut w, order) = webhook_world(&b).await;
+    let id = order["id"].as_u64().unwrap();
+    let key = format!("woo:order:{id}");
+    let before = w.records("order")[&key].clone();
+    assert!(!before["line_items"].as_array().unwrap().is_empty());
+    assert_eq!(deliver(&mut w, "order.deleted", &json!({"id": id})).await, "DeliveryOutcome::Ignored");
+    assert_eq!(deliver(&mut w, "order.updated", &json!({"id": id})).await, "DeliveryOutcome::Ignored", "a deletion's body under another topic");
+    assert_eq!(w.records("order")[&key], before, "deletions are not synced");
+    // Restored: the delivery is not trusted, the store is read again.
+    {
+        let mut d = w.data();
+        let o = d.orders.iter_mut().find(|o| o["id"] == id).unwrap();
+        o["date_modified_gmt"] = json!("2030-01-02T00:00:00");
+        o["total"] = json!("55.00");
+    }
+    let seen = w.requests();
+    assert_eq!(deliver(&mut w, "order.restored", &order).await, "DeliveryOutcome::Applied");
+    let reads: Vec<String> = w.sim.state.seen.lock().unwrap()[seen..].iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    assert_eq!(reads, [format!("GET /wp-json/wc/v3/orders/{id}")]);
+    assert_eq!(w.records("order")[&key]["total"], "55.00");
+}
+}
+
 // ---- The command line, as users and scripts run it ----
 
 fn woo(args: &[&str]) -> std::process::Output {
@@ -389,7 +457,10 @@ fn cli_authorize_url_and_wc_auth_callback_complete_the_connection() {
     let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo")).args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "serve", "--listen", &format!("127.0.0.1:{port}")]).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
     let body = json!({"key_id": 1, "user_id": "7", "consumer_key": sim.consumer_key, "consumer_secret": sim.consumer_secret, "key_permissions": "read_write"}).to_string();
-    let status = rt.block_on(woo_host::sim::post_loopback(&format!("http://127.0.0.1:{port}/wc-auth/callback"), vec![], body.into_bytes(), "application/json")).unwrap();
+    // WooCommerce posts to the callback URL as given: the connection's path and its state.
+    let callback = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "callback_url").unwrap().1.into_owned();
+    let callback = callback.replace("https://platform.example", &format!("http://127.0.0.1:{port}"));
+    let status = rt.block_on(woo_host::sim::post_loopback(&callback, vec![], body.into_bytes(), "application/json")).unwrap();
     let _ = serve.kill();
     let _ = serve.wait();
     assert_eq!(status, 200);

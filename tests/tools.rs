@@ -454,6 +454,86 @@ async fn raw_api_request_refuses_cr_lf() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn raw_api_request_refuses_routing_method_envelope_and_auth_query_parameters() {
+    let mut e = env(1, 1, 1).await;
+    let before = e.requests();
+    let keys = ["rest_route", "Rest_Route", "REST_ROUTE", "rest_route[]", "rest%5Froute", "rest.route", "rest route", "rest[route", "_method", "_envelope", "_jsonp", "_embed",
+        "_wpnonce", "oauth_consumer_key", "OAuth_Signature", "consumer_key", "consumer_secret", "x&rest_route", "x=1", "x#y"];
+    for k in keys {
+        let err = e.call("raw-api-request", json!({"method": "GET", "path": "/orders", "query": {k: "/wp/v2/users", "context": "edit"}})).await.unwrap_err();
+        assert!(invalid_field(err).starts_with("query."), "{k}");
+    }
+    assert_eq!(e.requests(), before, "a refused query reached the simulator");
+    // A value cannot add a parameter: it is percent-encoded whole.
+    e.ok("raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"search": "x&rest_route=/wp/v2/users"}})).await;
+    let seen = e.sim.state.seen.lock().unwrap().last().map(|r| r.query.clone()).unwrap();
+    assert!(!seen.split('&').any(|p| p.starts_with("rest_route")), "{seen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn raw_api_request_refuses_a_path_with_a_space_or_line_separator_at_once_without_retrying() {
+    let mut e = env(1, 1, 1).await;
+    let before = e.requests();
+    for path in ["/orders/1 2", "/orders\u{2028}", "/orders/caf\u{e9}", "/orders?rest_route=/wp/v2/users", "/orders#x"] {
+        let started = std::time::Instant::now();
+        let err = e.call("raw-api-request", json!({"method": "GET", "path": path})).await.unwrap_err();
+        assert_eq!(invalid_field(err), "path", "{path:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{path:?} took {:?}", started.elapsed());
+    }
+    assert_eq!(e.requests(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_tools_refuse_a_non_date_before_any_request_and_send_offsets_as_plain_utc() {
+    let mut e = env(1, 5, 1).await;
+    let before = e.requests();
+    for (tool, field, value) in [("list-orders", "after", "garbage"), ("list-orders", "before", "2025-03-01"), ("list-products", "modified_after", "2025-02-30T00:00:00"), ("list-orders", "modified_before", "1 day ago")] {
+        let err = e.call(tool, json!({field: value})).await.unwrap_err();
+        assert_eq!(invalid_field(err), field, "{tool} {field}={value}");
+    }
+    let err = e.call("get-order", json!({"id": 0})).await.unwrap_err();
+    assert_eq!(invalid_field(err), "id");
+    assert_eq!(e.requests(), before, "bad input reached the simulator");
+    e.ok("list-orders", json!({"after": "2025-03-01T10:00:00+01:00"})).await;
+    let seen = e.sim.state.seen.lock().unwrap().last().map(|r| r.query.clone()).unwrap();
+    assert!(seen.contains("after=2025-03-01T09%3A00%3A00") && seen.contains("dates_are_gmt=true"), "{seen}");
+}
+
+#[test]
+fn woo_tool_reads_args_files_up_to_1_mib_and_refuses_routing_parameters_with_exit_2() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig { seed: SeedSpec { customers: 1, orders: 3, products: 1, seed: 3 }, ..Default::default() })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("args.db");
+    let db = db.to_str().unwrap();
+    let woo = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_woo")).args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap()]).args(args).output().unwrap();
+    let connect = woo(&["connect", "--import", "none", "--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret]);
+    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+    let before = sim.state.seen.lock().unwrap().len();
+    // An endless file: refused at the cap, at once.
+    let started = std::time::Instant::now();
+    let out = woo(&["tool", "list-orders", "--args", "@/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 MiB"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    // A file just under the cap is read.
+    let file = dir.path().join("args.json");
+    let padded = format!("{{\"per_page\": 2{}}}", " ".repeat((1 << 20) - 20));
+    std::fs::write(&file, &padded).unwrap();
+    let out = woo(&["tool", "list-orders", "--args", &format!("@{}", file.display())]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The WordPress-users escape: exit 2 naming the field, nothing sent.
+    let sent = sim.state.seen.lock().unwrap().len();
+    let out = woo(&["tool", "raw-api-request", "--args", r#"{"method":"GET","path":"/orders","query":{"rest_route":"/wp/v2/users","context":"edit"}}"#]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("query.rest_route"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = woo(&["tool", "list-orders", "--args", r#"{"after":"garbage"}"#]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sim.state.seen.lock().unwrap().len(), sent);
+    assert!(before <= sent);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn auth_failure_from_a_tool_moves_the_connection_to_reconnect_required() {
     let mut e = env(1, 5, 1).await;
     e.sim.state.keys.lock().unwrap().consumer_secret = "cs_rotated_by_the_owner".into();
@@ -461,6 +541,50 @@ async fn auth_failure_from_a_tool_moves_the_connection_to_reconnect_required() {
         wit_types::Error::Auth(r) => assert_eq!(r.status, 401),
         other => panic!("{other:?}"),
     }
+    assert_eq!(e.state().await, wit_connection::ConnectionState::ReconnectRequired);
+}
+
+/// Issue 17 item 5: only a failed light check of the connection itself may
+/// change its state. A tool's own error is that tool's error, typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_failed_connection_check_changes_the_connection_state() {
+    let mut e = env(2, 5, 2).await;
+    let connected = wit_connection::ConnectionState::Connected;
+    // A mistyped route: 404 rest_no_route is not-found for that call.
+    match e.call("raw-api-request", json!({"method": "GET", "path": "/ordres"})).await.unwrap_err() {
+        wit_types::Error::NotFound(r) => assert_eq!((r.status, r.code.as_str()), (404, "rest_no_route")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.state().await, connected);
+    // A permission: a read-only key that writes gets WooCommerce 11's 401.
+    e.sim.state.faults.lock().unwrap().read_only = true;
+    let order = e.find("orders", |o| o["status"] == "processing")["id"].as_u64().unwrap();
+    match e.call("update-order", json!({"id": order, "customer_note": "x"})).await.unwrap_err() {
+        wit_types::Error::Forbidden(r) => {
+            assert_eq!((r.status, r.code.as_str()), (401, "woocommerce_rest_authentication_error"));
+            assert!(r.message.contains("write permissions"), "{}", r.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.state().await, connected);
+    e.sim.state.faults.lock().unwrap().read_only = false;
+    // A 400 from the store.
+    match e.call("raw-api-request", json!({"method": "GET", "path": "/orders", "query": {"per_page": "0"}})).await.unwrap_err() {
+        wit_types::Error::Remote(r) => assert_eq!((r.status, r.code.as_str()), (400, "rest_invalid_param")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.state().await, connected);
+    // A 5xx (a POST is not resent after it, so this is quick).
+    e.sim.state.faults.lock().unwrap().every_500 = 1;
+    let r = e.call("raw-api-request", json!({"method": "POST", "path": "/products", "body": {"name": "x"}})).await.unwrap_err();
+    assert!(!matches!(r, wit_types::Error::Auth(_) | wit_types::Error::ReconnectRequired(_)), "{r:?}");
+    assert_eq!(e.state().await, connected);
+    e.sim.state.faults.lock().unwrap().every_500 = 0;
+    // Every later call and session still works.
+    e.ok("list-orders", json!({})).await;
+    // A truly revoked key fails the check: reconnect_required.
+    e.sim.state.faults.lock().unwrap().revoked = true;
+    assert!(matches!(e.call("list-orders", json!({})).await.unwrap_err(), wit_types::Error::Auth(_)));
     assert_eq!(e.state().await, wit_connection::ConnectionState::ReconnectRequired);
 }
 
@@ -573,4 +697,137 @@ fn woo_mcp_initializes_lists_tools_and_calls_list_orders_as_a_child_process() {
     drop(stdin);
     let status = child.wait().unwrap();
     assert!(status.success(), "woo mcp should exit cleanly when the client closes stdin");
+}
+
+// ---- MCP JSON-RPC conformance (issue 17, item 9) ----
+
+/// `woo mcp` on `db`, initialised, with its stdout lines on a channel (so a
+/// missing answer fails the test instead of hanging it).
+fn mcp_session(db: &str) -> (std::process::Child, std::process::ChildStdin, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "mcp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (tx, out) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let init = raw_line(&mut stdin, &out, &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "woo-tests", "version": "1"}}}).to_string());
+    assert!(init["result"].is_object(), "{init}");
+    send_line(&mut stdin, &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string());
+    (child, stdin, out)
+}
+
+fn send_line(stdin: &mut std::process::ChildStdin, line: &str) {
+    use std::io::Write;
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+}
+
+/// Send one raw line; the next line `woo mcp` writes (within 20 s).
+fn raw_line(stdin: &mut std::process::ChildStdin, out: &std::sync::mpsc::Receiver<String>, line: &str) -> Value {
+    send_line(stdin, line);
+    let answer = out.recv_timeout(std::time::Duration::from_secs(20)).unwrap_or_else(|_| panic!("woo mcp did not answer {line}"));
+    serde_json::from_str(&answer).unwrap_or_else(|e| panic!("stdout must carry only JSON-RPC ({e}): {answer}"))
+}
+
+fn assert_error(answer: &Value, id: Value, code: i64) {
+    assert_eq!(answer["jsonrpc"], "2.0", "{answer}");
+    assert_eq!(answer.get("id"), Some(&id), "the answer must carry `id` ({id}): {answer}");
+    assert_eq!(answer["error"]["code"], code, "{answer}");
+    assert!(answer.get("result").is_none(), "{answer}");
+}
+
+fn finish(mut child: std::process::Child, stdin: std::process::ChildStdin) {
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "woo mcp should exit cleanly when the client closes stdin");
+}
+
+#[test]
+fn mcp_malformed_line_is_answered_parse_error_32700_with_null_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut stdin, out) = mcp_session(dir.path().join("m.db").to_str().unwrap());
+    for line in ["{not json", r#"{"jsonrpc":"2.0","id":5,"method":"ping""#, "\u{1}"] {
+        assert_error(&raw_line(&mut stdin, &out, line), Value::Null, -32700);
+    }
+    // The session goes on.
+    let pong = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":6,"method":"ping"}"#);
+    assert_eq!((pong["id"].as_i64(), pong["result"].is_object()), (Some(6), true), "{pong}");
+    finish(child, stdin);
+}
+
+#[test]
+fn mcp_request_without_method_is_invalid_request_32600_with_its_id_or_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut stdin, out) = mcp_session(dir.path().join("m.db").to_str().unwrap());
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":7}"#), json!(7), -32600);
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":"seven","params":{}}"#), json!("seven"), -32600);
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":8,"method":42}"#), json!(8), -32600);
+    // No id that can be read: null.
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0"}"#), Value::Null, -32600);
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#), Value::Null, -32600);
+    assert_error(&raw_line(&mut stdin, &out, "[]"), Value::Null, -32600);
+    assert_error(&raw_line(&mut stdin, &out, "42"), Value::Null, -32600);
+    finish(child, stdin);
+}
+
+#[test]
+fn mcp_tools_call_without_name_or_with_array_arguments_is_invalid_params_32602() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut stdin, out) = mcp_session(dir.path().join("m.db").to_str().unwrap());
+    for (id, params) in [
+        (9, json!({"arguments": {}})),
+        (10, json!({"name": "list-orders", "arguments": [1, 2]})),
+        (11, json!({"name": 5})),
+        (12, json!([])),
+    ] {
+        let line = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}).to_string();
+        assert_error(&raw_line(&mut stdin, &out, &line), json!(id), -32602);
+    }
+    // A notification is never answered, even a bad one: the next answer is the ping's.
+    let pong = raw_line(&mut stdin, &out, &format!("{}\n{}", json!({"jsonrpc": "2.0", "method": "tools/call", "params": {"arguments": []}}), json!({"jsonrpc": "2.0", "id": 13, "method": "ping"})));
+    assert_eq!(pong["id"], 13, "{pong}");
+    // An unknown method stays -32601.
+    assert_error(&raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":14,"method":"no/such"}"#), json!(14), -32601);
+    finish(child, stdin);
+}
+
+#[test]
+fn mcp_integer_argument_accepts_a_whole_number_written_2_0() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig { seed: SeedSpec { customers: 5, orders: 30, products: 5, seed: 2 }, ..Default::default() })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--import", "none", "--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
+        .output()
+        .unwrap();
+    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+    let (child, mut stdin, out) = mcp_session(db);
+    // JSON Schema counts 2.0 an integer; the store is asked for per_page=2.
+    let called = raw_line(&mut stdin, &out, &json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list-orders", "arguments": {"per_page": 2.0}}}).to_string());
+    assert_ne!(called["result"]["isError"], true, "{called}");
+    let page: Value = serde_json::from_str(called["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!((page["items"].as_array().unwrap().len(), page["per_page"].as_u64()), (2, Some(2)), "{page}");
+    let id = page["items"][0]["id"].as_u64().unwrap();
+    let got = raw_line(&mut stdin, &out, &json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "get-order", "arguments": {"id": id as f64}}}).to_string());
+    let order: Value = serde_json::from_str(got["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(order["id"].as_u64(), Some(id), "{got}");
+    // A fraction is still refused, naming the field.
+    let bad = raw_line(&mut stdin, &out, &json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "list-orders", "arguments": {"per_page": 2.5}}}).to_string());
+    assert_eq!(bad["result"]["isError"], true, "{bad}");
+    assert!(bad["result"]["content"][0]["text"].as_str().unwrap().contains("per_page"), "{bad}");
+    finish(child, stdin);
 }

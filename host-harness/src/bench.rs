@@ -372,10 +372,10 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
         }
     }
 
-    println!("| measure | value | note |");
-    println!("| --- | --- | --- |");
+    crate::outln!("| measure | value | note |");
+    crate::outln!("| --- | --- | --- |");
     for r in rows {
-        println!("| {} | {} | {} |", r.what, r.value, r.note);
+        crate::outln!("| {} | {} | {} |", r.what, r.value, r.note);
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -71,10 +71,10 @@ pub async fn run(server: &str, stores: usize, latency_ms: u64, worker_counts: &[
         rows.push((n, secs, requests));
     }
     let base = rows[0].1;
-    println!("| workers | wall time | stores per minute | speed-up vs {} worker{} | requests |", rows[0].0, if rows[0].0 == 1 { "" } else { "s" });
-    println!("|---:|---:|---:|---:|---:|");
+    crate::outln!("| workers | wall time | stores per minute | speed-up vs {} worker{} | requests |", rows[0].0, if rows[0].0 == 1 { "" } else { "s" });
+    crate::outln!("|---:|---:|---:|---:|---:|");
     for (n, secs, requests) in rows {
-        println!("| {n} | {secs:.2} s | {:.0} | {:.2}× | {requests} |", stores as f64 * 60.0 / secs, base / secs);
+        crate::outln!("| {n} | {secs:.2} s | {:.0} | {:.2}× | {requests} |", stores as f64 * 60.0 / secs, base / secs);
     }
     Ok(())
 }

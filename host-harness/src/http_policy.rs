@@ -63,17 +63,50 @@ fn with_default_port(scheme: &str, authority: &str) -> String {
     }
 }
 
+/// Why the store's address is not connected to.
+#[derive(Debug)]
+pub enum Unreachable {
+    /// The name does not resolve.
+    Resolve(std::io::Error),
+    /// It resolves to a link-local address (cloud metadata, 169.254.169.254).
+    LinkLocal(std::net::IpAddr),
+}
+
+/// The addresses of `authority` (`host:port`), refused if any of them is
+/// link-local: the store URL rules refuse such an address written in the URL
+/// (`woo_plugin::client::url::is_link_local`, the one rule), and this refuses
+/// a name that resolves to one.
+pub async fn store_addresses(authority: &str) -> Result<Vec<std::net::SocketAddr>, Unreachable> {
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host(authority).await.map_err(Unreachable::Resolve)?.collect();
+    match addresses.iter().map(|a| a.ip()).find(|ip| woo_plugin::client::url::is_link_local(*ip)) {
+        Some(ip) => Err(Unreachable::LinkLocal(ip)),
+        None => Ok(addresses),
+    }
+}
+
 /// Public roots plus the PEM certificates of `extra_ca`.
 pub fn tls_config(extra_ca: Option<&std::path::Path>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    match extra_ca {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading --ca-cert {}: {e}", path.display()))?;
+            tls_config_pem(Some((&pem, &format!("--ca-cert {}", path.display()))))
+        }
+        None => tls_config_pem(None),
+    }
+}
+
+/// Public roots plus the certificates of `extra_ca`: PEM text and what to
+/// call it in an error (the user's file, never a copy of it).
+pub fn tls_config_pem(extra_ca: Option<(&[u8], &str)>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
-    if let Some(path) = extra_ca {
-        let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading --ca-cert {}: {e}", path.display()))?;
+    if let Some((pem, source)) = extra_ca {
         let mut added = 0;
-        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
-            roots.add(cert?)?;
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| anyhow::anyhow!("{source}: not a PEM certificate ({e})"))?;
+            roots.add(cert).map_err(|e| anyhow::anyhow!("{source}: the certificate is not usable ({e})"))?;
             added += 1;
         }
-        anyhow::ensure!(added > 0, "--ca-cert {} holds no PEM certificate", path.display());
+        anyhow::ensure!(added > 0, "{source} holds no PEM certificate");
     }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()?
@@ -120,10 +153,19 @@ async fn send(
     let authority = with_default_port(if use_tls { "https" } else { "http" }, authority);
     let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(Duration::from_secs(30));
     let first_byte = options.and_then(|o| o.first_byte_timeout).unwrap_or(Duration::from_secs(120));
-    let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect(&authority))
-        .await
-        .map_err(|_| Error::ConnectionTimeout)?
-        .map_err(|e| if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) })?;
+    let tcp = tokio::time::timeout(connect_timeout, async {
+        let addresses = store_addresses(&authority).await.map_err(|u| match u {
+            Unreachable::LinkLocal(_) => Error::DestinationIpProhibited,
+            Unreachable::Resolve(e) => Error::Connect(e),
+        })?;
+        // The addresses checked are the ones connected to: no second lookup
+        // for a DNS answer to change in between.
+        TcpStream::connect(&addresses[..])
+            .await
+            .map_err(|e| if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) })
+    })
+    .await
+    .map_err(|_| Error::ConnectionTimeout)??;
     let _ = tcp.set_nodelay(true);
     *request.uri_mut() = http::Uri::builder()
         .path_and_query(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
@@ -184,6 +226,15 @@ mod tests {
         assert!(!p.is_allowed("https", "evil.example.com"));
         assert!(!p.is_allowed("https", "shop.example.com:8443"));
         assert!(!p.is_allowed("https", "169.254.169.254"));
+    }
+
+    #[tokio::test]
+    async fn link_local_store_addresses_are_refused_at_connect_time() {
+        for authority in ["169.254.169.254:80", "[fe80::1]:443", "[::ffff:169.254.169.254]:80", "2852039166:80"] {
+            assert!(matches!(store_addresses(authority).await, Err(Unreachable::LinkLocal(_))), "{authority}");
+        }
+        assert!(store_addresses("127.0.0.1:8080").await.is_ok());
+        assert!(store_addresses("localhost:8080").await.is_ok());
     }
 
     #[test]

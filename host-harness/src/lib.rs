@@ -6,11 +6,13 @@ pub mod bench;
 pub mod fleet_bench;
 pub mod http_policy;
 pub mod mcp;
+pub mod output;
 pub mod runtime;
 pub mod serve;
 pub mod session;
 pub mod sim;
 pub mod storage;
+pub mod wc_auth;
 pub mod worker;
 
 /// Replace every secret in `text` by `[redacted]`.
@@ -39,6 +41,7 @@ pub fn error_message(e: &runtime::wit_types::Error) -> String {
     };
     match e {
         E::Auth(r) => remote("the store refused the credentials", r),
+        E::Forbidden(r) => remote("the store refused this request (the connection itself still works)", r),
         E::NotFound(r) => remote("not found", r),
         E::RateLimited(r) => remote("rate limited by the store", r),
         E::InvalidInput(i) => format!("invalid {}: {}", i.field, i.message),

@@ -12,6 +12,9 @@ use woo_host::runtime::{Limits, Runtime, Session, wit_connection, wit_sync, wit_
 use woo_host::sim::{Faults, SeedSpec, SimConfig, Simulator};
 use woo_host::storage::Storage;
 use woo_host::storage::sqlite::SqliteStorage;
+// Every result line goes through `woo_host::output`: a reader that has gone
+// (`woo status | head -1`) ends the command quietly with 0 instead of a panic.
+use woo_host::outln as println;
 
 #[derive(Parser)]
 #[command(name = "woo", version, about = "A WooCommerce connector: a WebAssembly component and its host")]
@@ -20,8 +23,9 @@ struct Cli {
     /// PostgreSQL URL, postgres://USER:PASS@HOST:PORT/DB (shared by workers).
     #[arg(long, global = true, env = "WOO_DB", hide_env_values = true)]
     db: Option<String>,
-    /// Which connection (store) the command acts on.
-    #[arg(long, global = true, env = "WOO_CONNECTION", default_value = "default")]
+    /// Which connection (store) the command acts on: letters, digits, `-`,
+    /// `_`, `.`, at most 64 (the names `woo serve` routes).
+    #[arg(long, global = true, env = "WOO_CONNECTION", default_value = "default", value_parser = connection_name)]
     connection: String,
     /// Trust this extra CA certificate (PEM) for HTTPS stores.
     #[arg(long, global = true)]
@@ -165,6 +169,21 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8088")]
         listen: std::net::SocketAddr,
+        /// A request's headers must arrive within this (it also closes idle keep-alive connections).
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout_ms: u64,
+        /// A request's body must arrive within this.
+        #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+        body_timeout_ms: u64,
+        /// Open connections at most (also kept under the open-file limit); at the cap the one idle longest is closed.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+        max_connections: u64,
+        /// Request bodies buffered at once, all requests together, in MiB; beyond it a request is answered 503.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(8..=65_536))]
+        max_buffered_mib: u64,
+        /// On SIGTERM or ctrl-c, how long requests in flight may take to finish.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+        grace_ms: u64,
     },
     /// Print the WooCommerce app-authorisation URL (scope read_write).
     AuthorizeUrl {
@@ -270,6 +289,15 @@ enum PushWhat {
     },
 }
 
+/// `--connection`: a name `serve` can route to, or a usage error (exit 2).
+fn connection_name(name: &str) -> Result<String, String> {
+    if woo_host::wc_auth::is_routable_connection(name) {
+        Ok(name.to_string())
+    } else {
+        Err("a connection name is 1 to 64 letters, digits, `-`, `_` or `.`".into())
+    }
+}
+
 /// The `push-stock` items of `woo push stock`.
 fn stock_items(sku: Option<String>, product: Option<u64>, variation: Option<u64>, quantity: Option<i64>, file: Option<PathBuf>) -> Result<Vec<Value>> {
     let bad = |message: String| ComponentError { code: exit::INVALID_INPUT, message };
@@ -350,13 +378,28 @@ impl std::fmt::Display for ComponentError {
 
 impl std::error::Error for ComponentError {}
 
+/// `--args @FILE`: the file's text, read up to the tool-argument limit and
+/// refused beyond it (a device such as /dev/zero never ends).
+fn read_args_file(path: &str) -> Result<String, ComponentError> {
+    use std::io::Read;
+    let limit = woo_plugin::tools::MAX_ARGUMENT_BYTES;
+    let bad = |message: String| ComponentError { code: exit::INVALID_INPUT, message: format!("--args @{path}: {message}") };
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| bad(e.to_string()))?;
+    if bytes.len() > limit {
+        return Err(bad(format!("larger than {} MiB, the tool argument limit", limit >> 20)));
+    }
+    String::from_utf8(bytes).map_err(|_| bad("is not UTF-8 text".into()))
+}
+
 fn describe(e: &wit_types::Error) -> ComponentError {
     use wit_types::Error as E;
     let code = match e {
         E::Auth(_) | E::ReconnectRequired(_) => exit::AUTH,
         E::NotFound(_) => exit::NOT_FOUND,
         E::InvalidInput(_) | E::NotConnected => exit::INVALID_INPUT,
-        E::RateLimited(_) | E::Remote(_) | E::Transport(_) => exit::REMOTE,
+        E::Forbidden(_) | E::RateLimited(_) | E::Remote(_) | E::Transport(_) => exit::REMOTE,
     };
     ComponentError { code, message: woo_host::error_message(e) }
 }
@@ -434,14 +477,18 @@ use woo_host::session::HOST_BUCKET;
 impl App {
     fn storage(&self) -> Result<Box<dyn Storage>> {
         Ok(match &self.db {
-            Some(db) => woo_host::storage::open(db)?,
+            Some(db) => woo_host::storage::open_checked(db)?,
             None => Box::new(SqliteStorage::memory()?),
         })
     }
 
     /// A session allowed to reach `store_url` (or the saved store).
     async fn session(&self, store_url: Option<&str>) -> Result<Session> {
-        let storage = self.storage()?;
+        self.session_on(self.storage()?, store_url).await
+    }
+
+    /// As `session`, on the given storage.
+    async fn session_on(&self, storage: Box<dyn Storage>, store_url: Option<&str>) -> Result<Session> {
         let mut session = woo_host::session::open(&self.runtime, storage, &self.connection, store_url, self.ca_cert.as_deref()).await?;
         let show = std::io::stderr().is_terminal();
         session.store.data_mut().progress = Some(Box::new(move |kind, done, total| {
@@ -465,6 +512,13 @@ impl App {
             "hmac-sha1" => wit_connection::SignatureMethod::HmacSha1,
             other => bail!(ComponentError { code: exit::INVALID_INPUT, message: format!("--signature-method: `{other}` is not hmac-sha256 or hmac-sha1") }),
         };
+        // Before any request: a store name that resolves to a link-local
+        // address (cloud metadata) is bad input (the host refuses it anyway).
+        if let Some((_, authority)) = woo_host::http_policy::scheme_authority(store.trim())
+            && let Err(woo_host::http_policy::Unreachable::LinkLocal(ip)) = woo_host::http_policy::store_addresses(&authority).await
+        {
+            bail!(ComponentError { code: exit::INVALID_INPUT, message: format!("invalid store_url: its host is or resolves to the link-local address {ip}, where cloud metadata services answer, never a store") });
+        }
         let mut s = self.session(Some(store)).await?;
         s.store.data_mut().redact = vec![key.to_string(), secret.to_string()];
         let cfg = wit_connection::ConnectConfig {
@@ -547,7 +601,7 @@ async fn run(cli: Cli) -> Result<()> {
         println!("ca_cert: {}", sim.ca_cert.display());
         println!("consumer_key: {}", sim.consumer_key);
         println!("consumer_secret: {}", sim.consumer_secret);
-        std::io::stdout().flush()?;
+        woo_host::output::checked(std::io::stdout().flush());
         tokio::signal::ctrl_c().await?;
         return Ok(());
     }
@@ -719,10 +773,25 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("registered {} webhooks: {ids:?}", ids.len());
             }
         }
-        Command::Serve { listen } => {
-            woo_host::serve::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| "woo.db".into()), listen, app.ca_cert.clone()).await?;
+        Command::Serve { listen, header_timeout_ms, body_timeout_ms, max_connections, max_buffered_mib, grace_ms } => {
+            // Refuse to start on a damaged database or an unusable credential key.
+            drop(app.storage()?);
+            let ms = std::time::Duration::from_millis;
+            let limits = woo_host::serve::Limits {
+                header_timeout: ms(header_timeout_ms),
+                body_timeout: ms(body_timeout_ms),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                max_buffered_bytes: usize::try_from(max_buffered_mib * 1024 * 1024).unwrap_or(usize::MAX),
+                grace: ms(grace_ms),
+            };
+            woo_host::serve::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| "woo.db".into()), listen, app.ca_cert.clone(), limits).await?;
         }
         Command::AuthorizeUrl { store, return_url, callback_url, user_id, app_name } => {
+            // The callback is bound to this authorisation: its connection in
+            // the path, a fresh state in the query (see `woo_host::wc_auth`).
+            let state = woo_host::wc_auth::new_state();
+            let callback_url = woo_host::wc_auth::callback_url_for(&callback_url, &app.connection, &state)
+                .map_err(|message| ComponentError { code: exit::INVALID_INPUT, message })?;
             let mut s = app.session(None).await?;
             let url = s
                 .bindings
@@ -730,8 +799,9 @@ async fn run(cli: Cli) -> Result<()> {
                 .call_authorize_url(&mut s.store, &store, &app_name, &user_id, &return_url, &callback_url)
                 .await?
                 .map_err(|e| describe(&e))?;
-            // Remember which store the callback's keys belong to.
-            s.store.data_mut().storage.kv_set(&app.connection, HOST_BUCKET, "pending_store", store.trim().trim_end_matches('/').as_bytes())?;
+            // One pending authorisation per connection: this one replaces any earlier.
+            woo_host::wc_auth::save_pending(s.store.data_mut().storage.as_mut(), &app.connection, &state, &user_id, &store)?;
+            eprintln!("the callback is accepted once, for user id {}, within {} minutes", user_id.trim(), woo_host::wc_auth::PENDING_LIFETIME.as_secs() / 60);
             println!("{url}");
         }
         Command::Status => {
@@ -775,9 +845,9 @@ async fn run(cli: Cli) -> Result<()> {
                         continue;
                     }
                 }
-                writeln!(out, "{}", r.body)?;
+                woo_host::output::checked(writeln!(out, "{}", r.body));
             }
-            out.flush()?;
+            woo_host::output::checked(out.flush());
         }
         Command::Push { what } => {
             let (tool, args) = match what {
@@ -824,7 +894,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Tool { name, args } => {
             let args = match args.strip_prefix('@') {
-                Some(path) => std::fs::read_to_string(path).map_err(|e| ComponentError { code: exit::INVALID_INPUT, message: format!("--args @{path}: {e}") })?,
+                Some(path) => read_args_file(path)?,
                 None => args,
             };
             let mut s = app.session(None).await?;
@@ -898,7 +968,12 @@ async fn run(cli: Cli) -> Result<()> {
             woo_host::mcp::run(app.runtime.clone(), app.db.clone().unwrap_or_else(|| "woo.db".into()), app.connection.clone()).await?;
         }
         Command::Disconnect => {
-            let mut s = app.session(None).await?;
+            // Forgetting credentials must work when the key to open them is lost.
+            let storage = match &app.db {
+                Some(db) => woo_host::storage::open_to_forget_credentials(db)?,
+                None => app.storage()?,
+            };
+            let mut s = app.session_on(storage, None).await?;
             s.bindings.woo_connector_connection().call_disconnect(&mut s.store).await?.map_err(|e| describe(&e))?;
             let storage = &mut s.store.data_mut().storage;
             storage.kv_delete(&app.connection, HOST_BUCKET, "ca_cert")?;
@@ -935,7 +1010,12 @@ fn main() {
         }
     };
     if let Err(e) = rt.block_on(run(cli)) {
-        let code = e.downcast_ref::<ComponentError>().map(|c| c.code).unwrap_or(exit::FAILURE);
+        // A credential key that cannot be used means reconnecting (or restoring the key).
+        let code = match e.downcast_ref::<ComponentError>() {
+            Some(c) => c.code,
+            None if woo_host::storage::is_key_error(&e) => exit::AUTH,
+            None => exit::FAILURE,
+        };
         eprintln!("error: {e:#}");
         std::process::exit(code);
     }

@@ -155,14 +155,29 @@ impl HostState {
     }
 }
 
+impl HostState {
+    /// As `timed_kv`, for reads: an error is returned to end the call.
+    fn timed_read<R>(&mut self, f: impl FnOnce(&mut dyn Storage, &str) -> Result<R>) -> wasmtime::Result<R> {
+        let t = Instant::now();
+        let r = f(self.storage.as_mut(), &self.connection).map_err(wasmtime::Error::from_anyhow);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        r
+    }
+}
+
 fn kv_err(e: anyhow::Error) -> wasi::keyvalue::store::Error {
     wasi::keyvalue::store::Error::Other(format!("{e:#}"))
 }
 
 impl wasi::keyvalue::store::HostBucket for HostState {
+    // A read that fails (damaged database, credentials the key cannot open)
+    // ends the call with the storage's error: the guest reads a failed read
+    // as an absent value, which would turn a lost key into "not connected"
+    // and a damaged database into a quiet, empty sync.
     fn get(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.timed_kv(|s, c| s.kv_get(c, &name, &key)))
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key))?))
     }
     fn set(&mut self, b: Resource<KvBucket>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
@@ -174,7 +189,7 @@ impl wasi::keyvalue::store::HostBucket for HostState {
     }
     fn exists(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<bool, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self.timed_kv(|s, c| s.kv_get(c, &name, &key).map(|v| v.is_some())))
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key).map(|v| v.is_some()))?))
     }
     fn list_keys(
         &mut self,
@@ -182,11 +197,8 @@ impl wasi::keyvalue::store::HostBucket for HostState {
         _cursor: Option<u64>,
     ) -> wasmtime::Result<Result<wasi::keyvalue::store::KeyResponse, wasi::keyvalue::store::Error>> {
         let name = self.table.get(&b)?.name.clone();
-        Ok(self
-            .storage
-            .kv_keys(&self.connection, &name)
-            .map(|keys| wasi::keyvalue::store::KeyResponse { keys, cursor: None })
-            .map_err(kv_err))
+        let keys = self.storage.kv_keys(&self.connection, &name).map_err(wasmtime::Error::from_anyhow)?;
+        Ok(Ok(wasi::keyvalue::store::KeyResponse { keys, cursor: None }))
     }
     fn drop(&mut self, b: Resource<KvBucket>) -> wasmtime::Result<()> {
         self.table.delete(b)?;

@@ -1,11 +1,11 @@
 //! `woo serve`: webhook deliveries (`POST /webhooks`, `POST /webhooks/<connection>`)
-//! and the wc-auth callback (`POST /wc-auth/callback`).
+//! and the wc-auth callback (`POST /wc-auth/callback`, `POST /wc-auth/callback/<connection>`).
 
 use crate::runtime::{Runtime, wit_connection, wit_types, wit_webhook};
-use crate::session::{self, HOST_BUCKET};
+use crate::session;
 use anyhow::Result;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
@@ -15,50 +15,130 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
+mod guard;
+pub use guard::Limits;
+
 /// Largest body accepted (deliveries are a resource's JSON).
 const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Requests handled at once (each runs a component instance against the
+/// database); more wait with their bodies already paid for.
+const HANDLED_AT_ONCE: usize = 16;
+
+/// Largest request head (line and headers) read; WooCommerce sends about 1 KiB.
+const MAX_HEAD: usize = 64 * 1024;
 
 struct Ctx {
     runtime: Runtime,
     db: String,
     ca_cert: Option<PathBuf>,
+    limits: Limits,
+    budget: guard::Budget,
+    handling: tokio::sync::Semaphore,
 }
 
 /// Listen until stopped.
-pub async fn run(runtime: Runtime, db: String, listen: SocketAddr, ca_cert: Option<PathBuf>) -> Result<()> {
+pub async fn run(runtime: Runtime, db: String, listen: SocketAddr, ca_cert: Option<PathBuf>, limits: Limits) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     eprintln!("woo serve: listening on http://{} (POST /webhooks, POST /wc-auth/callback)", listener.local_addr()?);
-    serve_on(listener, runtime, db, ca_cert).await
+    serve_with(listener, runtime, db, ca_cert, limits).await
 }
 
-/// Serve on a bound listener (tests bind port 0).
+/// Serve on a bound listener (tests bind port 0), with the default limits.
 pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: String, ca_cert: Option<PathBuf>) -> Result<()> {
-    let ctx = Arc::new(Ctx { runtime, db, ca_cert });
+    serve_with(listener, runtime, db, ca_cert, Limits::default()).await
+}
+
+/// Serve on a bound listener until SIGTERM or ctrl-c, then stop accepting
+/// and let the requests in flight finish (within `limits.grace`).
+///
+/// A connection without a signature can cost only bounded time and memory:
+/// its headers must arrive within `header_timeout` (which also ends idle
+/// keep-alives), its body within `body_timeout`; bodies are paid for from one
+/// shared budget as they arrive and refused with 503 when it is spent; at
+/// `max_connections` the connection that has waited longest for a request is
+/// closed to make room; accept errors (out of descriptors …) back off.
+pub async fn serve_with(listener: tokio::net::TcpListener, runtime: Runtime, db: String, ca_cert: Option<PathBuf>, limits: Limits) -> Result<()> {
+    guard::tune_allocator();
+    let max_connections = guard::fit_to_open_files(limits.max_connections);
+    if max_connections < limits.max_connections {
+        eprintln!("woo serve: at most {max_connections} connections (the open-file limit, ulimit -n, leaves room for no more)");
+    }
+    let conns = guard::Conns::new(max_connections);
+    let ctx = Arc::new(Ctx { runtime, db, ca_cert, budget: guard::Budget::new(limits.max_buffered_bytes), handling: tokio::sync::Semaphore::new(HANDLED_AT_ONCE), limits });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(ctx.limits.header_timeout).max_buf_size(MAX_HEAD);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Made once: a signal that arrives while a connection is being accepted is not lost.
+    let stop = stop_signal()?;
+    tokio::pin!(stop);
+    let mut errors = guard::AcceptErrors::default();
     loop {
-        let (stream, _) = tokio::select! {
-            r = listener.accept() => r?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            _ = terminated() => return Ok(()),
+        let slot = tokio::select! {
+            s = conns.admit() => s,
+            _ = &mut stop => break,
         };
-        let ctx = ctx.clone();
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => {
+                    errors.accepted();
+                    stream
+                }
+                Err(e) => {
+                    let pause = errors.failed(&e, &conns);
+                    drop(slot);
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => continue,
+                        _ = &mut stop => break,
+                    }
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let (ctx, state) = (ctx.clone(), slot.state.clone());
+        let svc = hyper::service::service_fn(move |req| {
+            let (ctx, state) = (ctx.clone(), state.clone());
+            async move {
+                state.busy();
+                let r = handle(&ctx, req).await;
+                state.waiting();
+                Ok::<_, std::convert::Infallible>(r)
+            }
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), svc));
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req| {
-                let ctx = ctx.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(&ctx, req).await) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+            tokio::select! {
+                _ = conn => {}
+                _ = slot.state.evicted.notified() => {}
+            }
+            drop(slot);
         });
     }
+    drop(listener);
+    // Connections still waiting for a request have none to finish.
+    while conns.evict_longest_waiting() {}
+    let open = graceful.count();
+    eprintln!("woo serve: stopping; {open} connections finishing their requests");
+    if tokio::time::timeout(ctx.limits.grace, graceful.shutdown()).await.is_err() {
+        eprintln!("woo serve: {} connections cut after the {} s grace period", conns.open(), ctx.limits.grace.as_secs_f64());
+    }
+    Ok(())
 }
 
-/// SIGTERM (a load balancer's instance being replaced); never on other platforms.
-async fn terminated() {
+/// SIGTERM (a load balancer's instance being replaced) or ctrl-c, registered
+/// once, before the first connection.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        term.recv().await;
-        return;
-    }
-    std::future::pending::<()>().await
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
@@ -70,11 +150,12 @@ fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
 
 /// A connection name from the URL: letters, digits, `-`, `_`, `.` only.
 fn connection_name(s: &str) -> Option<&str> {
-    (!s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).then_some(s)
+    crate::wc_auth::is_routable_connection(s).then_some(s)
 }
 
 async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().trim_end_matches('/').to_string();
+    let query = req.uri().query().map(str::to_string);
     if req.method() != hyper::Method::POST {
         return reply(405, json!({"error": "POST only"}));
     }
@@ -83,12 +164,30 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return reply(413, json!({"error": "body too large or cut"})),
+    let declared = hyper::body::Body::size_hint(req.body()).exact();
+    let (body, _paid) = match guard::read_body(req.into_body(), declared, MAX_BODY, ctx.limits.body_timeout, &ctx.budget).await {
+        Ok(b) => b,
+        Err(refusal) => {
+            let mut r = reply(refusal.status(), json!({"error": refusal.message()}));
+            // The rest of the body is not read: this connection is done.
+            r.headers_mut().insert("connection", http::HeaderValue::from_static("close"));
+            return r;
+        }
     };
-    let result = if path == "/wc-auth/callback" {
-        wc_auth_callback(ctx, "default", &body).await
+    let Ok(_turn) = ctx.handling.acquire().await else {
+        return reply(503, json!({"error": "shutting down"}));
+    };
+    let result = if let Some(rest) = path.strip_prefix("/wc-auth/callback") {
+        // `/wc-auth/callback` is the default connection, `/wc-auth/callback/<name>` another.
+        let conn = match rest.strip_prefix('/') {
+            None if rest.is_empty() => Some("default"),
+            Some(name) => connection_name(name),
+            None => None,
+        };
+        match conn {
+            Some(c) => wc_auth_callback(ctx, c, query.as_deref(), &body).await,
+            None => Ok(reply(404, json!({"error": "no such endpoint"}))),
+        }
     } else if let Some(rest) = path.strip_prefix("/webhooks") {
         let conn = match rest.strip_prefix('/') {
             None if rest.is_empty() => Some("default"),
@@ -96,7 +195,7 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
             None => None,
         };
         match conn {
-            Some(c) => delivery(ctx, c, headers, body.to_vec()).await,
+            Some(c) => delivery(ctx, c, headers, body).await,
             None => Ok(reply(404, json!({"error": "no such endpoint"}))),
         }
     } else {
@@ -108,8 +207,16 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
     })
 }
 
+/// The storage a delivery is applied through: its commit is on disk before
+/// the 200 that tells WooCommerce not to send it again.
+fn delivery_storage(db: &str) -> Result<Box<dyn crate::storage::Storage>> {
+    let mut storage = crate::storage::open(db)?;
+    storage.sync_every_commit()?;
+    Ok(storage)
+}
+
 async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Response<Full<Bytes>>> {
-    let storage = crate::storage::open(&ctx.db)?;
+    let storage = delivery_storage(&ctx.db)?;
     let mut s = session::open(&ctx.runtime, storage, connection, None, None).await?;
     s.begin_call();
     let r = s.bindings.woo_connector_webhook().call_handle_delivery(&mut s.store, &headers, &body).await?;
@@ -120,6 +227,7 @@ async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, b
                 wit_webhook::DeliveryOutcome::Duplicate => "duplicate",
                 wit_webhook::DeliveryOutcome::Ping => "ping",
                 wit_webhook::DeliveryOutcome::Ignored => "ignored",
+                wit_webhook::DeliveryOutcome::Stale => "stale",
             };
             eprintln!("webhook delivery ({connection}): {outcome}");
             reply(200, json!({"outcome": outcome}))
@@ -137,36 +245,52 @@ async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, b
 }
 
 /// WooCommerce POSTs `{key_id, user_id, consumer_key, consumer_secret, key_permissions}`
-/// after the owner approves; the keys complete the pending connection.
-async fn wc_auth_callback(ctx: &Ctx, connection: &str, body: &[u8]) -> Result<Response<Full<Bytes>>> {
-    let Ok(v) = serde_json::from_slice::<Value>(body) else {
-        return Ok(reply(400, json!({"error": "expected the JSON WooCommerce sends"})));
-    };
-    let (Some(key), Some(secret)) = (v["consumer_key"].as_str(), v["consumer_secret"].as_str()) else {
-        return Ok(reply(400, json!({"error": "consumer_key and consumer_secret are required"})));
-    };
-    if v["key_permissions"].as_str().is_some_and(|p| p != "read_write") {
-        return Ok(reply(400, json!({"error": "the key must have read_write permissions"})));
-    }
+/// to the callback URL `woo authorize-url` gave it. The key completes the
+/// connection only if the callback matches that pending authorisation (state,
+/// user id, `read_write`, not expired); otherwise nothing changes.
+async fn wc_auth_callback(ctx: &Ctx, connection: &str, query: Option<&str>, body: &[u8]) -> Result<Response<Full<Bytes>>> {
     let mut storage = crate::storage::open(&ctx.db)?;
-    let Some(store) = crate::storage::Storage::kv_get(storage.as_mut(), connection, HOST_BUCKET, "pending_store")? else {
-        return Ok(reply(409, json!({"error": "no authorisation is pending: run `woo authorize-url` first"})));
+    let accepted = match crate::wc_auth::check(storage.as_mut(), connection, query, body)? {
+        Ok(a) => a,
+        Err(refusal) => {
+            eprintln!("wc-auth ({connection}): callback refused: {}", refusal.message());
+            return Ok(reply(refusal.status(), json!({"error": refusal.message()})));
+        }
     };
-    let store = String::from_utf8_lossy(&store).into_owned();
     let ca: Option<&Path> = ctx.ca_cert.as_deref();
-    let mut s = session::open(&ctx.runtime, storage, connection, Some(&store), ca).await?;
-    s.store.data_mut().redact = vec![key.to_string(), secret.to_string()];
-    let cfg = wit_connection::ConnectConfig { store_url: store, consumer_key: key.into(), consumer_secret: secret.into(), signature_method: None, owner_email: None };
+    let mut s = session::open(&ctx.runtime, storage, connection, Some(&accepted.store_url), ca).await?;
+    s.store.data_mut().redact = vec![accepted.consumer_key.clone(), accepted.consumer_secret.clone()];
+    let cfg = wit_connection::ConnectConfig {
+        store_url: accepted.store_url.clone(),
+        consumer_key: accepted.consumer_key.clone(),
+        consumer_secret: accepted.consumer_secret.clone(),
+        signature_method: None,
+        owner_email: None,
+    };
     s.begin_call();
     match s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await? {
         Ok(info) => {
-            s.store.data_mut().storage.kv_delete(connection, HOST_BUCKET, "pending_store")?;
-            eprintln!("wc-auth: connected to {}", info.store_url);
+            crate::wc_auth::consume(s.store.data_mut().storage.as_mut(), connection, &accepted)?;
+            eprintln!("wc-auth ({connection}): connected to {}", info.store_url);
             Ok(reply(200, json!({"connected": info.store_url})))
         }
         Err(e) => {
-            eprintln!("wc-auth: the keys did not work: {e:?}");
+            eprintln!("wc-auth ({connection}): the keys did not work: {}", crate::error_message(&e));
             Ok(reply(400, json!({"error": "the keys could not be verified"})))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_delivery_commits_are_synced_to_disk_before_the_200() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.db").display().to_string();
+        assert_eq!(delivery_storage(&db).unwrap().commit_durability().unwrap(), "synchronous=FULL");
+        // Other commands keep WAL's cheaper NORMAL (a power loss may cost their last commits, never a delivery).
+        assert_eq!(crate::storage::open(&db).unwrap().commit_durability().unwrap(), "synchronous=NORMAL");
     }
 }

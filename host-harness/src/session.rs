@@ -1,7 +1,7 @@
 //! Opening a session on a connection: storage, the outbound policy (only the
 //! connection's store, with its extra CA if any) and a fresh instance.
 
-use crate::http_policy::{HttpPolicy, tls_config};
+use crate::http_policy::{HttpPolicy, tls_config_pem};
 use crate::runtime::{Runtime, Session};
 use crate::storage::Storage;
 use anyhow::{Context, Result};
@@ -41,28 +41,24 @@ pub async fn open(runtime: &Runtime, mut storage: Box<dyn Storage>, connection: 
         Some(u) => Some(u.to_string()),
         None => saved_store_url(storage.as_mut(), connection)?,
     };
-    let ca_pem = match ca_cert {
+    // Errors name the user's file, or say the CA is the one saved earlier.
+    let tls = match ca_cert {
         Some(p) => {
             let pem = std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?;
+            let tls = tls_config_pem(Some((&pem, &format!("--ca-cert {}", p.display()))))?;
             storage.kv_set(connection, HOST_BUCKET, "ca_cert", &pem)?;
-            Some(pem)
+            tls
         }
-        None => storage.kv_get(connection, HOST_BUCKET, "ca_cert")?,
+        None => match storage.kv_get(connection, HOST_BUCKET, "ca_cert")? {
+            Some(pem) => tls_config_pem(Some((&pem, &format!("the CA certificate saved for connection `{connection}` (give --ca-cert again to replace it)"))))?,
+            None => tls_config_pem(None)?,
+        },
     };
     let mut policy = HttpPolicy::default();
     if let Some(u) = &url {
         policy.allow_store(u);
     }
-    policy.tls = Some(match &ca_pem {
-        Some(pem) => {
-            let tmp = std::env::temp_dir().join(format!("woo-ca-{}-{}.pem", std::process::id(), rand::random::<u32>()));
-            std::fs::write(&tmp, pem)?;
-            let c = tls_config(Some(&tmp));
-            let _ = std::fs::remove_file(&tmp);
-            c?
-        }
-        None => tls_config(None)?,
-    });
+    policy.tls = Some(tls);
     runtime.session(storage, connection, policy).await
 }
 

@@ -116,9 +116,14 @@ pub fn connect<T: Transport>(host: &mut impl Host, transport: T, cfg: ConnectCon
     Ok((info, client))
 }
 
-/// One light authenticated read that also tells the WooCommerce version.
+/// The connection's own check: one light authenticated read that also tells
+/// the WooCommerce version. `rest_no_route` here means the REST API itself is
+/// gone (plugin disabled, permalinks broken): `auth`, like a refused key.
 fn verify<T: Transport>(client: &mut Client<T>) -> Result<Option<String>, Error> {
-    let r = client.send(&ApiRequest::get("/system_status", vec![("_fields".into(), "environment".into())]))?;
+    let r = client.send(&ApiRequest::get("/system_status", vec![("_fields".into(), "environment".into())])).map_err(|e| match e {
+        Error::NotFound(r) if r.code == crate::client::error::NO_ROUTE => Error::Auth(r),
+        other => other,
+    })?;
     Ok(r.body["environment"]["version"].as_str().map(str::to_string))
 }
 
@@ -164,16 +169,39 @@ pub fn open<T: Transport>(host: &mut impl Host, transport: T) -> Result<Client<T
     ))
 }
 
-/// After an error from the store: an auth failure moves the connection to
-/// `reconnect_required` and queues one notification for the owner. Nothing
-/// synced is deleted. Returns the error to report.
-pub fn note_failure(host: &mut impl Host, err: Error) -> Error {
-    if !err.is_auth() {
+/// After an error from the store. Only a failed light check of the
+/// connection itself changes its state: a 401/403 or a `rest_no_route` from
+/// one request (a mistyped raw path, an endpoint no plugin registered, a
+/// read-only key that writes, a query that broke the signature) may as well
+/// be that request's own fault, so the check is run: if it is refused too
+/// (or the REST API is gone), the connection moves to `reconnect_required`
+/// and one notification is queued for the owner; otherwise the state stays
+/// and the request's error is returned typed (`forbidden` for a refused
+/// request, `not-found` for a missing route). Nothing synced is deleted.
+pub fn note_failure<T: Transport>(host: &mut impl Host, client: &mut Client<T>, err: Error) -> Error {
+    if !err.may_mean_broken_connection() {
         return err;
     }
+    match verify(client) {
+        Ok(_) => match err {
+            Error::Auth(e) => Error::Forbidden(e),
+            other => other,
+        },
+        Err(check) if check.is_auth() => {
+            mark_reconnect_required(host, &check);
+            check
+        }
+        // The check could not tell (store down, rate limited): no change.
+        Err(_) => err,
+    }
+}
+
+/// Move a connected connection to `reconnect_required` with one
+/// notification for the owner.
+fn mark_reconnect_required(host: &mut impl Host, err: &Error) {
     let mut info = info(host);
     if info.state != State::Connected {
-        return err;
+        return;
     }
     info.state = State::ReconnectRequired;
     let mut batch = Batch::default();
@@ -195,7 +223,6 @@ pub fn note_failure(host: &mut impl Host, err: Error) -> Error {
         host.log(Level::Error, &format!("could not record reconnect_required: {e}"));
     }
     host.log(Level::Warn, &format!("connection moved to reconnect_required: {err}"));
-    err
 }
 
 /// The WooCommerce app-authorisation URL for this store (scope read_write).
@@ -281,18 +308,80 @@ mod tests {
         assert!(!e.to_string().contains("has space"));
     }
 
-    #[test]
-    fn auth_failure_moves_to_reconnect_required_with_one_notification() {
+    const REVOKED: &str = r#"{"code":"woocommerce_rest_authentication_error","message":"Consumer key is invalid.","data":{"status":401}}"#;
+    const READ_ONLY_WRITE: &str = r#"{"code":"woocommerce_rest_authentication_error","message":"The API key provided does not have write permissions.","data":{"status":401}}"#;
+    const NO_ROUTE: &str = r#"{"code":"rest_no_route","message":"No route was found matching the URL and request method.","data":{"status":404}}"#;
+    const CHECK_OK: &str = r#"{"environment":{"version":"11.0.1"}}"#;
+
+    fn connected() -> (MemoryHost, Client<FakeTransport>) {
         let mut host = MemoryHost::default();
         let mut t = FakeTransport::default();
         t.answers.push_back(Ok(json(200, r#"{"environment":{"version":"9.8.0"}}"#, &[])));
-        connect(&mut host, t, cfg("https://shop.example.com")).unwrap();
-        let err = crate::client::error::from_response(401, b"{}");
-        note_failure(&mut host, err.clone());
-        note_failure(&mut host, err);
+        let (_, c) = connect(&mut host, t, cfg("https://shop.example.com")).unwrap();
+        (host, c)
+    }
+
+    #[test]
+    fn a_failed_connection_check_moves_to_reconnect_required_with_one_notification() {
+        let (mut host, mut c) = connected();
+        for _ in 0..2 {
+            c.transport.answers.push_back(Ok(json(401, REVOKED, &[])));
+            let err = crate::client::error::from_response(401, REVOKED.as_bytes());
+            assert!(note_failure(&mut host, &mut c, err).is_auth());
+        }
+        assert!(c.transport.sent.last().unwrap().path_and_query.contains("/system_status"));
         assert_eq!(info(&mut host).state, State::ReconnectRequired);
         assert_eq!(host.notifications.len(), 1);
         assert!(matches!(open(&mut host, FakeTransport::default()), Err(Error::ReconnectRequired(_))));
+    }
+
+    #[test]
+    fn a_missing_route_from_a_tool_is_not_found_and_keeps_the_connection() {
+        let (mut host, mut c) = connected();
+        c.transport.answers.push_back(Ok(json(200, CHECK_OK, &[])));
+        let err = note_failure(&mut host, &mut c, crate::client::error::from_response(404, NO_ROUTE.as_bytes()));
+        assert!(matches!(&err, Error::NotFound(r) if r.code == "rest_no_route"));
+        assert_eq!(info(&mut host).state, State::Connected);
+        assert!(host.notifications.is_empty());
+    }
+
+    #[test]
+    fn a_refused_request_with_a_passing_check_is_forbidden_and_keeps_the_connection() {
+        let (mut host, mut c) = connected();
+        c.transport.answers.push_back(Ok(json(200, CHECK_OK, &[])));
+        let err = note_failure(&mut host, &mut c, crate::client::error::from_response(401, READ_ONLY_WRITE.as_bytes()));
+        assert!(matches!(&err, Error::Forbidden(r) if r.message.contains("write permissions")));
+        assert_eq!(info(&mut host).state, State::Connected);
+        assert!(host.notifications.is_empty());
+    }
+
+    #[test]
+    fn other_store_errors_change_no_state_and_cost_no_check() {
+        let (mut host, mut c) = connected();
+        let sent = c.transport.sent.len();
+        for (status, body) in [(400, r#"{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page"}"#), (500, "<html>"), (503, "")] {
+            note_failure(&mut host, &mut c, crate::client::error::from_response(status, body.as_bytes()));
+        }
+        assert_eq!(c.transport.sent.len(), sent);
+        assert_eq!(info(&mut host).state, State::Connected);
+    }
+
+    #[test]
+    fn a_connection_check_that_cannot_tell_changes_nothing() {
+        let (mut host, mut c) = connected();
+        c.transport.answers.push_back(Ok(json(400, r#"{"code":"rest_invalid_param","message":"x"}"#, &[])));
+        let err = note_failure(&mut host, &mut c, crate::client::error::from_response(401, READ_ONLY_WRITE.as_bytes()));
+        assert!(err.is_auth());
+        assert_eq!(info(&mut host).state, State::Connected);
+    }
+
+    #[test]
+    fn a_gone_rest_api_fails_the_connection_check() {
+        let (mut host, mut c) = connected();
+        c.transport.answers.push_back(Ok(json(404, NO_ROUTE, &[])));
+        let err = note_failure(&mut host, &mut c, crate::client::error::from_response(404, NO_ROUTE.as_bytes()));
+        assert!(matches!(&err, Error::Auth(r) if r.code == "rest_no_route"));
+        assert_eq!(info(&mut host).state, State::ReconnectRequired);
     }
 
     #[test]

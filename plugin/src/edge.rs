@@ -110,6 +110,7 @@ fn describe(e: &http::ErrorCode) -> String {
     match e {
         http::ErrorCode::HttpRequestDenied => "the host refused the request: only the connected store may be reached".into(),
         http::ErrorCode::ConnectionRefused => "connection refused".into(),
+        http::ErrorCode::DestinationIpProhibited => "the host refused the store's address: it is link-local (cloud metadata), never a store".into(),
         http::ErrorCode::ConnectionTimeout => "connection timed out".into(),
         http::ErrorCode::TlsCertificateError => "the store's TLS certificate is not trusted (use --ca-cert for a self-signed one)".into(),
         other => format!("{other:?}"),
@@ -261,6 +262,7 @@ fn to_wit(e: client::Error) -> wit::Error {
     let remote = |r: client::RemoteError| wit::RemoteError { status: r.status, code: r.code, message: r.message };
     match e {
         client::Error::Auth(r) => wit::Error::Auth(remote(r)),
+        client::Error::Forbidden(r) => wit::Error::Forbidden(remote(r)),
         client::Error::NotFound(r) => wit::Error::NotFound(remote(r)),
         client::Error::RateLimited(r) => wit::Error::RateLimited(remote(r)),
         client::Error::Remote(r) => wit::Error::Remote(remote(r)),
@@ -271,12 +273,13 @@ fn to_wit(e: client::Error) -> wit::Error {
     }
 }
 
-/// Run `f` with a client for the connected store; an auth failure moves the
-/// connection to `reconnect_required`.
+/// Run `f` with a client for the connected store. An error that may mean
+/// the connection is broken runs the connection's own check, and only a
+/// failed check moves it to `reconnect_required` (`connection::note_failure`).
 fn with_client<R>(f: impl FnOnce(&mut client::Client<WasiTransport>, &mut WitHost) -> Result<R, client::Error>) -> Result<R, wit::Error> {
     let mut host = WitHost;
     let mut c = connection::open(&mut host, WasiTransport).map_err(to_wit)?;
-    f(&mut c, &mut host).map_err(|e| to_wit(connection::note_failure(&mut host, e)))
+    f(&mut c, &mut host).map_err(|e| to_wit(connection::note_failure(&mut host, &mut c, e)))
 }
 
 fn info_to_wit(i: connection::Info) -> wit_conn::StoreInfo {
@@ -431,11 +434,17 @@ impl wit_webhook::Guest for Component {
     }
 
     fn handle_delivery(headers: Vec<(String, String)>, body: Vec<u8>) -> Result<wit_webhook::DeliveryOutcome, wit::Error> {
-        webhook::handle(&mut WitHost, &headers, &body).map_err(to_wit).map(|o| match o {
+        // A restored resource is re-read from the store with the saved credentials.
+        let read = |host: &mut WitHost, req: &client::ApiRequest| {
+            let mut c = connection::open(host, WasiTransport)?;
+            c.send(req).map(|r| r.body).map_err(|e| connection::note_failure(host, &mut c, e))
+        };
+        webhook::handle(&mut WitHost, &headers, &body, read).map_err(to_wit).map(|o| match o {
             webhook::Outcome::Applied => wit_webhook::DeliveryOutcome::Applied,
             webhook::Outcome::Duplicate => wit_webhook::DeliveryOutcome::Duplicate,
             webhook::Outcome::Ping => wit_webhook::DeliveryOutcome::Ping,
             webhook::Outcome::Ignored => wit_webhook::DeliveryOutcome::Ignored,
+            webhook::Outcome::Stale => wit_webhook::DeliveryOutcome::Stale,
         })
     }
 }

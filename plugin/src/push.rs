@@ -345,7 +345,7 @@ pub fn contact<T: Transport>(client: &mut Client<T>, host: &mut impl Host, conta
     let body = contact_body(set)?;
     let customer = client.send(&ApiRequest::write(Method::Put, format!("/customers/{id}"), body))?.body;
     let mut batch = Batch::default();
-    batch.set_state(webhook::SEEN_BUCKET, &webhook::dedupe_key("customer", &customer), "1");
+    webhook::mark_applied(&mut batch, "customer", &customer);
     let record = mapping::contact_from_customer(&customer);
     if let Some(r) = &record {
         let email = model::text(&r.body["email"]);

@@ -16,6 +16,48 @@ pub fn order_state(order: &Value) -> String {
     format!("{}:{}", if mapping::is_paid(order) { "p" } else { "u" }, model::text(&order["date_modified_gmt"]))
 }
 
+/// `date_modified_gmt` in one comparable form (`2025-03-01T09:00:00`), or
+/// empty when the resource has none.
+pub fn modified_at(resource: &Value) -> String {
+    comparable_time(&model::text(&resource["date_modified_gmt"]))
+}
+
+fn comparable_time(t: &str) -> String {
+    let t = t.trim().trim_end_matches('Z').trim_end_matches("+00:00");
+    t.split('.').next().unwrap_or(t).to_string()
+}
+
+/// How a delivered version compares with the newest one applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// Nothing applied yet, or the delivery is newer.
+    New,
+    /// The very version applied last.
+    Same,
+    /// Older than the version applied: applying it would undo a change.
+    Older,
+}
+
+/// Rule: never replace a record with an older version of itself. Both are
+/// `date_modified_gmt` values in the same form. A resource that was never
+/// modified has none (WooCommerce 11 answers `null` for such a customer):
+/// it cannot be ordered, so it is applied, but never over a dated version.
+pub fn compare_version(delivered: &str, applied: Option<&str>) -> Version {
+    match applied {
+        None => Version::New,
+        Some(a) if delivered.is_empty() => {
+            if a.is_empty() {
+                Version::New
+            } else {
+                Version::Older
+            }
+        }
+        Some(a) if delivered > a => Version::New,
+        Some(a) if delivered == a => Version::Same,
+        Some(_) => Version::Older,
+    }
+}
+
 /// Apply an order seen after the import: its record, its buyer, its payment,
 /// and the triggers it earns. Returns false when this version was applied
 /// before (nothing to do).
@@ -28,6 +70,11 @@ pub fn apply_order(host: &mut impl Host, settings: &Settings, order: &Value, bat
     let previous = host.get(bucket::ORDERS, &id.to_string()).map(|b| String::from_utf8_lossy(&b).into_owned());
     let state = order_state(order);
     if previous.as_deref() == Some(state.as_str()) {
+        return false;
+    }
+    // A late webhook or a slow page may carry an older version than one applied.
+    let applied_at = previous.as_deref().map(|p| p.split_once(':').map_or("", |(_, t)| t)).map(comparable_time);
+    if compare_version(&modified_at(order), applied_at.as_deref()) == Version::Older {
         return false;
     }
     let wanted = settings.orders || settings.transactions || settings.order_submitted || settings.payment_received;
@@ -66,6 +113,10 @@ pub fn apply_product(host: &mut impl Host, settings: &Settings, p: &Value, varia
     let modified = model::text(&p["date_modified_gmt"]);
     let previous = host.get(bucket::PRODUCTS, &id.to_string()).map(|b| String::from_utf8_lossy(&b).into_owned());
     if previous.as_deref() == Some(modified.as_str()) && !modified.is_empty() {
+        return false;
+    }
+    let applied_at = previous.as_deref().map(comparable_time);
+    if compare_version(&modified_at(p), applied_at.as_deref()) == Version::Older {
         return false;
     }
     if model::text(&p["type"]) == "variable" && variations.is_empty() && model::list(&p["variations"]).len() > 0 {
@@ -301,6 +352,17 @@ fn customers_pass<T: Transport>(client: &mut Client<T>, host: &mut impl Host, re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn never_replace_a_record_with_an_older_version_of_itself() {
+        assert_eq!(compare_version("2025-03-01T09:00:01", Some("2025-03-01T09:00:00")), Version::New);
+        assert_eq!(compare_version("2025-03-01T09:00:00", Some("2025-03-01T09:00:00")), Version::Same);
+        assert_eq!(compare_version("2025-03-01T08:59:59", Some("2025-03-01T09:00:00")), Version::Older);
+        assert_eq!(compare_version("", Some("2025-03-01T09:00:00")), Version::Older);
+        assert_eq!(compare_version("", Some("")), Version::New, "never modified: cannot be ordered");
+        assert_eq!(modified_at(&serde_json::json!({"date_modified_gmt": "2025-03-01T09:00:00Z"})), "2025-03-01T09:00:00");
+        assert_eq!(modified_at(&serde_json::json!({"date_modified_gmt": null})), "");
+    }
 
     #[test]
     fn modified_after_cursor_overlaps_by_one_second_and_drops_the_offset() {

@@ -6,6 +6,10 @@ use crate::model;
 use crate::env::Host;
 use serde_json::{Map, Value, json};
 
+/// The largest tool-argument JSON accepted, in bytes (1 MiB), by `call-tool`
+/// and by `woo tool --args @FILE`.
+pub const MAX_ARGUMENT_BYTES: usize = 1 << 20;
+
 /// One tool as an agent sees it.
 pub struct Tool {
     pub name: &'static str,
@@ -38,7 +42,7 @@ fn id_schema() -> Value {
 
 fn dates() -> Value {
     json!({
-        "after": {"type": "string", "format": "date-time", "description": "Created after, UTC, e.g. 2025-03-01T09:00:00."},
+        "after": {"type": "string", "format": "date-time", "description": "Created after, e.g. 2025-03-01T09:00:00 (UTC; a `Z` or `+01:00` offset is converted to UTC; a date without a time is refused, as WooCommerce does)."},
         "before": {"type": "string", "format": "date-time"},
         "modified_after": {"type": "string", "format": "date-time"},
         "modified_before": {"type": "string", "format": "date-time"}
@@ -47,7 +51,7 @@ fn dates() -> Value {
 
 fn orders_schema() -> Value {
     let mut extra = dates();
-    extra["status"] = json!({"type": "string", "description": "One status or a comma list (pending, processing, on-hold, completed, cancelled, refunded, failed, any)."});
+    extra["status"] = json!({"type": "string", "maxLength": 500, "description": "One status or a comma list (pending, processing, on-hold, completed, cancelled, refunded, failed, any)."});
     extra["customer"] = json!({"type": "integer", "minimum": 0});
     extra["product"] = json!({"type": "integer", "minimum": 1});
     list_schema(extra)
@@ -65,7 +69,7 @@ fn products_schema() -> Value {
 fn customers_schema() -> Value {
     list_schema(json!({
         "email": {"type": "string", "maxLength": 320},
-        "role": {"type": "string", "description": "customer (default), subscriber, administrator, … or all."}
+        "role": {"type": "string", "maxLength": 100, "description": "customer (default), subscriber, administrator, … or all."}
     }))
 }
 
@@ -254,8 +258,11 @@ fn raw_schema() -> Value {
     json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
         "properties": {
             "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
-            "path": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes."},
-            "query": {"type": "object", "additionalProperties": {"type": ["string", "integer", "boolean"]}},
+            "path": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^[A-Za-z0-9._~/-]+$",
+                "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes: letters, digits and - . _ ~ / only (no query, no percent-encoding)."},
+            "query": {"type": "object", "maxProperties": MAX_RAW_QUERY_KEYS,
+                "description": "Query parameters (plain names such as per_page or include[]). Routing, method, envelope and authentication parameters (rest_route, _method, _envelope, _jsonp, _embed, _wpnonce, oauth_*, consumer_key, consumer_secret) are refused.",
+                "additionalProperties": {"type": ["string", "integer", "boolean"], "maxLength": MAX_RAW_QUERY_VALUE}},
             "body": {"type": ["object", "array"]}
         },
         "required": ["method", "path"], "additionalProperties": false})
@@ -286,7 +293,7 @@ pub const TOOLS: &[Tool] = &[
     Tool { name: "push-contact", description: "Update a registered customer from the platform contact (names, email, phone, billing/shipping address fields). Guests (woo:guest:…) have no customer and are refused. The stored contact is updated at once, and the store's echo of the change is not reported as a new change.", schema: push_contact_schema },
     Tool { name: "update-stock", description: "Set the stock quantity of a product or variation, found by product_id (and variation_id) or by SKU (which must match exactly one product or variation). Turns stock management on.", schema: update_stock_schema },
     Tool { name: "batch-update-products", description: "Update many products at once through WooCommerce's batch endpoint (100 per request; larger lists are split). Returns every updated product, and per-item errors.", schema: batch_schema },
-    Tool { name: "raw-api-request", description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root) are refused.", schema: raw_schema },
+    Tool { name: "raw-api-request", description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root, a query or fragment in the path, spaces or non-ASCII) are refused, and so are query parameters that change routing, method, envelope or authentication (`rest_route`, `_method`, `_envelope`, `_jsonp`, `_embed`, `_wpnonce`, `oauth_*`, `consumer_key`, `consumer_secret`).", schema: raw_schema },
 ];
 
 /// Find a tool by name.
@@ -295,8 +302,9 @@ pub fn find(name: &str) -> Option<&'static Tool> {
 }
 
 /// Validate `args` against a tool's schema (the subset our schemas use):
-/// object type, required, additionalProperties, property types, enum,
-/// minimum/maximum, minLength/maxLength, maxItems, items.
+/// object type, required, additionalProperties, min/maxProperties, property
+/// types, enum, minimum/maximum, minLength/maxLength, min/maxItems, items, and
+/// the formats `decimal`, `email` and `date-time` (see `utc_date_time`).
 pub fn validate(schema: &Value, args: &Value) -> Result<(), Error> {
     validate_at("", schema, args)
 }
@@ -314,7 +322,7 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
             "object" => v.is_object(),
             "array" => v.is_array(),
             "string" => v.is_string(),
-            "integer" => v.as_i64().is_some() || v.as_u64().is_some(),
+            "integer" => whole_number(v).is_some(),
             "number" => v.is_number(),
             "boolean" => v.is_boolean(),
             "null" => v.is_null(),
@@ -347,8 +355,13 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
             Some("decimal") if model::normalize_decimal(s).is_none() || s.starts_with('-') => {
                 return fail("must be a decimal string such as \"19.99\"".into());
             }
-            Some("email") if !(s.contains('@') && !s.chars().any(char::is_whitespace)) => {
+            Some("email") if !s.contains('@') || s.chars().any(char::is_whitespace) => {
                 return fail("must be an email address".into());
+            }
+            Some("date-time") => {
+                if let Err(m) = utc_date_time(s) {
+                    return fail(m);
+                }
             }
             _ => {}
         }
@@ -382,6 +395,16 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
         }
     }
     if let Some(obj) = v.as_object() {
+        if let Some(min) = schema.get("minProperties").and_then(Value::as_u64)
+            && (obj.len() as u64) < min
+        {
+            return fail(format!("must have at least {min} entries"));
+        }
+        if let Some(max) = schema.get("maxProperties").and_then(Value::as_u64)
+            && obj.len() as u64 > max
+        {
+            return fail(format!("must have at most {max} entries"));
+        }
         let props = schema.get("properties").and_then(Value::as_object);
         for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
             if let Some(name) = req.as_str()
@@ -403,6 +426,50 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `v` as a JSON integer if it is one: JSON Schema counts a number with a
+/// zero fractional part (`2.0`) as an integer, so one is accepted and used as
+/// that integer (beyond the 64-bit range it is not).
+fn whole_number(v: &Value) -> Option<Value> {
+    if v.is_i64() || v.is_u64() {
+        return Some(v.clone());
+    }
+    let f = v.as_f64().filter(|f| f.fract() == 0.0)?;
+    // 2^64 and -2^63 are exact in f64; inside them the casts are exact too.
+    if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+        Some(Value::from(f as u64))
+    } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+        Some(Value::from(f as i64))
+    } else {
+        None
+    }
+}
+
+/// `args` with every whole number where the schema wants an integer written
+/// as an integer (`2.0` → `2`), so that tools read it as one.
+fn whole_numbers_as_integers(schema: &Value, v: &Value) -> Value {
+    let wants_integer = match schema.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    match v {
+        Value::Number(_) if wants_integer => whole_number(v).unwrap_or_else(|| v.clone()),
+        Value::Array(items) => match schema.get("items") {
+            Some(item_schema) => Value::Array(items.iter().map(|i| whole_numbers_as_integers(item_schema, i)).collect()),
+            None => v.clone(),
+        },
+        Value::Object(obj) => Value::Object(
+            obj.iter()
+                .map(|(k, val)| {
+                    let sub = schema.get("properties").and_then(|p| p.get(k)).or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
+                    (k.clone(), sub.map_or_else(|| val.clone(), |s| whole_numbers_as_integers(s, val)))
+                })
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
 }
 
 fn join(path: &str, k: &str) -> String {
@@ -443,7 +510,188 @@ pub fn check_raw_path(path: &str) -> Result<String, Error> {
     if p.contains('%') {
         return bad("must not contain percent-encoded characters");
     }
+    // WooCommerce's routes are ids and `[\w-]` slugs: anything else (a space,
+    // U+2028, non-ASCII) is a mistake that no store could answer, and some of
+    // it cannot even be put on the wire.
+    if let Some(c) = p.chars().find(|c| !is_raw_path_char(*c)) {
+        return Err(Error::invalid("path", format!("may hold only letters, digits and - . _ ~ / (found {:?})", c)));
+    }
     Ok(p)
+}
+
+fn is_raw_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/')
+}
+
+/// Most query parameters a raw request may carry.
+const MAX_RAW_QUERY_KEYS: u64 = 50;
+/// Longest value of one raw query parameter (a 100-id `include` is ~1,000).
+const MAX_RAW_QUERY_VALUE: u64 = 2000;
+
+/// Query parameters that are not the endpoint's but WordPress's or the
+/// authentication's: each would change which route answers, with which
+/// method, in which envelope, or as whom. WordPress reads them from `$_GET`
+/// (`class-wp-rest-server.php`, `rest-api.php`, `class-wp.php`) and
+/// WooCommerce reads its credentials there too (`class-wc-rest-authentication.php`).
+const RESERVED_QUERY_PARAMS: &[(&str, &str)] = &[
+    ("rest_route", "chooses the route whatever the path says (it reaches /wp/v2/users)"),
+    ("_method", "overrides the HTTP method"),
+    ("_envelope", "wraps the answer in an envelope"),
+    ("_jsonp", "turns the answer into a JavaScript callback"),
+    ("_embed", "makes WordPress run the linked routes too, some outside /wc/v3 (a review's reviewer is /wp/v2/users/N)"),
+    ("_wpnonce", "is cookie authentication"),
+    ("_ajax_nonce", "is cookie authentication"),
+    ("consumer_key", "is authentication: the connection signs every request itself"),
+    ("consumer_secret", "is authentication: the connection signs every request itself"),
+];
+
+/// Refuse a raw query parameter name that is not a plain name, or that is a
+/// routing, method, envelope or authentication parameter.
+///
+/// A plain name is `[A-Za-z0-9_-]+` with optional PHP array brackets
+/// (`include[]`, `a[b]`). That rules out by construction every spelling PHP
+/// would turn back into a reserved name: percent-encoding (`rest%5Froute`),
+/// `.` or a space (PHP reads `rest.route` as `rest_route`), an unclosed `[`, and
+/// `&`, `=`, `#` that would smuggle a second parameter. The reserved names are
+/// compared on the part before any bracket, in any letter case.
+pub fn check_query_key(key: &str) -> Result<(), Error> {
+    let field = || format!("query.{}", key.chars().take(100).collect::<String>().escape_debug());
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let (base, mut rest) = match key.find('[') {
+        Some(i) => (&key[..i], &key[i..]),
+        None => (key, ""),
+    };
+    let mut plain = !base.is_empty() && base.chars().all(name_char) && key.len() <= 100;
+    while plain && !rest.is_empty() {
+        match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            Some((inner, after)) if inner.chars().all(name_char) => rest = after,
+            _ => plain = false,
+        }
+    }
+    if !plain {
+        return Err(Error::invalid(field(), "must be a plain parameter name: letters, digits, `_`, `-`, optionally `[…]` (at most 100 characters)"));
+    }
+    let base = base.to_ascii_lowercase();
+    if base.starts_with("oauth_") {
+        return Err(Error::invalid(field(), "is OAuth authentication: the connection signs every request itself"));
+    }
+    if let Some((_, why)) = RESERVED_QUERY_PARAMS.iter().find(|(name, _)| *name == base) {
+        return Err(Error::invalid(field(), format!("is refused: it {why}")));
+    }
+    Ok(())
+}
+
+/// A raw request's query: every name checked (`check_query_key`), values as
+/// text without control characters. Names and values are percent-encoded
+/// when the request is built, so a value cannot add a parameter either.
+pub fn raw_query(query: &Map<String, Value>) -> Result<Vec<(String, String)>, Error> {
+    query
+        .iter()
+        .map(|(k, v)| {
+            check_query_key(k)?;
+            let text = model::text(v);
+            if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+                return Err(Error::invalid(format!("query.{k}"), "must not contain control characters or line separators"));
+            }
+            Ok((k.clone(), text))
+        })
+        .collect()
+}
+
+/// A date-time argument as WooCommerce reads it, turned into the plain UTC
+/// `YYYY-MM-DDTHH:MM:SS` the list filters are sent with (`dates_are_gmt=true`,
+/// SPEC §10: a `Z` or offset sent along would be shifted by the site's offset
+/// again, so it is applied here instead).
+///
+/// Accepted: what WordPress's `rest_parse_date` accepts,
+/// `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|±HH[:MM]]`, with a real calendar date
+/// and time. A date without a time is refused, as the store refuses it (400);
+/// a fraction is dropped (the filters compare whole seconds).
+pub fn utc_date_time(s: &str) -> Result<String, String> {
+    let example = "a date-time such as 2025-03-01T09:00:00 (UTC, or with Z / +01:00)";
+    let b = s.as_bytes();
+    let digits = |from: usize, n: usize| -> Option<i64> {
+        let part = b.get(from..from + n)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let (year, month, day) = match (digits(0, 4), at(4, b'-'), digits(5, 2), at(7, b'-'), digits(8, 2)) {
+        (Some(y), true, Some(m), true, Some(d)) => (y, m, d),
+        _ => return Err(format!("must be {example}")),
+    };
+    if b.len() == 10 {
+        return Err(format!("needs a time as well: WooCommerce refuses a date alone (write {s}T00:00:00)"));
+    }
+    let (hour, minute, second) = match (matches!(b.get(10), Some(b'T' | b't' | b' ')), digits(11, 2), at(13, b':'), digits(14, 2), at(16, b':'), digits(17, 2)) {
+        (true, Some(h), true, Some(m), true, Some(s)) => (h, m, s),
+        _ => return Err(format!("must be {example}")),
+    };
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        let n = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(format!("must be {example}"));
+        }
+        i += 1 + n;
+    }
+    let offset_minutes = match &b[i.min(b.len())..] {
+        [] | [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), ..] => {
+            let hours = digits(i + 1, 2);
+            let minutes = match b.len() - i {
+                3 => Some(0),
+                6 if b[i + 3] == b':' => digits(i + 4, 2),
+                _ => None,
+            };
+            match (hours, minutes) {
+                (Some(h), Some(m)) if h <= 23 && m <= 59 => (h * 60 + m) * if *sign == b'-' { -1 } else { 1 },
+                _ => return Err(format!("has an offset that is not ±HH or ±HH:MM: must be {example}")),
+            }
+        }
+        _ => return Err(format!("must be {example}")),
+    };
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("is not a real date and time: must be {example}"));
+    }
+    let t = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    let (y, mo, d) = civil_from_days(t.div_euclid(86_400));
+    let secs = t.rem_euclid(86_400);
+    if !(1..=9999).contains(&y) {
+        return Err(format!("is out of range: must be {example}"));
+    }
+    Ok(format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60))
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of `days_from_civil`.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn percent_decode_lossy(s: &str) -> String {
@@ -497,7 +745,9 @@ pub fn redact_secrets(v: &mut Value) {
 
 fn run_tool<T: Transport>(client: &mut Client<T>, host: &mut impl Host, name: &str, args: &Value) -> Result<Value, Error> {
     let tool = find(name).ok_or_else(|| Error::invalid("name", format!("there is no tool `{name}`")))?;
-    validate(&(tool.schema)(), args)?;
+    let schema = (tool.schema)();
+    let args = &whole_numbers_as_integers(&schema, args);
+    validate(&schema, args)?;
     let id = || args["id"].as_u64().unwrap_or(0);
     match name {
         "list-orders" => list(client, "/orders", args),
@@ -672,7 +922,11 @@ fn get_product<T: Transport>(client: &mut Client<T>, id: u64) -> Result<Value, E
     Ok(p)
 }
 
-fn query_of(args: &Value) -> Vec<(String, String)> {
+/// A list tool's validated arguments as its query. Only the schema's own
+/// keys reach this (`additionalProperties: false`); each is checked again as
+/// a raw query name would be, so no schema change can open a way to
+/// `rest_route` and the like. Dates go out as plain UTC with `dates_are_gmt`.
+fn query_of(args: &Value) -> Result<Vec<(String, String)>, Error> {
     let mut q = vec![];
     let mut uses_dates = false;
     if let Some(obj) = args.as_object() {
@@ -680,24 +934,27 @@ fn query_of(args: &Value) -> Vec<(String, String)> {
             if matches!(k.as_str(), "all_pages" | "max_items" | "page" | "per_page") {
                 continue;
             }
-            if matches!(k.as_str(), "after" | "before" | "modified_after" | "modified_before") {
-                uses_dates = true;
-            }
+            check_query_key(k)?;
             let s = match v {
                 Value::Array(a) => a.iter().map(model::text).collect::<Vec<_>>().join(","),
                 other => model::text(other),
             };
+            if matches!(k.as_str(), "after" | "before" | "modified_after" | "modified_before") {
+                uses_dates = true;
+                q.push((k.clone(), utc_date_time(&s).map_err(|m| Error::invalid(k.as_str(), m))?));
+                continue;
+            }
             q.push((k.clone(), s));
         }
     }
     if uses_dates {
         q.push(("dates_are_gmt".into(), "true".into()));
     }
-    q
+    Ok(q)
 }
 
 fn list<T: Transport>(client: &mut Client<T>, path: &str, args: &Value) -> Result<Value, Error> {
-    let query = query_of(args);
+    let query = query_of(args)?;
     if args["all_pages"].as_bool() == Some(true) {
         let max = args["max_items"].as_u64().unwrap_or(10_000) as usize;
         let mut items = vec![];
@@ -737,18 +994,7 @@ fn list<T: Transport>(client: &mut Client<T>, path: &str, args: &Value) -> Resul
 fn raw<T: Transport>(client: &mut Client<T>, args: &Value) -> Result<Value, Error> {
     let method = Method::parse(args["method"].as_str().unwrap_or("")).ok_or_else(|| Error::invalid("method", "unknown method"))?;
     let path = check_raw_path(args["path"].as_str().unwrap_or(""))?;
-    let query: Vec<(String, String)> = args["query"]
-        .as_object()
-        .unwrap_or(&Map::new())
-        .iter()
-        .map(|(k, v)| {
-            if k.chars().any(|c| c.is_control()) || model::text(v).chars().any(|c| c.is_control()) {
-                Err(Error::invalid(format!("query.{k}"), "must not contain control characters"))
-            } else {
-                Ok((k.clone(), model::text(v)))
-            }
-        })
-        .collect::<Result<_, _>>()?;
+    let query = raw_query(args["query"].as_object().unwrap_or(&Map::new()))?;
     let body = args.get("body").cloned();
     let r = client.send(&ApiRequest { method, path, query, body, replay_safe: false })?;
     Ok(json!({"status": r.status, "body": r.body, "total": r.total, "total_pages": r.total_pages}))
@@ -811,6 +1057,132 @@ mod tests {
         assert_eq!(check_raw_path("/orders/42/notes").unwrap(), "/orders/42/notes");
         assert_eq!(check_raw_path("products/categories").unwrap(), "/products/categories");
     }
+    fn refused_key(key: &str) -> bool {
+        matches!(check_query_key(key), Err(Error::InvalidInput { field, .. }) if field.starts_with("query."))
+    }
+
+    #[test]
+    fn raw_query_refuses_routing_method_envelope_and_auth_parameters() {
+        for k in ["rest_route", "_method", "_envelope", "_jsonp", "_embed", "_wpnonce", "_ajax_nonce", "consumer_key", "consumer_secret", "oauth_signature", "oauth_consumer_key", "oauth_anything"] {
+            assert!(refused_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn raw_query_refuses_reserved_parameters_in_any_case_or_php_array_syntax() {
+        for k in ["Rest_Route", "REST_ROUTE", "rest_route[]", "rest_route[x]", "_METHOD", "OAuth_Nonce", "Consumer_Key[0]", "_embed[]"] {
+            assert!(refused_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn raw_query_refuses_names_php_would_rewrite_or_that_smuggle_a_parameter() {
+        // Percent-encoded, `.`/space (PHP reads both as `_`), unclosed bracket,
+        // `&`, `=`, `#`, non-ASCII, empty.
+        for k in ["rest%5Froute", "rest%5froute", "rest.route", "rest route", " rest_route", "rest[route", "rest_route]", "a&rest_route", "a=b", "x#y", "réf", "", "[]", "a[b]c", "a[b"] {
+            assert!(refused_key(k), "{k:?}");
+        }
+        assert!(refused_key(&"k".repeat(101)));
+    }
+
+    #[test]
+    fn raw_query_accepts_plain_endpoint_parameters() {
+        for k in ["per_page", "status", "include[]", "attribute_term", "meta-key", "a[b][c]", "_fields", "context", "_locale", "_pretty"] {
+            assert!(check_query_key(k).is_ok(), "{k}");
+        }
+        let q = raw_query(json!({"per_page": 5, "status": "any", "force": true}).as_object().unwrap()).unwrap();
+        assert_eq!(q, [("force".to_string(), "true".to_string()), ("per_page".into(), "5".into()), ("status".into(), "any".into())]);
+        assert!(raw_query(json!({"search": "a\u{2028}b"}).as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn raw_query_values_cannot_add_a_parameter_on_the_wire() {
+        use crate::client::{Credentials, SignatureMethod, StoreUrl};
+        let creds = Credentials { consumer_key: "ck".into(), consumer_secret: "cs".into(), signature_method: SignatureMethod::HmacSha256 };
+        let mut c = Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, crate::client::fake::FakeTransport::default());
+        let q = raw_query(json!({"search": "x&rest_route=/wp/v2/users#y"}).as_object().unwrap()).unwrap();
+        let wire = c.build(&ApiRequest::get(check_raw_path("/orders").unwrap(), q));
+        assert_eq!(wire.path_and_query, "/wp-json/wc/v3/orders?search=x%26rest_route%3D%2Fwp%2Fv2%2Fusers%23y");
+    }
+
+    #[test]
+    fn raw_request_schema_refuses_too_many_or_too_long_query_values() {
+        let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(1))).collect();
+        let e = validate(&raw_schema(), &json!({"method": "GET", "path": "/orders", "query": many}));
+        assert!(matches!(e, Err(Error::InvalidInput { field, .. }) if field == "query"));
+        let e = validate(&raw_schema(), &json!({"method": "GET", "path": "/orders", "query": {"search": "x".repeat(2001)}}));
+        assert!(matches!(e, Err(Error::InvalidInput { field, .. }) if field == "query.search"));
+    }
+
+    #[test]
+    fn typed_list_tools_pass_no_unknown_key_to_the_query() {
+        for t in TOOLS.iter().filter(|t| t.name.starts_with("list-")) {
+            let mut args = json!({"rest_route": "/wp/v2/users"});
+            for k in (t.schema)()["required"].as_array().into_iter().flatten() {
+                args[k.as_str().unwrap()] = json!(1);
+            }
+            let e = validate(&(t.schema)(), &args);
+            assert!(matches!(e, Err(Error::InvalidInput { field, .. }) if field == "rest_route"), "{}", t.name);
+            // Every key a list schema knows is a plain, unreserved query name.
+            for k in (t.schema)()["properties"].as_object().unwrap().keys() {
+                assert!(check_query_key(k).is_ok(), "{}: {k}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn raw_path_refuses_spaces_line_separators_and_non_ascii() {
+        for p in ["/orders/1 2", "/orders\u{2028}", "/orders\u{2029}x", "/produits/café", "/orders\t", "/orders;x", "/orders@x", "/orders:1"] {
+            assert!(matches!(check_raw_path(p), Err(Error::InvalidInput { field, .. }) if field == "path"), "{p:?}");
+        }
+        assert_eq!(check_raw_path("/data/currencies/EUR").unwrap(), "/data/currencies/EUR");
+        assert_eq!(check_raw_path("/settings/general/woocommerce_currency").unwrap(), "/settings/general/woocommerce_currency");
+    }
+
+    #[test]
+    fn date_rule_plain_utc_is_sent_as_it_is() {
+        assert_eq!(utc_date_time("2025-03-01T09:00:00").unwrap(), "2025-03-01T09:00:00");
+        assert_eq!(utc_date_time("2025-03-01 09:00:00").unwrap(), "2025-03-01T09:00:00");
+        assert_eq!(utc_date_time("2025-03-01t09:00:00.123456").unwrap(), "2025-03-01T09:00:00");
+    }
+
+    #[test]
+    fn date_rule_an_offset_or_z_is_converted_to_plain_utc() {
+        assert_eq!(utc_date_time("2025-03-01T09:00:00Z").unwrap(), "2025-03-01T09:00:00");
+        assert_eq!(utc_date_time("2025-03-01T09:00:00+01:00").unwrap(), "2025-03-01T08:00:00");
+        assert_eq!(utc_date_time("2025-03-01T00:30:00+02").unwrap(), "2025-02-28T22:30:00");
+        assert_eq!(utc_date_time("2024-12-31T23:30:00.5-05:30").unwrap(), "2025-01-01T05:00:00");
+        assert_eq!(utc_date_time("1969-12-31T23:00:00-02:00").unwrap(), "1970-01-01T01:00:00");
+    }
+
+    #[test]
+    fn date_rule_a_date_without_a_time_is_refused_as_the_store_refuses_it() {
+        let e = utc_date_time("2025-03-01").unwrap_err();
+        assert!(e.contains("2025-03-01T00:00:00"), "{e}");
+    }
+
+    #[test]
+    fn date_rule_non_dates_and_impossible_dates_are_refused() {
+        for s in ["garbage", "", "yesterday", "2025-3-1T09:00:00", "2025-03-01T9:00:00", "2025-13-01T00:00:00", "2025-02-29T00:00:00", "2025-04-31T00:00:00",
+            "2025-03-01T24:00:00", "2025-03-01T09:60:00", "2025-03-01T09:00:60", "2025-03-01T09:00:00.", "2025-03-01T09:00:00+0100", "2025-03-01T09:00:00+01:0",
+            "2025-03-01T09:00:00 ", "2025-03-01T09:00:00z", "2025-03-01T09:00", "+2025-03-01T09:00:00", "٢٠٢٥-03-01T09:00:00", "2025-03-01T09:00:00+24:00", "0000-01-01T00:00:00Z"] {
+            assert!(utc_date_time(s).is_err(), "{s:?}");
+        }
+        assert!(utc_date_time("2024-02-29T00:00:00").is_ok(), "a leap day");
+    }
+
+    #[test]
+    fn date_rule_list_tools_refuse_a_bad_date_naming_the_field() {
+        for k in ["after", "before", "modified_after", "modified_before"] {
+            for t in ["list-orders", "list-products"] {
+                let e = validate(&(find(t).unwrap().schema)(), &json!({k: "garbage"}));
+                assert!(matches!(e, Err(Error::InvalidInput { field, .. }) if field == k), "{t} {k}");
+            }
+        }
+        let q = query_of(&json!({"after": "2025-03-01T10:00:00+01:00", "per_page": 5})).unwrap();
+        assert_eq!(q, [("after".to_string(), "2025-03-01T09:00:00".to_string()), ("dates_are_gmt".into(), "true".into())]);
+    }
+
     #[test]
     fn arguments_are_validated_naming_the_field() {
         let s = orders_schema();
@@ -819,5 +1191,19 @@ mod tests {
         assert!(matches!(validate(&id_schema(), &json!({})), Err(Error::InvalidInput { field, .. }) if field == "id"));
         assert!(matches!(validate(&id_schema(), &json!({"id": "7"})), Err(Error::InvalidInput { field, .. }) if field == "id"));
         assert!(validate(&s, &json!({"status": "processing", "per_page": 100})).is_ok());
+    }
+    #[test]
+    fn integer_arguments_accept_whole_numbers_written_with_a_fraction() {
+        // JSON Schema: "an integer is a number with a zero fractional part".
+        let s = orders_schema();
+        assert!(validate(&s, &json!({"per_page": 2.0})).is_ok());
+        assert!(matches!(validate(&s, &json!({"per_page": 2.5})), Err(Error::InvalidInput { field, .. }) if field == "per_page"));
+        assert!(matches!(validate(&s, &json!({"per_page": 101.0})), Err(Error::InvalidInput { field, .. }) if field == "per_page"));
+        assert!(matches!(validate(&id_schema(), &json!({"id": 1e20})), Err(Error::InvalidInput { field, .. }) if field == "id"));
+        // And they are used as integers: `id: 7.0` is order 7, not 0.
+        let args = whole_numbers_as_integers(&s, &json!({"per_page": 2.0, "include": [3.0, 4], "status": "any"}));
+        assert_eq!(args, json!({"per_page": 2, "include": [3, 4], "status": "any"}));
+        assert_eq!(whole_numbers_as_integers(&id_schema(), &json!({"id": 7.0}))["id"].as_u64(), Some(7));
+        assert_eq!(whole_numbers_as_integers(&id_schema(), &json!({"id": -0.0}))["id"], json!(0));
     }
 }

@@ -1,8 +1,10 @@
 //! Webhook deliveries: verify the signature in constant time, recognise the
-//! ping, de-duplicate on resource id + `date_modified_gmt`, apply the resource.
+//! ping, route by topic (deletions change nothing, restorations re-read the
+//! store), and apply a resource only if it is newer than the version held
+//! (`date_modified_gmt`).
 
-use crate::client::Error;
-use crate::env::{Batch, Host, bucket};
+use crate::client::{ApiRequest, Error};
+use crate::env::{Batch, Host, Level, bucket};
 use crate::{mapping, model, sync};
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -18,6 +20,8 @@ pub enum Outcome {
     Duplicate,
     Ping,
     Ignored,
+    /// The connector holds a newer version of the resource: nothing changed.
+    Stale,
 }
 
 /// The webhook secret's key in the credentials bucket.
@@ -64,18 +68,72 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
-/// Where the states already applied are remembered.
+/// The newest version applied of each resource delivered: `kind:id` →
+/// its `date_modified_gmt`.
+///
+/// One row per resource, overwritten, rather than one row per delivery: what
+/// WooCommerce can redeliver is not bounded by a retention we could pick (the
+/// Action Scheduler retries a failed delivery, coalesces per resource and
+/// builds the payload at send time, so a retry may carry any state), but a
+/// state older than the newest one applied is never worth applying. So this
+/// bucket grows with the store's resources, never with its deliveries, and
+/// needs no expiry.
 pub const SEEN_BUCKET: &str = "webhook-seen";
 
-/// One state of one resource: kind, id and modification time. A delivery
-/// of a state already applied (or written by the connector itself) is a
-/// duplicate.
-pub fn dedupe_key(kind: &str, resource: &Value) -> String {
-    format!("{kind}:{}:{}", model::text(&resource["id"]), model::text(&resource["date_modified_gmt"]))
+/// Marks a `webhook-seen` bucket whose rows are per resource. Older versions
+/// of the connector kept one row per delivered state (`kind:id:date`).
+const LAYOUT_KEY: &str = "~layout";
+const LAYOUT: &str = "per-resource";
+/// Old per-delivery rows removed per delivery until none are left, so no
+/// delivery takes long enough for WooCommerce to time it out.
+const LEGACY_PRUNE_PER_DELIVERY: usize = 500;
+
+/// The key of a resource in `webhook-seen`.
+pub fn seen_key(kind: &str, resource: &Value) -> String {
+    format!("{kind}:{}", model::text(&resource["id"]))
 }
 
-/// Verify and apply one delivery.
-pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -> Result<Outcome, Error> {
+/// Remember `resource` as the newest version of itself applied (used for the
+/// connector's own writes too, so their echo is a duplicate).
+pub fn mark_applied(batch: &mut Batch, kind: &str, resource: &Value) {
+    batch.set_state(SEEN_BUCKET, &seen_key(kind, resource), sync::modified_at(resource));
+}
+
+/// What one delivery asks for, from its topic (`X-WC-Webhook-Topic`, else
+/// `X-WC-Webhook-Resource` + `X-WC-Webhook-Event`).
+fn resource_and_event(headers: &[(String, String)]) -> (String, String) {
+    let topic = header(headers, "X-WC-Webhook-Topic").unwrap_or_default().trim().to_ascii_lowercase();
+    let (mut resource, mut event) = topic.split_once('.').map(|(r, e)| (r.to_string(), e.to_string())).unwrap_or_default();
+    if resource.is_empty() {
+        resource = header(headers, "X-WC-Webhook-Resource").unwrap_or_default().trim().to_ascii_lowercase();
+    }
+    if event.is_empty() {
+        event = header(headers, "X-WC-Webhook-Event").unwrap_or_default().trim().to_ascii_lowercase();
+    }
+    (resource, event)
+}
+
+/// A deletion's payload is `{"id": N}` and nothing else (WooCommerce builds
+/// no resource for it): never a version of the resource to apply, whatever
+/// the (unsigned) topic header says.
+fn is_bare_id(resource: &Value) -> bool {
+    resource.as_object().is_some_and(|o| o.keys().all(|k| k == "id"))
+}
+
+/// Verify and apply one delivery. `read` fetches a resource from the store
+/// (`GET /orders/N` …) when a delivery asks for it to be re-read.
+///
+/// Rules: `*.created`/`*.updated` apply the delivered resource unless the
+/// connector already holds that version or a newer one; `*.deleted` is
+/// acknowledged, logged and changes no record (deletions are not synced: the
+/// store is the source of truth for what exists); `*.restored` re-reads the
+/// resource from the store and applies that.
+pub fn handle<H: Host>(
+    host: &mut H,
+    headers: &[(String, String)],
+    body: &[u8],
+    read: impl FnOnce(&mut H, &ApiRequest) -> Result<Value, Error>,
+) -> Result<Outcome, Error> {
     if body.len() > MAX_BODY {
         return Err(Error::invalid("body", "is larger than a WooCommerce delivery can be"));
     }
@@ -95,25 +153,48 @@ pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -
     if !signature_is_valid(&secret, body, sig) {
         return Err(Error::invalid("X-WC-Webhook-Signature", "does not match the body"));
     }
-    let topic = header(headers, "X-WC-Webhook-Topic").unwrap_or_default().to_string();
-    let resource: Value = serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("is not JSON: {e}")))?;
-    let Some(_) = model::id(&resource["id"]) else {
+    let delivered: Value = serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("is not JSON: {e}")))?;
+    let Some(id) = model::id(&delivered["id"]) else {
         return Err(Error::invalid("body", "has no resource id"));
     };
-    let topic_kind = topic.split('.').next().unwrap_or_default();
-    if !matches!(topic_kind, "order" | "customer" | "product") {
+    let (kind, event) = resource_and_event(headers);
+    let path = match kind.as_str() {
+        "order" => format!("/orders/{id}"),
+        "customer" => format!("/customers/{id}"),
+        "product" => format!("/products/{id}"),
+        _ => return Ok(Outcome::Ignored),
+    };
+    prune_legacy_rows(host);
+    if event == "deleted" || is_bare_id(&delivered) {
+        host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: acknowledged; deletions are not synced, no record changed"));
         return Ok(Outcome::Ignored);
     }
-    // WooCommerce coalesces deliveries and builds them at send time: the same
-    // state may arrive twice, and a sync pass may have applied it already.
-    let dedupe_key = dedupe_key(topic_kind, &resource);
-    if host.get(SEEN_BUCKET, &dedupe_key).is_some() {
-        return Ok(Outcome::Duplicate);
+    let resource = if event == "restored" {
+        match read(host, &ApiRequest::get(path, vec![])) {
+            Ok(r) if model::id(&r["id"]) == Some(id) => r,
+            Ok(_) => return Err(Error::Transport(format!("the store answered the re-read of {kind} {id} with another resource"))),
+            Err(Error::NotFound(_)) => {
+                host.log(Level::Info, &format!("webhook {kind}.restored for {kind} {id}: it no longer exists in the store"));
+                return Ok(Outcome::Ignored);
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        delivered
+    };
+    let seen_key = seen_key(&kind, &resource);
+    let applied = host.get(SEEN_BUCKET, &seen_key).map(|b| String::from_utf8_lossy(&b).into_owned());
+    match sync::compare_version(&sync::modified_at(&resource), applied.as_deref()) {
+        sync::Version::Same => return Ok(Outcome::Duplicate),
+        sync::Version::Older => {
+            host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: a newer version was applied already; not applied"));
+            return Ok(Outcome::Stale);
+        }
+        sync::Version::New => {}
     }
     let settings = crate::settings::load(host);
     let mut batch = Batch::default();
-    batch.set_state(SEEN_BUCKET, &dedupe_key, "1");
-    let applied = match topic_kind {
+    let applied = match kind.as_str() {
         "order" => sync::apply_order(host, &settings, &resource, &mut batch),
         "customer" => {
             if let Some(r) = mapping::contact_from_customer(&resource).filter(|_| settings.contacts) {
@@ -127,8 +208,29 @@ pub fn handle(host: &mut impl Host, headers: &[(String, String)], body: &[u8]) -
         }
         _ => sync::apply_product(host, &settings, &resource, &[], &mut batch),
     };
+    if applied {
+        mark_applied(&mut batch, &kind, &resource);
+    }
     host.commit(batch).map_err(Error::Transport)?;
     Ok(if applied { Outcome::Applied } else { Outcome::Duplicate })
+}
+
+/// Remove rows of the old per-delivery layout, a bounded number per call,
+/// and mark the bucket once none are left.
+fn prune_legacy_rows(host: &mut impl Host) {
+    if host.get(SEEN_BUCKET, LAYOUT_KEY).is_some() {
+        return;
+    }
+    // Old rows are `kind:id:2025-03-01T09:00:00`; new ones `kind:id`.
+    let legacy: Vec<String> = host.keys(SEEN_BUCKET).into_iter().filter(|k| k.matches(':').count() > 1).take(LEGACY_PRUNE_PER_DELIVERY + 1).collect();
+    for k in legacy.iter().take(LEGACY_PRUNE_PER_DELIVERY) {
+        if host.delete(SEEN_BUCKET, k).is_err() {
+            return;
+        }
+    }
+    if legacy.len() <= LEGACY_PRUNE_PER_DELIVERY {
+        let _ = host.set(SEEN_BUCKET, LAYOUT_KEY, LAYOUT.as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -146,10 +248,141 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    fn no_read(_: &mut MemoryHost, r: &ApiRequest) -> Result<Value, Error> {
+        panic!("unexpected read of {}", r.path)
+    }
+
+    fn order(id: u64, status: &str, total: &str, modified: &str) -> Vec<u8> {
+        serde_json::json!({"id": id, "status": status, "customer_id": 0, "total": total, "currency": "EUR", "billing": {"email": "x@y.z"},
+            "date_created_gmt": "2025-03-01T08:00:00", "date_modified_gmt": modified,
+            "line_items": [{"id": 1, "name": "Mug", "product_id": 9, "quantity": 1, "total": total}]})
+        .to_string()
+        .into_bytes()
+    }
+
+    fn deliver(host: &mut MemoryHost, topic: &str, body: &[u8]) -> Outcome {
+        let headers = h(&[("X-WC-Webhook-Topic", topic), ("X-WC-Webhook-Signature", &sign("s3cret", body))]);
+        handle(host, &headers, body, no_read).unwrap()
+    }
+
+    fn signed_host() -> MemoryHost {
+        let mut host = MemoryHost::default();
+        host.set(bucket::CREDENTIALS, SECRET_KEY, b"s3cret").unwrap();
+        host
+    }
+
+    fn order_total(host: &MemoryHost, id: u64) -> Value {
+        host.records.get(&("order".to_string(), format!("woo:order:{id}"))).map(|r| r["total"].clone()).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn webhook_older_update_never_replaces_a_newer_one() {
+        let mut host = signed_host();
+        assert_eq!(deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:00:00")), Outcome::Applied);
+        let before = host.records.clone();
+        assert_eq!(deliver(&mut host, "order.updated", &order(55, "on-hold", "10.00", "2025-03-01T09:00:00")), Outcome::Stale);
+        assert_eq!(host.records, before);
+        assert_eq!(deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:00:00")), Outcome::Duplicate);
+        assert_eq!(deliver(&mut host, "order.updated", &order(55, "completed", "30.00", "2025-03-01T11:00:00Z")), Outcome::Applied);
+    }
+
+    #[test]
+    fn webhook_older_version_than_a_sync_pass_applied_changes_nothing() {
+        let mut host = signed_host();
+        let settings = crate::settings::load(&mut host);
+        let newer: Value = serde_json::from_slice(&order(56, "completed", "30.00", "2025-03-01T10:00:00")).unwrap();
+        let mut batch = Batch::default();
+        assert!(sync::apply_order(&mut host, &settings, &newer, &mut batch));
+        host.commit(batch).unwrap();
+        let before = host.records.clone();
+        assert_eq!(deliver(&mut host, "order.updated", &order(56, "processing", "10.00", "2025-03-01T09:59:59")), Outcome::Duplicate);
+        assert_eq!(host.records, before);
+        assert!(host.get(SEEN_BUCKET, "order:56").is_none(), "the older version is not remembered as applied");
+    }
+
+    #[test]
+    fn webhook_deleted_is_acknowledged_and_changes_no_record() {
+        let mut host = signed_host();
+        deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:00:00"));
+        let before = (host.records.clone(), host.kv.clone());
+        assert_eq!(deliver(&mut host, "order.deleted", br#"{"id":55}"#), Outcome::Ignored);
+        assert_eq!(deliver(&mut host, "product.deleted", br#"{"id":9}"#), Outcome::Ignored);
+        assert_eq!(deliver(&mut host, "customer.deleted", br#"{"id":3}"#), Outcome::Ignored);
+        assert_eq!((host.records.clone(), host.kv.clone()), before);
+        assert_eq!(order_total(&host, 55), "30.00");
+        assert!(host.logs.iter().any(|l| l.contains("deletions are not synced")));
+    }
+
+    #[test]
+    fn webhook_deletion_body_is_never_applied_as_an_update() {
+        // Headers are not signed: a deletion's signed body replayed under
+        // another topic is still not a version of the order.
+        let mut host = signed_host();
+        deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:00:00"));
+        let before = host.records.clone();
+        assert_eq!(deliver(&mut host, "order.updated", br#"{"id":55}"#), Outcome::Ignored);
+        assert_eq!(deliver(&mut host, "order.created", br#"{"id":77}"#), Outcome::Ignored);
+        assert_eq!(host.records, before);
+    }
+
+    #[test]
+    fn webhook_restored_rereads_the_record_from_the_store() {
+        let mut host = signed_host();
+        let body = order(58, "trash", "0.00", "2025-03-01T09:00:00");
+        let headers = h(&[("X-WC-Webhook-Resource", "order"), ("X-WC-Webhook-Event", "restored"), ("X-WC-Webhook-Signature", &sign("s3cret", &body))]);
+        let mut asked = vec![];
+        let outcome = handle(&mut host, &headers, &body, |_, r| {
+            asked.push(r.path.clone());
+            Ok(serde_json::from_slice(&order(58, "processing", "42.00", "2025-03-02T09:00:00")).unwrap())
+        })
+        .unwrap();
+        assert_eq!(outcome, Outcome::Applied);
+        assert_eq!(asked, ["/orders/58"]);
+        assert_eq!(order_total(&host, 58), "42.00");
+        let gone = handle(&mut host, &headers, &body, |_, _| Err(crate::client::error::from_response(404, br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID."}"#)));
+        assert_eq!(gone.unwrap(), Outcome::Ignored);
+    }
+
+    #[test]
+    fn webhook_customer_never_modified_has_no_version_and_is_applied_each_time() {
+        let mut host = signed_host();
+        let customer = |email: &str| serde_json::json!({"id": 1, "email": email, "role": "customer", "first_name": "A", "date_modified_gmt": null}).to_string().into_bytes();
+        assert_eq!(deliver(&mut host, "customer.updated", &customer("a@example.com")), Outcome::Applied);
+        assert_eq!(deliver(&mut host, "customer.updated", &customer("b@example.com")), Outcome::Applied);
+        let record = &host.records[&("contact".to_string(), "woo:customer:1".to_string())];
+        assert_eq!(record["email"], "b@example.com");
+    }
+
+    #[test]
+    fn webhook_seen_keeps_one_row_per_resource_not_per_delivery() {
+        let mut host = signed_host();
+        for minute in 0..50 {
+            deliver(&mut host, "order.updated", &order(55, "processing", "30.00", &format!("2025-03-01T10:{minute:02}:00")));
+            deliver(&mut host, "order.updated", &order(55, "processing", "30.00", &format!("2025-03-01T10:{minute:02}:00")));
+        }
+        deliver(&mut host, "order.updated", &order(56, "processing", "30.00", "2025-03-01T10:00:00"));
+        let mut rows = host.keys(SEEN_BUCKET);
+        rows.retain(|k| k != LAYOUT_KEY);
+        assert_eq!(rows, ["order:55", "order:56"]);
+        assert_eq!(host.get(SEEN_BUCKET, "order:55").unwrap(), b"2025-03-01T10:49:00");
+    }
+
+    #[test]
+    fn webhook_seen_rows_of_the_old_per_delivery_layout_are_pruned_a_bounded_number_per_delivery() {
+        let mut host = signed_host();
+        for i in 0..(LEGACY_PRUNE_PER_DELIVERY + 20) {
+            host.set(SEEN_BUCKET, &format!("order:{i}:2025-03-01T09:00:00"), b"1").unwrap();
+        }
+        deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:00:00"));
+        assert_eq!(host.keys(SEEN_BUCKET).len(), 20 + 1, "at most {LEGACY_PRUNE_PER_DELIVERY} removed by one delivery");
+        deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:01:00"));
+        assert_eq!(host.keys(SEEN_BUCKET), ["order:55", LAYOUT_KEY]);
+    }
+
     #[test]
     fn webhook_ping_is_acknowledged_unsigned() {
         let mut host = MemoryHost::default();
-        assert_eq!(handle(&mut host, &[], b"webhook_id=12").unwrap(), Outcome::Ping);
+        assert_eq!(handle(&mut host, &[], b"webhook_id=12", no_read).unwrap(), Outcome::Ping);
     }
 
     #[test]
@@ -158,11 +391,11 @@ mod tests {
         host.set(bucket::CREDENTIALS, SECRET_KEY, b"s3cret").unwrap();
         let body = br#"{"id":55,"status":"processing","customer_id":0,"total":"10.00","billing":{"email":"x@y.z"},"date_modified_gmt":"2025-03-01T09:00:00","line_items":[]}"#;
         let bad = h(&[("X-WC-Webhook-Topic", "order.created"), ("X-WC-Webhook-Signature", "AAAA")]);
-        assert!(handle(&mut host, &bad, body).is_err());
+        assert!(handle(&mut host, &bad, body, no_read).is_err());
         assert!(host.records.is_empty());
         let good = h(&[("x-wc-webhook-topic", "order.created"), ("x-wc-webhook-signature", &sign("s3cret", body))]);
-        assert_eq!(handle(&mut host, &good, body).unwrap(), Outcome::Applied);
-        assert_eq!(handle(&mut host, &good, body).unwrap(), Outcome::Duplicate);
+        assert_eq!(handle(&mut host, &good, body, no_read).unwrap(), Outcome::Applied);
+        assert_eq!(handle(&mut host, &good, body, no_read).unwrap(), Outcome::Duplicate);
         assert!(host.triggers.contains_key("woo:trigger:order_submitted:55"));
         assert!(host.triggers.contains_key("woo:trigger:payment_received:55"));
     }

@@ -54,10 +54,13 @@ pub struct Faults {
     pub revoke_after: u64,
     /// The REST API is gone (404 `rest_no_route` everywhere).
     pub api_gone: bool,
+    /// The key has `read` permission only: writes are refused with the 401
+    /// WooCommerce 11 gives a read-only key.
+    pub read_only: bool,
 }
 
 impl Faults {
-    /// Parse `latency=20,429=5,burst=3,retry-after=1,spike=9,spike-ms=300,500=7,502=0,503=0,504=0,reset=11,truncate=13,down-after=90,revoke-after=50,revoked,gone`.
+    /// Parse `latency=20,429=5,burst=3,retry-after=1,spike=9,spike-ms=300,500=7,502=0,503=0,504=0,reset=11,truncate=13,down-after=90,revoke-after=50,revoked,gone,read-only`.
     pub fn parse(spec: &str) -> Result<Faults> {
         let mut f = Faults::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -82,8 +85,9 @@ impl Faults {
                 "truncate" => f.every_truncate = n()?,
                 "revoked" => f.revoked = true,
                 "gone" | "api-gone" => f.api_gone = true,
+                "read-only" => f.read_only = true,
                 _ => anyhow::bail!(
-                    "--faults: unknown fault `{k}` (known: latency, 429, burst, retry-after, spike, spike-ms, 500, 502, 503, 504, reset, truncate, down-after, revoke-after, revoked, gone)"
+                    "--faults: unknown fault `{k}` (known: latency, 429, burst, retry-after, spike, spike-ms, 500, 502, 503, 504, reset, truncate, down-after, revoke-after, revoked, gone, read-only)"
                 ),
             }
         }
@@ -379,6 +383,9 @@ impl Ctx<'_> {
         };
         match result {
             Some(Ok(())) if faults.revoked => refuse(("woocommerce_rest_authentication_error", "Consumer key is invalid.".into())),
+            Some(Ok(())) if faults.read_only && !matches!(*self.method, Method::GET | Method::HEAD | Method::OPTIONS) => {
+                refuse(("woocommerce_rest_authentication_error", "The API key provided does not have write permissions.".into()))
+            }
             Some(Ok(())) => None,
             Some(Err(e)) => refuse(e),
             None => {

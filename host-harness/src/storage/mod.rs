@@ -19,6 +19,32 @@ pub fn open(db: &str) -> Result<Box<dyn Storage>> {
     })
 }
 
+/// As [`open`], and a SQLite file is first checked whole (see
+/// [`sqlite::SqliteStorage::open_checked`]); what each `woo` command uses.
+pub fn open_checked(db: &str) -> Result<Box<dyn Storage>> {
+    Ok(if postgres::is_url(db) {
+        Box::new(postgres::PostgresStorage::open(db)?)
+    } else {
+        Box::new(sqlite::SqliteStorage::open_checked(std::path::Path::new(db))?)
+    })
+}
+
+/// As [`open_checked`], but when the credential key cannot be used (lost, wrong,
+/// exposed) the database still opens, its sealed credentials unreadable:
+/// what `woo disconnect` needs to forget them.
+pub fn open_to_forget_credentials(db: &str) -> Result<Box<dyn Storage>> {
+    Ok(if postgres::is_url(db) {
+        Box::new(postgres::PostgresStorage::open_to_forget_credentials(db)?)
+    } else {
+        Box::new(sqlite::SqliteStorage::open_to_forget_credentials(std::path::Path::new(db))?)
+    })
+}
+
+/// Whether `e` (or what it wraps) is the credential key being unusable.
+pub fn is_key_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<seal::KeyError>().is_some())
+}
+
 /// `db` as it may be printed: a PostgreSQL URL without its password.
 pub fn display_name(db: &str) -> String {
     if postgres::is_url(db) { postgres::redacted(db) } else { db.to_string() }
@@ -142,6 +168,12 @@ pub trait Storage: Send {
     fn fence(&mut self, lease: Option<Lease>);
     /// The lease log, oldest first.
     fn lease_log(&mut self) -> Result<Vec<LeaseEvent>>;
+    /// From now on, a commit returns only once it is on disk and would
+    /// survive a power loss (what `woo serve` needs before answering 200).
+    fn sync_every_commit(&mut self) -> Result<()>;
+    /// The backend's durability setting for this connection, as it reports
+    /// it (`synchronous=FULL`, `synchronous_commit=on` …).
+    fn commit_durability(&mut self) -> Result<String>;
 }
 
 /// The error a fenced commit fails with once its lease is gone.

@@ -7,7 +7,7 @@
 //! not block inside the host's tokio runtime: each storage owns one thread
 //! with one database connection, and calls are sent to it.
 
-use super::seal::Sealer;
+use super::seal::{KeyError, Sealer};
 use super::{CREDENTIALS_BUCKET, credential_aad, CommitBatch, LEASE_LOST, Lease, LeaseEvent, ScheduleRow, Storage, StoredRecord, millis, new_token, notification_body, trigger_body, trigger_id};
 use anyhow::{Context, Result, anyhow};
 use postgres::{Client, NoTls, Transaction};
@@ -67,23 +67,46 @@ impl PostgresStorage {
     /// Connect to `url`, run pending migrations; credentials are sealed with
     /// `WOO_SECRET_KEY` (the same on every machine of a fleet) or a key file
     /// for this database under `~/.config/woo`.
+    /// A key file is only created while the database holds no sealed value;
+    /// sealed credentials the key cannot open fail the open with a
+    /// [`KeyError`](super::seal::KeyError).
     pub fn open(url: &str) -> Result<Self> {
-        let sealer = Sealer::for_postgres(url)?;
-        Self::open_with(url, sealer)
+        let owned = url.to_string();
+        Self::open_keyed(url, false, move |sealed_data_exists| Sealer::for_postgres(&owned, sealed_data_exists))
+    }
+
+    /// As `open`, but a credential key that cannot be used leaves the
+    /// credentials sealed and unreadable instead of failing, so that they can
+    /// be forgotten (`woo disconnect`).
+    pub fn open_to_forget_credentials(url: &str) -> Result<Self> {
+        let owned = url.to_string();
+        Self::open_keyed(url, true, move |sealed_data_exists| Sealer::for_postgres(&owned, sealed_data_exists))
     }
 
     /// As `open`, with the given sealing key (tests).
     pub fn open_with(url: &str, sealer: Sealer) -> Result<Self> {
+        Self::open_keyed(url, false, move |_| Ok(sealer))
+    }
+
+    /// Connect and migrate, then choose the key with `key(sealed data
+    /// exists)` and check it opens one sealed value.
+    fn open_keyed(url: &str, tolerate_lost_key: bool, key: impl FnOnce(bool) -> Result<Sealer> + Send + 'static) -> Result<Self> {
         let shown = redacted(url);
         let mut config: postgres::Config = url.parse().map_err(|e| anyhow!("--db {shown}: {e}"))?;
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("woo");
         let (jobs, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<()>>();
+        let place = shown.clone();
         std::thread::Builder::new().name("woo-postgres".into()).spawn(move || {
-            let client = config.connect(NoTls).map_err(anyhow::Error::from).and_then(|mut c| migrate(&mut c).map(|()| c));
+            let client = config
+                .connect(NoTls)
+                .map_err(anyhow::Error::from)
+                .and_then(|mut c| migrate(&mut c).map(|()| c))
+                .with_context(|| format!("connecting to PostgreSQL at {place}"))
+                .and_then(|mut c| keyed(&mut c, tolerate_lost_key, key).map(|sealer| (c, sealer)));
             match client {
-                Ok(mut c) => {
+                Ok((mut c, sealer)) => {
                     let _ = ready_tx.send(Ok(()));
                     for job in rx {
                         job(&mut c, &sealer);
@@ -94,10 +117,7 @@ impl PostgresStorage {
                 }
             }
         })?;
-        ready_rx
-            .recv()
-            .map_err(|_| anyhow!("the PostgreSQL thread stopped"))?
-            .with_context(|| format!("connecting to PostgreSQL at {shown}"))?;
+        ready_rx.recv().map_err(|_| anyhow!("the PostgreSQL thread stopped"))??;
         Ok(PostgresStorage { jobs, fence: None })
     }
 
@@ -110,6 +130,27 @@ impl PostgresStorage {
             }))
             .map_err(|_| anyhow!("the PostgreSQL connection is gone"))?;
         rx.recv().map_err(|_| anyhow!("the PostgreSQL connection is gone"))?
+    }
+}
+
+/// The sealing key for this database: `key(sealed data exists)`, checked
+/// against one sealed value. With `tolerate_lost_key` an unusable key gives a
+/// sealer without a key instead of an error.
+fn keyed(c: &mut Client, tolerate_lost_key: bool, key: impl FnOnce(bool) -> Result<Sealer>) -> Result<Sealer> {
+    let sealed = c.query_opt("SELECT connection, key, value FROM credentials LIMIT 1", &[])?;
+    let checked = key(sealed.is_some()).and_then(|sealer| {
+        if let Some(row) = &sealed {
+            let (connection, name, value): (String, String, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
+            sealer.verify(&credential_aad(&connection, &name), &value)?;
+        }
+        Ok(sealer)
+    });
+    match checked {
+        Err(e) if tolerate_lost_key => match e.downcast_ref::<KeyError>() {
+            Some(k) => Ok(Sealer::without_key(k)),
+            None => Err(e),
+        },
+        other => other,
     }
 }
 
@@ -398,6 +439,19 @@ impl Storage for PostgresStorage {
                 .iter()
                 .map(|r| LeaseEvent { connection: r.get(0), worker: r.get(1), token: r.get(2), event: r.get(3), at_ms: r.get(4), expires_ms: r.get(5) })
                 .collect())
+        })
+    }
+
+    fn sync_every_commit(&mut self) -> Result<()> {
+        // The server's default; a server configured otherwise is overruled for this session.
+        self.run(|c, _| Ok(c.batch_execute("SET synchronous_commit TO on")?))
+    }
+
+    fn commit_durability(&mut self) -> Result<String> {
+        self.run(|c, _| {
+            let commit: String = c.query_one("SHOW synchronous_commit", &[])?.get(0);
+            let fsync: String = c.query_one("SHOW fsync", &[])?.get(0);
+            Ok(format!("synchronous_commit={commit}, fsync={fsync}"))
         })
     }
 }

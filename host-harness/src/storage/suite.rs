@@ -27,6 +27,49 @@ fn order(body: &str) -> StoredRecord {
     StoredRecord { kind: "order".into(), id: "woo:order:1".into(), body: body.into() }
 }
 
+/// Sealed credentials that the key cannot open fail the open itself (not a
+/// later read that would look like "no credentials"), with a `KeyError`.
+#[test]
+fn sealed_credentials_another_key_cannot_open_fail_the_open_with_a_key_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    type Opener = Box<dyn Fn() -> Result<Box<dyn Storage>>>;
+    let mut opened: Vec<(&str, Opener, Opener)> = vec![(
+        "sqlite",
+        Box::new({
+            let path = path.clone();
+            move || Ok(Box::new(SqliteStorage::open(&path)?) as Box<dyn Storage>)
+        }),
+        Box::new({
+            let path = path.clone();
+            move || {
+                std::fs::write(seal::key_path(&path), rand::random::<[u8; 32]>())?;
+                Ok(Box::new(SqliteStorage::open(&path)?) as Box<dyn Storage>)
+            }
+        }),
+    )];
+    if let Ok(admin) = std::env::var("WOO_TEST_POSTGRES")
+        && !admin.is_empty()
+    {
+        let url = scratch_database(&admin).unwrap();
+        let key = Sealer::random_base64();
+        let u = url.clone();
+        opened.push((
+            "postgres",
+            Box::new(move || Ok(Box::new(PostgresStorage::open_with(&u, Sealer::from_base64(&key)?)?) as Box<dyn Storage>)),
+            Box::new(move || Ok(Box::new(PostgresStorage::open_with(&url, Sealer::ephemeral())?) as Box<dyn Storage>)),
+        ));
+    }
+    for (name, with_key, with_another_key) in opened {
+        let mut s = with_key().unwrap();
+        s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
+        drop(s);
+        let e = with_another_key().err().unwrap_or_else(|| panic!("{name}: opened"));
+        assert!(is_key_error(&e), "{name}: {e:#}");
+        assert!(e.to_string().contains("disconnect"), "{name}: {e}");
+    }
+}
+
 #[test]
 fn records_upsert_by_kind_and_id_and_triggers_fire_once() {
     for (name, mut s) in backends() {
@@ -152,5 +195,16 @@ fn once_cutoff_leaves_connections_rescheduled_after_it() {
         assert_eq!(s.claim("w", Some(cutoff), Duration::from_secs(30)).unwrap(), None, "{name}: done for this run");
         assert_eq!(s.due_count(cutoff).unwrap(), 0, "{name}");
         assert!(s.claim("w", None, Duration::from_secs(30)).unwrap().is_some(), "{name}: due now");
+    }
+}
+
+#[test]
+fn sync_every_commit_makes_each_commit_durable_before_it_returns() {
+    for (name, mut s) in backends() {
+        s.sync_every_commit().unwrap();
+        let setting = s.commit_durability().unwrap();
+        let durable = if name == "sqlite" { setting == "synchronous=FULL" } else { setting.starts_with("synchronous_commit=on") };
+        assert!(durable, "{name}: {setting}");
+        assert_eq!(s.commit("default", &CommitBatch { records: vec![order("{}")], ..Default::default() }).unwrap(), [true], "{name}");
     }
 }

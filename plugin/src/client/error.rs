@@ -14,6 +14,10 @@ pub struct RemoteError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     Auth(RemoteError),
+    /// A 401/403 for one request while the connection's own check passes:
+    /// the key lacks a permission (a read-only key that writes), or the
+    /// request carried something that broke its authentication.
+    Forbidden(RemoteError),
     NotFound(RemoteError),
     RateLimited(RemoteError),
     InvalidInput { field: String, message: String },
@@ -28,10 +32,24 @@ impl Error {
         Error::InvalidInput { field: field.into(), message: message.into() }
     }
 
-    /// Whether this error means the credentials or the API are gone, so the
-    /// connection must move to `reconnect_required`.
+    /// Whether this error means the credentials are refused.
     pub fn is_auth(&self) -> bool {
         matches!(self, Error::Auth(_))
+    }
+
+    /// Whether this error could mean the connection itself is broken (a
+    /// refused key, or a REST API that is gone), so that only the
+    /// connection's own light check can tell. A 401 alone cannot: a
+    /// read-only key that writes gets the same 401
+    /// `woocommerce_rest_authentication_error` as a revoked key (checked on
+    /// WooCommerce 11: "The API key provided does not have write
+    /// permissions."), and a mistyped route is `rest_no_route` too.
+    pub fn may_mean_broken_connection(&self) -> bool {
+        match self {
+            Error::Auth(_) => true,
+            Error::NotFound(e) => e.code == NO_ROUTE,
+            _ => false,
+        }
     }
 }
 
@@ -49,6 +67,7 @@ impl fmt::Display for Error {
         };
         match self {
             Error::Auth(e) => remote(f, "authentication failed", e),
+            Error::Forbidden(e) => remote(f, "forbidden", e),
             Error::NotFound(e) => remote(f, "not found", e),
             Error::RateLimited(e) => remote(f, "rate limited", e),
             Error::Remote(e) => remote(f, "store error", e),
@@ -60,13 +79,18 @@ impl fmt::Display for Error {
     }
 }
 
+/// WordPress's code for a path no route matches.
+pub const NO_ROUTE: &str = "rest_no_route";
+
 /// Turn a non-2xx answer into the typed error. `body` is the raw response.
 ///
 /// WooCommerce answers errors as `{"code","message","data":{"status"}}`.
-/// A 404 is `not-found` for one record, but `rest_no_route` means the REST API
-/// itself is gone (plugin disabled, permalinks broken): that is an auth-class
-/// failure. A `PUT` on a missing record answers 400 with an `*_invalid_id` code:
-/// that is `not-found` too (SPEC §10).
+/// A 404 is `not-found`, `rest_no_route` included: a mistyped path or an
+/// endpoint no plugin registered is not a broken connection (only the
+/// connection's own check decides that, see `connection::note_failure`).
+/// A `PUT` on a missing record answers 400 with an `*_invalid_id` code:
+/// that is `not-found` too (SPEC §10). A 401/403 is `auth` until the
+/// connection check says the key still works.
 pub fn from_response(status: u16, body: &[u8]) -> Error {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let field = |k: &str| {
@@ -85,7 +109,6 @@ pub fn from_response(status: u16, body: &[u8]) -> Error {
     let e = RemoteError { status, code, message };
     match status {
         401 | 403 => Error::Auth(e),
-        404 if e.code == "rest_no_route" => Error::Auth(e),
         404 => Error::NotFound(e),
         400 if e.code.ends_with("_invalid_id") => Error::NotFound(e),
         429 => Error::RateLimited(e),
@@ -115,9 +138,13 @@ mod tests {
     }
 
     #[test]
-    fn rest_no_route_is_an_auth_failure_not_a_missing_record() {
+    fn rest_no_route_is_not_found_that_only_the_connection_check_can_escalate() {
         let body = br#"{"code":"rest_no_route","message":"No route was found matching the URL and request method.","data":{"status":404}}"#;
-        assert!(from_response(404, body).is_auth());
+        let e = from_response(404, body);
+        assert!(matches!(&e, Error::NotFound(r) if r.code == NO_ROUTE));
+        assert!(!e.is_auth() && e.may_mean_broken_connection());
+        let missing = br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
+        assert!(!from_response(404, missing).may_mean_broken_connection());
     }
 
     #[test]

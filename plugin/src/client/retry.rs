@@ -74,10 +74,13 @@ pub fn judge(method: Method, replay_safe: bool, answer: &Result<HttpResponse, St
 }
 
 /// Failures that another attempt cannot fix: the host's allowlist, TLS trust,
-/// an unknown host name, an oversized answer.
+/// an unknown host name, an oversized answer, and a request WASI HTTP could
+/// not even build (`bad path`, `bad header`, … from the wasm edge: the same
+/// request would fail the same way six times).
 fn is_permanent_transport_failure(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
-    ["refused the request", "tls", "certificate", "dns", "larger than"].iter().any(|n| m.contains(n))
+    let unbuildable = ["bad path", "bad header", "bad method", "bad scheme", "bad authority"].iter().any(|n| m.starts_with(n));
+    unbuildable || ["refused the request", "tls", "certificate", "dns", "larger than"].iter().any(|n| m.contains(n))
 }
 
 /// `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -180,6 +183,15 @@ mod tests {
             assert_eq!(judge(Method::Get, false, &Err(msg.into()), 0), Verdict::Keep);
         }
         assert!(matches!(judge(Method::Post, false, &Err("connection refused".into()), 0), Verdict::Retry { .. }), "nothing was sent");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retried() {
+        for msg in ["bad path", "bad header: InvalidSyntax", "bad authority"] {
+            for m in [Method::Get, Method::Post] {
+                assert_eq!(judge(m, false, &Err(msg.into()), 0), Verdict::Keep, "{msg}");
+            }
+        }
     }
 
     #[test]
