@@ -654,7 +654,7 @@ pub fn utc_date_time(s: &str) -> Result<String, String> {
         return Err(format!("is not a real date and time: must be {example}"));
     }
     let t = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    let (y, mo, d) = civil_from_days(t.div_euclid(86_400));
+    let (y, mo, d) = crate::env::civil_from_days(t.div_euclid(86_400));
     let secs = t.rem_euclid(86_400);
     if !(1..=9999).contains(&y) {
         return Err(format!("is out of range: must be {example}"));
@@ -681,18 +681,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The inverse of `days_from_civil`.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
 
 fn percent_decode_lossy(s: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
