@@ -549,6 +549,47 @@ fn realstore_webhooks_registered_delivered_by_the_queue_verified_and_applied() {
 
 #[test]
 #[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_webhook_delivery_of_a_variable_product_is_deferred_not_remembered_and_applied_by_the_next_pass() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("webhook-deferred");
+    ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    let key = format!("woo:product:{}", s.variable);
+    let before = export(&db)[&key].clone();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = woo(&["--db", &db, "--json", "webhooks", "register", "--delivery-url", &format!("http://127.0.0.1:{port}/webhooks")], &[]);
+    let registered: Value = serde_json::from_str(&ok(&out)).unwrap();
+    let ids: Vec<u64> = registered["webhook_ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let text = format!("Deferred {}", r.tag);
+    let a = r.https.call("PUT", &format!("/products/{}", s.variable), Some(&json!({"description": text})), Auth::Basic);
+    assert_eq!(a.status, 200, "{}", a.json);
+    let queue = std::process::Command::new(r.get("WOO_STORE_RUN_QUEUE")).env("WOO_STORE_DIR", r.get("WOO_STORE_DIR")).output().unwrap();
+    assert!(queue.status.code().is_some_and(|c| c == 0 || c == 3), "run-queue: {}", String::from_utf8_lossy(&queue.stderr));
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    for id in &ids {
+        r.https.call("DELETE", &format!("/webhooks/{id}?force=true"), None, Auth::Basic);
+    }
+    let _ = serve.kill();
+    let log = serve.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default();
+    assert!(log.contains(": deferred"), "the store's product.updated delivery carries no variations: {log}");
+    assert!(!log.contains(": duplicate") && !log.contains(": applied"), "{log}");
+    let held = export(&db)[&key].clone();
+    assert_eq!(held["description"], before["description"], "not applied by the delivery");
+    // The next pass reads the variations and applies the change.
+    ok(&woo(&["--db", &db, "sync"], &[]));
+    let after = export(&db)[&key].clone();
+    assert!(after["description"].as_str().unwrap_or_default().contains(&text), "{after}");
+    assert_eq!(after["variants"].as_array().map(Vec::len), before["variants"].as_array().map(Vec::len));
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
 fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_deletes_nothing() {
     use hmac::Mac;
     let r = real();
@@ -817,4 +858,46 @@ fn realstore_conformance_the_simulator_answers_like_the_real_store() {
         eprintln!("difference: {d}");
     }
     assert!(diffs.is_empty(), "{} differences between the simulator and the real store (listed above)", diffs.len());
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_variable_product_keeps_every_priced_variation_past_the_first_100_at_import_and_on_every_pass() {
+    let r = real();
+    let t = &r.tag;
+    let options: Vec<String> = (0..251).map(|i| format!("S{i}")).collect();
+    let variable = r.post("/products", json!({"name": format!("Many Sizes {t}"), "type": "variable", "sku": format!("MANY-{t}"),
+        "attributes": [{"name": "Size", "visible": true, "variation": true, "options": options}]}))["id"]
+        .as_u64()
+        .unwrap();
+    // 250 priced variations and one without a price, 100 per batch.
+    let mut created = vec![];
+    for chunk in options.chunks(100) {
+        let items: Vec<Value> = chunk
+            .iter()
+            .map(|o| {
+                let price = if o == "S250" { String::new() } else { format!("{}.00", 10 + o[1..].parse::<u32>().unwrap()) };
+                json!({"regular_price": price, "sku": format!("MANY-{t}-{o}"), "attributes": [{"name": "Size", "option": o}]})
+            })
+            .collect();
+        let a = r.post(&format!("/products/{variable}/variations/batch"), json!({"create": items}));
+        created.extend(a["create"].as_array().unwrap().iter().map(|v| v["id"].as_u64().unwrap_or_else(|| panic!("{v}"))));
+    }
+    assert_eq!(created.len(), 251);
+    let unpriced = format!("woo:variation:{}", created[250]);
+    let variants = |db: &str| -> BTreeSet<String> {
+        export(db)[&format!("woo:product:{variable}")]["variants"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()
+    };
+    let db = db_path("many-variations");
+    ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
+    let imported = variants(&db);
+    assert_eq!(imported.len(), 250, "import: every priced variation");
+    assert!(!imported.contains(&unpriced), "an unpriced variation is not a variant");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let a = r.https.call("PUT", &format!("/products/{variable}"), Some(&json!({"name": format!("Many Sizes renamed {t}")})), Auth::Basic);
+    assert_eq!(a.status, 200, "{}", a.json);
+    let v = sync_json(&db);
+    eprintln!("the pass after the update: {} requests", v["requests"]);
+    assert_eq!(export(&db)[&format!("woo:product:{variable}")]["name"], format!("Many Sizes renamed {t}"), "{v}");
+    assert_eq!(variants(&db), imported, "the pass reads every page of variations: {v}");
 }

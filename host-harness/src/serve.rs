@@ -228,6 +228,7 @@ async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, b
                 wit_webhook::DeliveryOutcome::Ping => "ping",
                 wit_webhook::DeliveryOutcome::Ignored => "ignored",
                 wit_webhook::DeliveryOutcome::Stale => "stale",
+                wit_webhook::DeliveryOutcome::Deferred => "deferred",
             };
             eprintln!("webhook delivery ({connection}): {outcome}");
             reply(200, json!({"outcome": outcome}))

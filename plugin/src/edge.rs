@@ -445,6 +445,7 @@ impl wit_webhook::Guest for Component {
             webhook::Outcome::Ping => wit_webhook::DeliveryOutcome::Ping,
             webhook::Outcome::Ignored => wit_webhook::DeliveryOutcome::Ignored,
             webhook::Outcome::Stale => wit_webhook::DeliveryOutcome::Stale,
+            webhook::Outcome::Deferred => wit_webhook::DeliveryOutcome::Deferred,
         })
     }
 }

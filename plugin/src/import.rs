@@ -257,32 +257,16 @@ impl<H: Host> PhaseCtx<'_, H> {
         }
     }
 
-    /// A page of products, a group at a time: each group's variable products
-    /// have at most one page (100) of variations between them, so the guest
-    /// holds one products page and one page of variations, however densely
-    /// the store mixes variable products into a page.
+    /// A page of products with their variations ([`with_variations`]); a
+    /// draft is not imported, so its variations are not read.
     fn products<T: Transport>(&mut self, client: &mut Client<T>, items: &[Value], batch: &mut Batch) -> Result<(), Error> {
-        let variable = |p: &Value| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish";
-        let mut start = 0;
-        while start < items.len() {
-            let (mut end, mut held) = (start, 0);
-            while end < items.len() {
-                let n = if variable(&items[end]) { model::list(&items[end]["variations"]).len().max(1) } else { 0 };
-                if end > start && held + n > crate::client::MAX_PER_PAGE as usize {
-                    break;
-                }
-                held += n;
-                end += 1;
-            }
-            let group = &items[start..end];
-            let parents: Vec<u64> = group.iter().filter(|p| variable(p)).filter_map(|p| model::id(&p["id"])).collect();
-            let variations = fetch_variations(client, &parents, self.collections.variations, self.concurrency)?;
+        let published_variable = |p: &Value| model::text(&p["type"]) == "variable" && model::text(&p["status"]) == "publish";
+        let (collections, concurrency) = (self.collections, self.concurrency);
+        with_variations(client, items, published_variable, collections, concurrency, |group, variations| {
             for p in group {
-                self.product(p, &variations, batch);
+                self.product(p, variations, batch);
             }
-            start = end;
-        }
-        Ok(())
+        })
     }
 
     fn product(&mut self, p: &Value, variations: &HashMap<u64, Vec<Value>>, batch: &mut Batch) {
@@ -483,6 +467,40 @@ impl Buyers {
             }
         }
     }
+}
+
+/// The one walk of a products page's variations, for the first import and
+/// the incremental pass alike: the page goes a group at a time, each group's
+/// variable products (those `reads_variations` picks) having at most one page
+/// (100) of variations between them, so the guest holds one products page and
+/// one page of variations however densely the store mixes variable products
+/// into a page. Every variation of a product is read, past the first 100 too.
+pub fn with_variations<T: Transport>(
+    client: &mut Client<T>,
+    items: &[Value],
+    reads_variations: impl Fn(&Value) -> bool,
+    collections: Collections,
+    concurrency: usize,
+    mut each: impl FnMut(&[Value], &HashMap<u64, Vec<Value>>),
+) -> Result<(), Error> {
+    let mut start = 0;
+    while start < items.len() {
+        let (mut end, mut held) = (start, 0);
+        while end < items.len() {
+            let n = if reads_variations(&items[end]) { model::list(&items[end]["variations"]).len().max(1) } else { 0 };
+            if end > start && held + n > crate::client::MAX_PER_PAGE as usize {
+                break;
+            }
+            held += n;
+            end += 1;
+        }
+        let group = &items[start..end];
+        let parents: Vec<u64> = group.iter().filter(|p| reads_variations(p)).filter_map(|p| model::id(&p["id"])).collect();
+        let variations = fetch_variations(client, &parents, collections.variations, concurrency)?;
+        each(group, &variations);
+        start = end;
+    }
+    Ok(())
 }
 
 /// Every variation of each variable product: from `/variations?parent=…`

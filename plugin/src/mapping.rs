@@ -260,6 +260,12 @@ pub fn is_importable_product_type(t: &str) -> bool {
     matches!(t, "simple" | "variable")
 }
 
+/// The price a product or variation sells at, or none when it is empty or
+/// zero: such a product is not imported, such a variation is not a variant.
+fn selling_price(p: &Value) -> Option<String> {
+    money(&p["price"]).filter(|m| !model::is_zero(m))
+}
+
 /// The product record, or why it is skipped. `variations` are the product's
 /// variations (only read for variable products). `previously_imported` keeps
 /// an unpublished product's record with "include in online store" off.
@@ -277,22 +283,24 @@ pub fn product_record(p: &Value, variations: &[Value], previously_imported: bool
         .iter()
         .filter_map(|v| {
             let vid = model::id(&v["id"])?;
+            // A variation without a price is not a variant: it cannot be sold.
+            let price = selling_price(v)?;
             Some(json!({
                 "id": format!("woo:variation:{vid}"),
                 "sku": text(&v["sku"]),
                 "gtin": v.get("global_unique_id").map(text).filter(|s| !s.is_empty()),
-                "price": money(&v["price"]).filter(|m| !model::is_zero(m)),
+                "price": price,
                 "attributes": list(&v["attributes"]).iter().map(|a| json!({"name": name(&a["name"]), "option": name(&a["option"])})).collect::<Vec<_>>(),
                 "stock_quantity": v["stock_quantity"].as_i64(),
                 "stock_status": text(&v["stock_status"]),
             }))
         })
         .collect();
-    let price = money(&p["price"]).filter(|m| !model::is_zero(m));
+    let price = selling_price(p);
     if ptype == "simple" && price.is_none() {
         return Err(ProductSkip::NoPrice);
     }
-    if ptype == "variable" && !variants.iter().any(|v| !v["price"].is_null()) {
+    if ptype == "variable" && variants.is_empty() {
         return Err(ProductSkip::NoPricedVariation);
     }
     let categories: Vec<Value> = list(&p["categories"])
@@ -449,6 +457,21 @@ mod tests {
         let r = product_record(&p, &priced, false).unwrap();
         assert_eq!(r.body["variants"][0]["id"], "woo:variation:94");
         assert_eq!(r.body["variants"][0]["price"], "12.00");
+    }
+
+    #[test]
+    fn rule_variable_product_variants_are_only_its_priced_variations() {
+        let p = product("variable", "publish", json!("12"));
+        let variations = [
+            json!({"id": 94, "price": "12", "sku": "MUG-R", "attributes": [{"name": "Color", "option": "Red"}]}),
+            json!({"id": 95, "price": "", "sku": "MUG-B", "attributes": [{"name": "Color", "option": "Blue"}]}),
+            json!({"id": 96, "price": "0", "sku": "MUG-G", "attributes": [{"name": "Color", "option": "Green"}]}),
+            json!({"id": 97, "sku": "MUG-Y", "attributes": [{"name": "Color", "option": "Yellow"}]}),
+        ];
+        let r = product_record(&p, &variations, false).unwrap();
+        let ids: Vec<&str> = r.body["variants"].as_array().unwrap().iter().filter_map(|v| v["id"].as_str()).collect();
+        assert_eq!(ids, ["woo:variation:94"]);
+        assert!(r.body["variants"].as_array().unwrap().iter().all(|v| !v["price"].is_null()));
     }
 
     #[test]

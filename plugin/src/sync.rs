@@ -5,7 +5,7 @@
 
 use crate::client::{ApiRequest, Client, Error, Transport};
 use crate::env::{Batch, Host, Level, Trigger, bucket};
-use crate::import::{Buyers, Kind, Report, commit_counted};
+use crate::import::{Buyers, Collections, Kind, Report, commit_counted, with_variations};
 use crate::settings::Settings;
 use crate::{mapping, model};
 use serde_json::Value;
@@ -119,7 +119,7 @@ pub fn apply_product(host: &mut impl Host, settings: &Settings, p: &Value, varia
     if compare_version(&modified_at(p), applied_at.as_deref()) == Version::Older {
         return false;
     }
-    if model::text(&p["type"]) == "variable" && variations.is_empty() && model::list(&p["variations"]).len() > 0 {
+    if model::text(&p["type"]) == "variable" && variations.is_empty() && !model::list(&p["variations"]).is_empty() {
         // A delivery carries no variations: the next products pass reads them.
         return false;
     }
@@ -267,20 +267,20 @@ fn products_pass<T: Transport>(client: &mut Client<T>, host: &mut impl Host, set
         ("orderby".to_string(), "id".to_string()),
         ("order".to_string(), "asc".to_string()),
     ];
+    // A draft keeps its record when it was imported, so every variable
+    // product's variations are read, by the import's own walk.
+    let collections = Collections::of(host);
+    let variable = |p: &Value| model::text(&p["type"]) == "variable";
     client.for_each_page("/products", &query, concurrency, 0, |client, page| {
-        let variable: Vec<u64> = page.items.iter().filter(|p| model::text(&p["type"]) == "variable").filter_map(|p| model::id(&p["id"])).collect();
-        let reqs: Vec<ApiRequest> = variable.iter().map(|id| ApiRequest::get(format!("/products/{id}/variations"), vec![("per_page".into(), "100".into())])).collect();
-        let mut variations = std::collections::HashMap::new();
-        for (id, answer) in variable.iter().zip(client.send_all(&reqs)) {
-            variations.insert(*id, model::list(&answer?.body).to_vec());
-        }
         let mut batch = Batch::default();
-        for p in &page.items {
-            let vars = model::id(&p["id"]).and_then(|id| variations.get(&id)).cloned().unwrap_or_default();
-            if !apply_product(host, settings, p, &vars, &mut batch) {
-                report.entry(Kind::Products).skipped += 1;
+        with_variations(client, &page.items, variable, collections, concurrency, |group, variations| {
+            for p in group {
+                let vars = model::id(&p["id"]).and_then(|id| variations.get(&id)).map(Vec::as_slice).unwrap_or(&[]);
+                if !apply_product(host, settings, p, vars, &mut batch) {
+                    report.entry(Kind::Products).skipped += 1;
+                }
             }
-        }
+        })?;
         commit_counted(host, report, batch)
     })?;
     let mut b = Batch::default();

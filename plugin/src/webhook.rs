@@ -19,9 +19,15 @@ pub enum Outcome {
     Applied,
     Duplicate,
     Ping,
+    /// Not applied and never will be as delivered: its kind's sync is off,
+    /// a deletion, a topic not handled, or a resource the rules do not sync.
     Ignored,
     /// The connector holds a newer version of the resource: nothing changed.
     Stale,
+    /// Not applied now, left to the next sync pass (a variable product: a
+    /// delivery carries no variations). Not remembered as applied, so a
+    /// redelivery of the same version is considered again.
+    Deferred,
 }
 
 /// The webhook secret's key in the credentials bucket.
@@ -169,6 +175,13 @@ pub fn handle<H: Host>(
         host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: acknowledged; deletions are not synced, no record changed"));
         return Ok(Outcome::Ignored);
     }
+    let settings = crate::settings::load(host);
+    if let Some(off) = sync_off(&kind, &settings) {
+        // Not remembered as applied: once the sync is turned on, a redelivery
+        // of this very version is applied.
+        host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: {off} sync is off; not applied"));
+        return Ok(Outcome::Ignored);
+    }
     let resource = if event == "restored" {
         match read(host, &ApiRequest::get(path, vec![])) {
             Ok(r) if model::id(&r["id"]) == Some(id) => r,
@@ -192,27 +205,78 @@ pub fn handle<H: Host>(
         }
         sync::Version::New => {}
     }
-    let settings = crate::settings::load(host);
+    if kind == "order" && !mapping::is_importable_order_status(&model::text(&resource["status"])) {
+        host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: status {} is not synced; not applied", model::text(&resource["status"])));
+        return Ok(Outcome::Ignored);
+    }
+    if kind == "product" && model::text(&resource["type"]) == "variable" && !model::list(&resource["variations"]).is_empty() {
+        // The version a products pass applied already is no news.
+        match sync::compare_version(&sync::modified_at(&resource), held_version(host, &kind, id).as_deref()) {
+            sync::Version::Same => return Ok(Outcome::Duplicate),
+            sync::Version::Older => return Ok(Outcome::Stale),
+            sync::Version::New => {}
+        }
+        // Not remembered as applied: the products pass reads the variations
+        // and applies it (its cursor is not moved by deliveries).
+        host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: a variable product; deferred to the next products pass, which reads its variations"));
+        return Ok(Outcome::Deferred);
+    }
     let mut batch = Batch::default();
     let applied = match kind.as_str() {
         "order" => sync::apply_order(host, &settings, &resource, &mut batch),
-        "customer" => {
-            if let Some(r) = mapping::contact_from_customer(&resource).filter(|_| settings.contacts) {
+        "customer" => match mapping::contact_from_customer(&resource) {
+            Some(r) => {
                 let email = model::text(&r.body["email"]);
                 if !email.is_empty() {
                     batch.set_state(bucket::EMAILS, &email, r.id.clone());
                 }
                 batch.records.push(r);
+                true
             }
-            true
-        }
+            None => {
+                host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: role {} is not synced; not applied", model::text(&resource["role"])));
+                return Ok(Outcome::Ignored);
+            }
+        },
         _ => sync::apply_product(host, &settings, &resource, &[], &mut batch),
     };
-    if applied {
-        mark_applied(&mut batch, &kind, &resource);
+    if !applied {
+        // The version a sync pass applied (orders and products keep their own).
+        let outcome = match sync::compare_version(&sync::modified_at(&resource), held_version(host, &kind, id).as_deref()) {
+            sync::Version::Same => Outcome::Duplicate,
+            sync::Version::Older => Outcome::Stale,
+            sync::Version::New => Outcome::Ignored,
+        };
+        host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: {outcome:?}; not applied"));
+        return Ok(outcome);
     }
+    mark_applied(&mut batch, &kind, &resource);
     host.commit(batch).map_err(Error::Transport)?;
-    Ok(if applied { Outcome::Applied } else { Outcome::Duplicate })
+    Ok(Outcome::Applied)
+}
+
+/// The sync setting that, when off, leaves deliveries of `kind` unapplied.
+fn sync_off(kind: &str, s: &crate::settings::Settings) -> Option<&'static str> {
+    match kind {
+        "order" if !(s.orders || s.transactions || s.order_submitted || s.payment_received) => Some("order"),
+        "customer" if !s.contacts => Some("contact"),
+        "product" if !s.products => Some("product"),
+        _ => None,
+    }
+}
+
+/// The `date_modified_gmt` of the version of an order or product a sync
+/// pass (or a delivery) applied, in comparable form.
+fn held_version(host: &mut impl Host, kind: &str, id: u64) -> Option<String> {
+    let b = match kind {
+        "order" => bucket::ORDERS,
+        "product" => bucket::PRODUCTS,
+        _ => return None,
+    };
+    let held = String::from_utf8_lossy(&host.get(b, &id.to_string())?).into_owned();
+    // Orders keep `p:<date>` / `u:<date>`.
+    let date = if kind == "order" { held.split_once(':').map_or("", |(_, t)| t).to_string() } else { held };
+    Some(sync::modified_at(&serde_json::json!({ "date_modified_gmt": date })))
 }
 
 /// Remove rows of the old per-delivery layout, a bounded number per call,
@@ -295,7 +359,7 @@ mod tests {
         assert!(sync::apply_order(&mut host, &settings, &newer, &mut batch));
         host.commit(batch).unwrap();
         let before = host.records.clone();
-        assert_eq!(deliver(&mut host, "order.updated", &order(56, "processing", "10.00", "2025-03-01T09:59:59")), Outcome::Duplicate);
+        assert_eq!(deliver(&mut host, "order.updated", &order(56, "processing", "10.00", "2025-03-01T09:59:59")), Outcome::Stale);
         assert_eq!(host.records, before);
         assert!(host.get(SEEN_BUCKET, "order:56").is_none(), "the older version is not remembered as applied");
     }
@@ -377,6 +441,18 @@ mod tests {
         assert_eq!(host.keys(SEEN_BUCKET).len(), 20 + 1, "at most {LEGACY_PRUNE_PER_DELIVERY} removed by one delivery");
         deliver(&mut host, "order.updated", &order(55, "processing", "30.00", "2025-03-01T10:01:00"));
         assert_eq!(host.keys(SEEN_BUCKET), ["order:55", LAYOUT_KEY]);
+    }
+
+    #[test]
+    fn webhook_delivery_the_rules_do_not_sync_is_ignored_and_not_remembered() {
+        let mut host = signed_host();
+        assert_eq!(deliver(&mut host, "order.created", &order(60, "checkout-draft", "30.00", "2025-03-01T10:00:00")), Outcome::Ignored);
+        let admin = serde_json::json!({"id": 1, "email": "admin@example.com", "role": "administrator", "date_modified_gmt": "2025-03-01T10:00:00"}).to_string().into_bytes();
+        assert_eq!(deliver(&mut host, "customer.updated", &admin), Outcome::Ignored);
+        assert!(host.records.is_empty());
+        assert!(host.get(SEEN_BUCKET, "order:60").is_none() && host.get(SEEN_BUCKET, "customer:1").is_none());
+        // The draft placed: the same order is applied, not taken for a duplicate.
+        assert_eq!(deliver(&mut host, "order.updated", &order(60, "processing", "30.00", "2025-03-01T10:00:00")), Outcome::Applied);
     }
 
     #[test]
