@@ -363,8 +363,6 @@ fn report_to_wit(r: import::Report) -> wit_sync::Report {
     }
 }
 
-/// Pages in flight at once.
-
 impl wit_sync::Guest for Component {
     fn import(kinds: Vec<wit::Kind>) -> Result<wit_sync::Report, wit::Error> {
         let kinds: Vec<import::Kind> = kinds.into_iter().map(kind_from_wit).collect();

@@ -106,6 +106,12 @@ pub fn apply_order(host: &mut impl Host, settings: &Settings, order: &Value, bat
     true
 }
 
+/// A variable product with variations cannot be mapped from its own JSON:
+/// its variants (and so its price) come from reading its variations.
+pub fn needs_its_variations(p: &Value) -> bool {
+    model::text(&p["type"]) == "variable" && !model::list(&p["variations"]).is_empty()
+}
+
 /// Apply a product seen after the import (WooCommerce is the source of truth:
 /// a later version overwrites). Returns false when nothing changed.
 pub fn apply_product(host: &mut impl Host, settings: &Settings, p: &Value, variations: &[Value], batch: &mut Batch) -> bool {
@@ -119,7 +125,7 @@ pub fn apply_product(host: &mut impl Host, settings: &Settings, p: &Value, varia
     if compare_version(&modified_at(p), applied_at.as_deref()) == Version::Older {
         return false;
     }
-    if model::text(&p["type"]) == "variable" && variations.is_empty() && !model::list(&p["variations"]).is_empty() {
+    if variations.is_empty() && needs_its_variations(p) {
         // A delivery carries no variations: the next products pass reads them.
         return false;
     }

@@ -209,7 +209,7 @@ pub fn handle<H: Host>(
         host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: status {} is not synced; not applied", model::text(&resource["status"])));
         return Ok(Outcome::Ignored);
     }
-    if kind == "product" && model::text(&resource["type"]) == "variable" && !model::list(&resource["variations"]).is_empty() {
+    if kind == "product" && sync::needs_its_variations(&resource) {
         // The version a products pass applied already is no news.
         match sync::compare_version(&sync::modified_at(&resource), held_version(host, &kind, id).as_deref()) {
             sync::Version::Same => return Ok(Outcome::Duplicate),
