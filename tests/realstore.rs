@@ -588,23 +588,31 @@ fn realstore_webhook_delivery_of_a_variable_product_is_deferred_not_remembered_a
     assert_eq!(after["variants"].as_array().map(Vec::len), before["variants"].as_array().map(Vec::len));
 }
 
-#[test]
-#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
-fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_deletes_nothing() {
+/// A REST key of the admin user with `permissions`, made as WooCommerce makes
+/// keys (an HMAC of the key stored, the secret in clear), tagged with this run
+/// and the letter `fill`. Returns the key, the secret and the stored hash.
+fn make_api_key(r: &Real, fill: char, permissions: &str) -> (String, String, String) {
     use hmac::Mac;
-    let r = real();
     let p = r.get("WOO_STORE_DB_TABLE_PREFIX");
-    // A key of its own, made as WooCommerce makes keys (hash of the key, secret in clear).
-    let ck = format!("ck_{}{}", r.tag, "a".repeat(40 - r.tag.len()));
-    let cs = format!("cs_{}{}", r.tag, "b".repeat(40 - r.tag.len()));
+    let ck = format!("ck_{}{}", r.tag, fill.to_string().repeat(40 - r.tag.len()));
+    let cs = format!("cs_{}{}", r.tag, char::from(fill as u8 + 1).to_string().repeat(40 - r.tag.len()));
     let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"wc-api").unwrap();
     mac.update(ck.as_bytes());
     let hash: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
     sql(&format!(
-        "INSERT INTO {p}woocommerce_api_keys (user_id, description, permissions, consumer_key, consumer_secret, truncated_key) VALUES (1, 'woo tests {}', 'read_write', '{hash}', '{cs}', '{}')",
+        "INSERT INTO {p}woocommerce_api_keys (user_id, description, permissions, consumer_key, consumer_secret, truncated_key) VALUES (1, 'woo tests {} {permissions}', '{permissions}', '{hash}', '{cs}', '{}')",
         r.tag,
         &ck[ck.len() - 7..]
     ));
+    (ck, cs, hash)
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_deletes_nothing() {
+    let r = real();
+    let p = r.get("WOO_STORE_DB_TABLE_PREFIX");
+    let (ck, cs, hash) = make_api_key(&r, 'a', "read_write");
     let db = db_path("revoked");
     ok(&woo(&["--db", &db, "connect", "--owner-email", "owner@example.test", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", &ck, "--secret", &cs], &[]));
     let before = export(&db).len();
@@ -629,20 +637,10 @@ fn realstore_api_key_deleted_mid_sync_moves_to_reconnect_required_once_and_delet
 #[test]
 #[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
 fn realstore_tool_errors_never_change_the_connection_only_a_failed_check_does() {
-    use hmac::Mac;
     let r = real();
     let p = r.get("WOO_STORE_DB_TABLE_PREFIX");
     // A read-only key of its own: its writes get the very 401 code a revoked key gets.
-    let ck = format!("ck_{}{}", r.tag, "c".repeat(40 - r.tag.len()));
-    let cs = format!("cs_{}{}", r.tag, "d".repeat(40 - r.tag.len()));
-    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"wc-api").unwrap();
-    mac.update(ck.as_bytes());
-    let hash: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    sql(&format!(
-        "INSERT INTO {p}woocommerce_api_keys (user_id, description, permissions, consumer_key, consumer_secret, truncated_key) VALUES (1, 'woo tests {} read-only', 'read', '{hash}', '{cs}', '{}')",
-        r.tag,
-        &ck[ck.len() - 7..]
-    ));
+    let (ck, cs, hash) = make_api_key(&r, 'c', "read");
     let db = db_path("read-only");
     ok(&woo(&["--db", &db, "connect", "--import", "none", "--owner-email", "owner@example.test", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", &ck, "--secret", &cs], &[]));
     let state = || serde_json::from_str::<Value>(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap()["state"].clone();
