@@ -8,7 +8,7 @@ use std::process::Command;
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
-    for p in ["plugin/src", "plugin/Cargo.toml", "wit", "Cargo.lock"] {
+    for p in ["plugin/src", "plugin/Cargo.toml", "Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }
     println!("cargo:rerun-if-env-changed=WOO_PLUGIN_WASM");
@@ -22,7 +22,7 @@ fn main() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
-        .args(["build", "-p", "woo-plugin", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .args(["build", "-p", "woo-plugin", "--profile", "component", "--target", "wasm32-wasip2", "--target-dir"])
         .arg(&target_dir);
     // Flags meant for the host build must not leak into the wasm build.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
@@ -30,7 +30,7 @@ fn main() {
     }
     let status = cmd.status().expect("run cargo to build the component");
     assert!(status.success(), "building the woo-plugin component for wasm32-wasip2 failed");
-    let wasm = target_dir.join("wasm32-wasip2/release/woo_plugin.wasm");
+    let wasm = target_dir.join("wasm32-wasip2/component/woo_plugin.wasm");
     assert!(wasm.exists(), "component not found at {}", wasm.display());
     println!("cargo:rustc-env=WOO_PLUGIN_WASM={}", wasm.display());
 }
