@@ -505,6 +505,37 @@ fn realstore_incremental_sync_reads_changes_with_real_modified_after_and_fires_t
     assert!(v["requests"].as_u64().unwrap() <= 4, "{v}");
 }
 
+/// `woo serve` on `db` on a free loopback port, with the store's webhooks
+/// registered to it: the child (its stderr piped) and the webhook ids.
+fn serve_with_webhooks(db: &str) -> (std::process::Child, Vec<u64>) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = woo(&["--db", db, "--json", "webhooks", "register", "--delivery-url", &format!("http://127.0.0.1:{port}/webhooks")], &[]);
+    let registered: Value = serde_json::from_str(&ok(&out)).unwrap();
+    let ids = registered["webhook_ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    (serve, ids)
+}
+
+/// Deliver what the store's Action Scheduler has pending now (webhooks among it).
+fn run_queue(r: &Real) {
+    let queue = std::process::Command::new(r.get("WOO_STORE_RUN_QUEUE")).env("WOO_STORE_DIR", r.get("WOO_STORE_DIR")).output().unwrap();
+    assert!(queue.status.code().is_some_and(|c| c == 0 || c == 3), "run-queue: {}", String::from_utf8_lossy(&queue.stderr));
+}
+
+/// Delete the webhooks `ids` from the store, stop `serve` and return its log.
+fn stop_serve_and_webhooks(r: &Real, mut serve: std::process::Child, ids: &[u64]) -> String {
+    for id in ids {
+        r.https.call("DELETE", &format!("/webhooks/{id}?force=true"), None, Auth::Basic);
+    }
+    let _ = serve.kill();
+    serve.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default()
+}
+
 #[test]
 #[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
 fn realstore_webhooks_registered_delivered_by_the_queue_verified_and_applied() {
@@ -512,20 +543,10 @@ fn realstore_webhooks_registered_delivered_by_the_queue_verified_and_applied() {
     let s = seeded();
     let db = db_path("webhooks");
     ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
-        .args(["--db", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let out = woo(&["--db", &db, "--json", "webhooks", "register", "--delivery-url", &format!("http://127.0.0.1:{port}/webhooks")], &[]);
-    let registered: Value = serde_json::from_str(&ok(&out)).unwrap();
-    let ids: Vec<u64> = registered["webhook_ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let (serve, ids) = serve_with_webhooks(&db);
     assert_eq!(ids.len(), 6);
     let order = r.post("/orders", json!({"customer_id": 0, "status": "processing", "line_items": [{"product_id": s.simple, "quantity": 1}], "billing": {"email": format!("hooked.{}@example.test", r.tag)}}))["id"].as_u64().unwrap();
-    let queue = std::process::Command::new(r.get("WOO_STORE_RUN_QUEUE")).env("WOO_STORE_DIR", r.get("WOO_STORE_DIR")).output().unwrap();
-    assert!(queue.status.code().is_some_and(|c| c == 0 || c == 3), "run-queue: {}", String::from_utf8_lossy(&queue.stderr));
+    run_queue(r);
     let key = format!("woo:order:{order}");
     let mut rec = export(&db);
     for _ in 0..40 {
@@ -535,11 +556,7 @@ fn realstore_webhooks_registered_delivered_by_the_queue_verified_and_applied() {
         std::thread::sleep(std::time::Duration::from_millis(250));
         rec = export(&db);
     }
-    for id in &ids {
-        r.https.call("DELETE", &format!("/webhooks/{id}?force=true"), None, Auth::Basic);
-    }
-    let _ = serve.kill();
-    let log = serve.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default();
+    let log = stop_serve_and_webhooks(r, serve, &ids);
     assert!(log.contains(": ping"), "the creation ping was acknowledged: {log}");
     assert!(rec.contains_key(&key), "the delivery was verified and applied: {log}");
     assert!(rec.contains_key(&format!("woo:trigger:order_submitted:{order}")));
@@ -556,27 +573,13 @@ fn realstore_webhook_delivery_of_a_variable_product_is_deferred_not_remembered_a
     ok(&woo(&["--db", &db, "connect", "--store", r.get("WOO_STORE_URL_HTTP"), "--key", r.get("WOO_CONSUMER_KEY"), "--secret", r.get("WOO_CONSUMER_SECRET")], &[]));
     let key = format!("woo:product:{}", s.variable);
     let before = export(&db)[&key].clone();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
-        .args(["--db", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let out = woo(&["--db", &db, "--json", "webhooks", "register", "--delivery-url", &format!("http://127.0.0.1:{port}/webhooks")], &[]);
-    let registered: Value = serde_json::from_str(&ok(&out)).unwrap();
-    let ids: Vec<u64> = registered["webhook_ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let (serve, ids) = serve_with_webhooks(&db);
     let text = format!("Deferred {}", r.tag);
     let a = r.https.call("PUT", &format!("/products/{}", s.variable), Some(&json!({"description": text})), Auth::Basic);
     assert_eq!(a.status, 200, "{}", a.json);
-    let queue = std::process::Command::new(r.get("WOO_STORE_RUN_QUEUE")).env("WOO_STORE_DIR", r.get("WOO_STORE_DIR")).output().unwrap();
-    assert!(queue.status.code().is_some_and(|c| c == 0 || c == 3), "run-queue: {}", String::from_utf8_lossy(&queue.stderr));
+    run_queue(r);
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    for id in &ids {
-        r.https.call("DELETE", &format!("/webhooks/{id}?force=true"), None, Auth::Basic);
-    }
-    let _ = serve.kill();
-    let log = serve.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default();
+    let log = stop_serve_and_webhooks(r, serve, &ids);
     assert!(log.contains(": deferred"), "the store's product.updated delivery carries no variations: {log}");
     assert!(!log.contains(": duplicate") && !log.contains(": applied"), "{log}");
     let held = export(&db)[&key].clone();

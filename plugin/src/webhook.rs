@@ -211,10 +211,8 @@ pub fn handle<H: Host>(
     }
     if kind == "product" && sync::needs_its_variations(&resource) {
         // The version a products pass applied already is no news.
-        match sync::compare_version(&sync::modified_at(&resource), held_version(host, &kind, id).as_deref()) {
-            sync::Version::Same => return Ok(Outcome::Duplicate),
-            sync::Version::Older => return Ok(Outcome::Stale),
-            sync::Version::New => {}
+        if let Some(outcome) = against_held_version(host, &kind, id, &resource) {
+            return Ok(outcome);
         }
         // Not remembered as applied: the products pass reads the variations
         // and applies it (its cursor is not moved by deliveries).
@@ -242,11 +240,7 @@ pub fn handle<H: Host>(
     };
     if !applied {
         // The version a sync pass applied (orders and products keep their own).
-        let outcome = match sync::compare_version(&sync::modified_at(&resource), held_version(host, &kind, id).as_deref()) {
-            sync::Version::Same => Outcome::Duplicate,
-            sync::Version::Older => Outcome::Stale,
-            sync::Version::New => Outcome::Ignored,
-        };
+        let outcome = against_held_version(host, &kind, id, &resource).unwrap_or(Outcome::Ignored);
         host.log(Level::Info, &format!("webhook {kind}.{event} for {kind} {id}: {outcome:?}; not applied"));
         return Ok(outcome);
     }
@@ -262,6 +256,16 @@ fn sync_off(kind: &str, s: &crate::settings::Settings) -> Option<&'static str> {
         "customer" if !s.contacts => Some("contact"),
         "product" if !s.products => Some("product"),
         _ => None,
+    }
+}
+
+/// `Duplicate` or `Stale` when a sync pass already holds this version of
+/// `resource` or a newer one; `None` when it would be news.
+fn against_held_version(host: &mut impl Host, kind: &str, id: u64, resource: &Value) -> Option<Outcome> {
+    match sync::compare_version(&sync::modified_at(resource), held_version(host, kind, id).as_deref()) {
+        sync::Version::Same => Some(Outcome::Duplicate),
+        sync::Version::Older => Some(Outcome::Stale),
+        sync::Version::New => None,
     }
 }
 
