@@ -1,11 +1,24 @@
 //! Builds the component (`plugin/`) for `wasm32-wasip2` and hands its path to
 //! the host, so one `cargo build` or `cargo test` does everything. The target
 //! is installed on first use (rustup), so a fresh machine needs no extra step.
+//!
+//! It also sets `cfg(woo_pg)` when `WOO_TEST_POSTGRES` names a PostgreSQL
+//! server: the PostgreSQL variants of the tests run then, and show as ignored
+//! (with the reason) otherwise, never as passed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The variable naming the PostgreSQL server the tests use
+/// (`scripts/postgres.sh start` prints it).
+const POSTGRES_ENV: &str = "WOO_TEST_POSTGRES";
+
 fn main() {
+    println!("cargo:rustc-check-cfg=cfg(woo_pg)");
+    println!("cargo:rerun-if-env-changed={POSTGRES_ENV}");
+    if std::env::var(POSTGRES_ENV).is_ok_and(|url| !url.is_empty()) {
+        println!("cargo:rustc-cfg=woo_pg");
+    }
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
     for p in ["plugin/src", "plugin/Cargo.toml", "Cargo.toml", "wit", "Cargo.lock"] {
@@ -25,7 +38,16 @@ fn main() {
         .args(["build", "-p", "woo-plugin", "--profile", "component", "--target", "wasm32-wasip2", "--target-dir"])
         .arg(&target_dir);
     // Flags meant for the host build must not leak into the wasm build.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("run cargo to build the component");

@@ -5,9 +5,11 @@
 //! tokens), and runs each input under `catch_unwind`. A panic saves the input
 //! to `fuzz/artifacts/<target>/` and exits 1.
 //!
-//!     cargo run --release -p woo-fuzz -- all --seconds 60
-//!     cargo run --release -p woo-fuzz -- raw_path --seconds 300 --seed 7
-//!     cargo run --release -p woo-fuzz -- raw_path --replay fuzz/artifacts/raw_path/crash-…
+//! ```sh
+//! cargo run --release -p woo-fuzz -- all --seconds 60
+//! cargo run --release -p woo-fuzz -- raw_path --seconds 300 --seed 7
+//! cargo run --release -p woo-fuzz -- raw_path --replay fuzz/artifacts/raw_path/crash-…
+//! ```
 
 mod targets;
 
@@ -29,7 +31,20 @@ impl Rng {
     }
 }
 
-const INTERESTING: [&[u8]; 12] = [b"\0", b"\xff", b"\xc3\xa9", b"\xe2\x80\xae", b"\xf0\x9f\x98\x80", b"0", b"-1", b"18446744073709551616", b"%", b"\"", b"\\", b"\r\n"];
+const INTERESTING: [&[u8]; 12] = [
+    b"\0",
+    b"\xff",
+    b"\xc3\xa9",
+    b"\xe2\x80\xae",
+    b"\xf0\x9f\x98\x80",
+    b"0",
+    b"-1",
+    b"18446744073709551616",
+    b"%",
+    b"\"",
+    b"\\",
+    b"\r\n",
+];
 
 fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>], dict: &[&str]) {
     for _ in 0..=rng.below(4) {
@@ -82,7 +97,24 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>], dict: &[&str])
 }
 
 /// JSON values WooCommerce is known to send where another type is expected.
-const LOOSE_VALUES: [&str; 16] = ["null", "false", "true", "\"\"", "\"0\"", "\"12.5\"", "12.5", "1e308", "-1", "18446744073709551616", "[]", "{}", "\"&amp;&#8217;&#x1F600;\"", "\"\\u00e9\\u202e\"", "[false]", "{\"id\":\"7\"}"];
+const LOOSE_VALUES: [&str; 16] = [
+    "null",
+    "false",
+    "true",
+    "\"\"",
+    "\"0\"",
+    "\"12.5\"",
+    "12.5",
+    "1e308",
+    "-1",
+    "18446744073709551616",
+    "[]",
+    "{}",
+    "\"&amp;&#8217;&#x1F600;\"",
+    "\"\\u00e9\\u202e\"",
+    "[false]",
+    "{\"id\":\"7\"}",
+];
 
 /// A structural mutation for JSON targets: one value somewhere in the
 /// document is replaced by a loose value (or a very long string).
@@ -116,7 +148,8 @@ fn mutate_json(rng: &mut Rng, input: &mut Vec<u8>) {
 
 fn load_corpus(target: &str) -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     files.sort();
     let mut out: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
     if out.is_empty() {
@@ -132,7 +165,14 @@ struct Outcome {
     crash: Option<Vec<u8>>,
 }
 
-fn fuzz(target: targets::Target, name: &str, dict: &[&str], budget: Duration, seed: u64, max_runs: Option<u64>) -> Outcome {
+fn fuzz(
+    target: targets::Target,
+    name: &str,
+    dict: &[&str],
+    budget: Duration,
+    seed: u64,
+    max_runs: Option<u64>,
+) -> Outcome {
     let corpus = load_corpus(name);
     let mut rng = Rng(seed | 1);
     let started = Instant::now();
@@ -179,13 +219,20 @@ fn main() {
     };
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
     let number = |name: &str, default: u64| -> u64 {
-        flag(name).map(|v| v.parse().unwrap_or_else(|_| {
-            eprintln!("{name} needs a whole number, got {v:?}");
-            std::process::exit(2)
-        })).unwrap_or(default)
+        flag(name)
+            .map(|v| {
+                v.parse().unwrap_or_else(|_| {
+                    eprintln!("{name} needs a whole number, got {v:?}");
+                    std::process::exit(2)
+                })
+            })
+            .unwrap_or(default)
     };
     let seconds = number("--seconds", 60);
-    let seed = number("--seed", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1));
+    let seed = number(
+        "--seed",
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1),
+    );
     let chosen: Vec<_> = targets::TARGETS.iter().filter(|(n, _, _)| which == "all" || n == which).collect();
     if chosen.is_empty() {
         eprintln!("unknown target {which:?}; {usage}");
@@ -230,7 +277,11 @@ mod tests {
     fn fuzz_smoke_every_target_survives_its_corpus_and_3000_mutations() {
         for (name, target, dict) in targets::TARGETS {
             let out = fuzz(target, name, dict, Duration::from_secs(30), 12_345, Some(3_000));
-            assert!(out.crash.is_none(), "{name} crashed on {:?}", out.crash.map(|c| String::from_utf8_lossy(&c).into_owned()));
+            assert!(
+                out.crash.is_none(),
+                "{name} crashed on {:?}",
+                out.crash.map(|c| String::from_utf8_lossy(&c).into_owned())
+            );
         }
     }
 

@@ -5,21 +5,62 @@
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use woo_plugin::client::oauth::percent_encode;
 use woo_plugin::client::StoreUrl;
-use woo_plugin::env::memory::MemoryHost;
-use woo_plugin::env::{bucket, Host};
-use woo_plugin::{mapping, model, tools, webhook};
+use woo_plugin::client::oauth::percent_encode;
+use woo_plugin::port::memory::MemoryHost;
+use woo_plugin::port::{Host, bucket};
+use woo_plugin::sync::webhook;
+use woo_plugin::{mapping, read, tools};
 
 pub type Target = fn(&[u8]);
 
 /// Name, function and the tokens its mutator splices in.
 pub const TARGETS: [(&str, Target, &[&str]); 5] = [
-    ("webhook", webhook_delivery, &["\n", "{\"id\":", "\"date_modified_gmt\":", "null", "false", "1e400", "-1", "\"\"", "webhook_id=", "=="]),
-    ("mapping", record_mapping, &["null", "false", "\"\"", "\"0\"", "\"1.5\"", "1e308", "-0", "\"&amp;\"", "\"&#8217;\"", "[]", "{}", "\"\\u0000\"", "\"日本\"", "\"variable\"", "\"publish\"", "\"processing\"", "\"checkout-draft\""]),
+    (
+        "webhook",
+        webhook_delivery,
+        &["\n", "{\"id\":", "\"date_modified_gmt\":", "null", "false", "1e400", "-1", "\"\"", "webhook_id=", "=="],
+    ),
+    (
+        "mapping",
+        record_mapping,
+        &[
+            "null",
+            "false",
+            "\"\"",
+            "\"0\"",
+            "\"1.5\"",
+            "1e308",
+            "-0",
+            "\"&amp;\"",
+            "\"&#8217;\"",
+            "[]",
+            "{}",
+            "\"\\u0000\"",
+            "\"日本\"",
+            "\"variable\"",
+            "\"publish\"",
+            "\"processing\"",
+            "\"checkout-draft\"",
+        ],
+    ),
     ("percent_encode", percent_encoding, &["%", " ", "~", "\u{e9}", "\u{1F600}", "\0", "+", "&", "="]),
-    ("store_url", store_url, &["https://", "http://", "//", "..", "%2e", "%2E", "@", ":", "?", "#", "[::1]", "\\", "/wp-json", " ", ":65536", "xn--"]),
-    ("raw_path", raw_path, &["/", "..", "%2e", "%2E%2e", "%5c", "%2f", "\\", "//", "?", "#", "%0d%0a", "wp-json", "http:", "://", "%", "%%", "\u{e9}", "%c0%ae"]),
+    (
+        "store_url",
+        store_url,
+        &[
+            "https://", "http://", "//", "..", "%2e", "%2E", "@", ":", "?", "#", "[::1]", "\\", "/wp-json", " ",
+            ":65536", "xn--",
+        ],
+    ),
+    (
+        "raw_path",
+        raw_path,
+        &[
+            "/", "..", "%2e", "%2E%2e", "%5c", "%2f", "\\", "//", "?", "#", "%0d%0a", "wp-json", "http:", "://", "%",
+            "%%", "\u{e9}", "%c0%ae",
+        ],
+    ),
 ];
 
 fn hmac_b64(secret: &[u8], body: &[u8]) -> String {
@@ -48,7 +89,9 @@ fn webhook_delivery(input: &[u8]) {
             ("X-WC-Webhook-Signature".to_string(), signature.clone()),
             ("X-WC-Webhook-Topic".to_string(), topic.to_string()),
         ];
-        if let Ok(webhook::Outcome::Applied) = webhook::handle(&mut host, &headers, body, |_, _| Err(woo_plugin::client::Error::Transport("the fuzzer has no store".into()))) {
+        if let Ok(webhook::Outcome::Applied) = webhook::handle(&mut host, &headers, body, |_, _| {
+            Err(woo_plugin::client::Error::Transport("the fuzzer has no store".into()))
+        }) {
             assert_eq!(signature, good, "applied a delivery with a wrong signature");
         }
         if signature != good {
@@ -75,9 +118,9 @@ fn record_mapping(input: &[u8]) {
         out.extend(mapping::payment_transaction(it, None));
         out.extend(mapping::refund_transaction(7, it, "USD", None));
         out.extend(mapping::collection_record(it));
-        out.extend(mapping::product_record(it, model::list(&it["variations_full"]), false).ok());
+        out.extend(mapping::product_record(it, read::list(&it["variations_full"]), false).ok());
         let _ = mapping::product_category_ids(it);
-        let _ = model::decode_entities(&model::text(&it["name"]));
+        let _ = read::decode_entities(&read::text(&it["name"]));
         for r in &out {
             assert!(r.id.starts_with("woo:"), "id {:?}", r.id);
             check_money(&r.body, &r.id);
@@ -108,7 +151,10 @@ fn check_money(v: &Value, id: &str) {
 fn is_decimal(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
-    !int.is_empty() && !frac.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Checks: only unreserved characters and `%XX` (upper-case hex) come out,

@@ -5,6 +5,8 @@
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
+use rustls_pki_types::pem::PemObject;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -31,6 +33,7 @@ impl HttpPolicy {
         }
     }
 
+    /// Whether a request to `scheme://authority` may be sent.
     pub fn is_allowed(&self, scheme: &str, authority: &str) -> bool {
         let authority = with_default_port(scheme, &authority.to_ascii_lowercase());
         self.allowed.iter().any(|(s, a)| s == scheme && *a == authority)
@@ -56,11 +59,7 @@ fn with_default_port(scheme: &str, authority: &str) -> String {
         Some(i) => !authority[i..].contains(']'),
         None => false,
     };
-    if has_port {
-        authority.to_string()
-    } else {
-        format!("{authority}:{}", if scheme == "https" { 443 } else { 80 })
-    }
+    if has_port { authority.to_string() } else { format!("{authority}:{}", if scheme == "https" { 443 } else { 80 }) }
 }
 
 /// Why the store's address is not connected to.
@@ -72,13 +71,36 @@ pub enum Unreachable {
     LinkLocal(std::net::IpAddr),
 }
 
+/// Whether a store may never be at `ip`: link-local addresses (169.254.0.0/16,
+/// fe80::/10, also inside IPv4-mapped and NAT64 IPv6), where cloud instances
+/// reach their metadata service and its credentials (169.254.169.254), and
+/// AWS's IPv6 metadata address fd00:ec2::254.
+///
+/// The host is where this is enforced: it checks every address it connects
+/// to. The component refuses such an address written in a store URL too, to
+/// answer `invalid-input` before any request, but a guest is not trusted to.
+pub fn is_link_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let nat64 = (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
+                .then(|| Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7])));
+            let embedded_v4 = v6.to_ipv4_mapped().or(nat64);
+            (s[0] & 0xffc0) == 0xfe80
+                || s == [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254]
+                || embedded_v4.is_some_and(|v4| v4.is_link_local())
+        }
+    }
+}
+
 /// The addresses of `authority` (`host:port`), refused if any of them is
-/// link-local: the store URL rules refuse such an address written in the URL
-/// (`woo_plugin::client::url::is_link_local`, the one rule), and this refuses
-/// a name that resolves to one.
+/// link-local ([`is_link_local`]): a name that resolves to one, or such an
+/// address written in the URL.
 pub async fn store_addresses(authority: &str) -> Result<Vec<std::net::SocketAddr>, Unreachable> {
-    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host(authority).await.map_err(Unreachable::Resolve)?.collect();
-    match addresses.iter().map(|a| a.ip()).find(|ip| woo_plugin::client::url::is_link_local(*ip)) {
+    let addresses: Vec<std::net::SocketAddr> =
+        tokio::net::lookup_host(authority).await.map_err(Unreachable::Resolve)?.collect();
+    match addresses.iter().map(|a| a.ip()).find(|ip| is_link_local(*ip)) {
         Some(ip) => Err(Unreachable::LinkLocal(ip)),
         None => Ok(addresses),
     }
@@ -114,8 +136,6 @@ pub fn tls_config_pem(extra_ca: Option<(&[u8], &str)>) -> anyhow::Result<Arc<rus
         .with_no_client_auth();
     Ok(Arc::new(config))
 }
-
-use rustls_pki_types::pem::PemObject;
 
 type SendFuture = Box<
     dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
@@ -160,9 +180,9 @@ async fn send(
         })?;
         // The addresses checked are the ones connected to: no second lookup
         // for a DNS answer to change in between.
-        TcpStream::connect(&addresses[..])
-            .await
-            .map_err(|e| if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) })
+        TcpStream::connect(&addresses[..]).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) }
+        })
     })
     .await
     .map_err(|_| Error::ConnectionTimeout)??;
@@ -177,11 +197,11 @@ async fn send(
             None => tls_config(None).map_err(|_| Error::TlsProtocolError)?,
         };
         let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(&authority).trim_matches(['[', ']']);
-        let name = rustls_pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?;
-        let stream = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(|e| if e.to_string().contains("certificate") { Error::TlsCertificateError } else { Error::Tls(e) })?;
+        let name =
+            rustls_pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?;
+        let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| {
+            if e.to_string().contains("certificate") { Error::TlsCertificateError } else { Error::Tls(e) }
+        })?;
         handshake_and_send(TokioIo::new(stream), request, first_byte).await?
     } else {
         handshake_and_send(TokioIo::new(tcp), request, first_byte).await?
@@ -226,6 +246,17 @@ mod tests {
         assert!(!p.is_allowed("https", "evil.example.com"));
         assert!(!p.is_allowed("https", "shop.example.com:8443"));
         assert!(!p.is_allowed("https", "169.254.169.254"));
+    }
+
+    #[test]
+    fn link_local_addresses_include_mapped_nat64_and_aws_ipv6_metadata() {
+        for ip in ["169.254.169.254", "fe80::1", "febf::1", "::ffff:169.254.1.1", "64:ff9b::a9fe:a9fe", "fd00:ec2::254"]
+        {
+            assert!(is_link_local(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["127.0.0.1", "10.0.0.1", "::1", "fec0::1", "64:ff9b::a00:1", "fd00:ec2::253"] {
+            assert!(!is_link_local(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     #[tokio::test]

@@ -1,9 +1,29 @@
 #![recursion_limit = "512"]
+#![deny(missing_docs)]
 //! `woo`: the wasmtime host for the woo-connector component, its storage, and
 //! a WooCommerce store simulator.
+//!
+//! The host sees the component only through the WIT contract ([`wit`]). Read
+//! it from the bottom up:
+//!
+//! * [`wit`]: the contract's types, how a component error reads, the kinds' names;
+//! * [`runtime`]: the engine, the compiled-component cache, the guest's limits
+//!   and the imports the component is given (`platform`, `wasi:keyvalue`);
+//! * [`http_policy`]: the only door out — the connected store, nothing else,
+//!   never a link-local address;
+//! * [`storage`]: records and the component's state ([`storage::RecordStore`]),
+//!   the workers' schedule ([`storage::LeaseScheduler`]); SQLite and PostgreSQL;
+//! * [`session`]: an instance on one connection, its policy set from what the
+//!   component says it is connected to;
+//! * the services: [`worker`] (leases and passes), [`serve`] (webhooks and the
+//!   wc-auth callback, with [`wc_auth`]), [`mcp`] (the tools over MCP);
+//! * [`cli`] (one file per command) and [`output`] (stdout);
+//! * [`bench`](mod@bench) (the benchmarks) and [`sim`] (a WooCommerce store on loopback
+//!   for the tests, the demo and the benchmarks), with [`dates`].
 
 pub mod bench;
-pub mod fleet_bench;
+pub mod cli;
+pub mod dates;
 pub mod http_policy;
 pub mod mcp;
 pub mod output;
@@ -13,41 +33,5 @@ pub mod session;
 pub mod sim;
 pub mod storage;
 pub mod wc_auth;
+pub mod wit;
 pub mod worker;
-
-/// Replace every secret in `text` by `[redacted]`.
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), "[redacted]");
-    }
-    out
-}
-
-/// A component error in one line, as `woo` prints it (the component never
-/// puts credentials in errors).
-pub fn error_message(e: &runtime::wit_types::Error) -> String {
-    use runtime::wit_types::Error as E;
-    let remote = |what: &str, r: &runtime::wit_types::RemoteError| {
-        let mut s = format!("{what} (HTTP {}", r.status);
-        if !r.code.is_empty() {
-            s.push_str(&format!(" {}", r.code));
-        }
-        s.push(')');
-        if !r.message.is_empty() {
-            s.push_str(&format!(": {}", r.message));
-        }
-        s
-    };
-    match e {
-        E::Auth(r) => remote("the store refused the credentials", r),
-        E::Forbidden(r) => remote("the store refused this request (the connection itself still works)", r),
-        E::NotFound(r) => remote("not found", r),
-        E::RateLimited(r) => remote("rate limited by the store", r),
-        E::InvalidInput(i) => format!("invalid {}: {}", i.field, i.message),
-        E::Remote(r) => remote("the store answered with an error", r),
-        E::Transport(m) => format!("could not talk to the store: {m}"),
-        E::ReconnectRequired(m) => format!("reconnect required: {m}"),
-        E::NotConnected => "no store is connected: run `woo connect` first".into(),
-    }
-}

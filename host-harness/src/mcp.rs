@@ -2,12 +2,12 @@
 //! with the official Rust SDK. Tools are known only at run time (the component
 //! lists them), so the handler serves them dynamically.
 
-use crate::runtime::{Runtime, wit_types};
+use crate::runtime::Runtime;
 use crate::session;
 use anyhow::Result;
 use rmcp::model::{
-    CallToolRequestParams, ClientJsonRpcMessage, ClientRequest, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
-    ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientJsonRpcMessage, ClientRequest, ContentBlock,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
@@ -23,24 +23,8 @@ pub struct WooMcp {
     tools: Vec<Tool>,
 }
 
-/// A readable message for an error of the component (never a credential).
-pub fn error_text(e: &wit_types::Error) -> String {
-    use wit_types::Error as E;
-    let remote = |what: &str, r: &wit_types::RemoteError| format!("{what} (HTTP {} {}): {}", r.status, r.code, r.message);
-    match e {
-        E::Auth(r) => remote("authentication failed", r),
-        E::Forbidden(r) => remote("forbidden", r),
-        E::NotFound(r) => remote("not found", r),
-        E::RateLimited(r) => remote("rate limited", r),
-        E::Remote(r) => remote("store error", r),
-        E::InvalidInput(i) => format!("invalid input `{}`: {}", i.field, i.message),
-        E::Transport(m) => format!("could not reach the store: {m}"),
-        E::ReconnectRequired(m) => format!("reconnect required: {m}"),
-        E::NotConnected => "no store is connected: run `woo connect` first".into(),
-    }
-}
-
 impl WooMcp {
+    /// The server for `connection` of `db`, with the tools the component lists.
     pub async fn new(runtime: Runtime, db: String, connection: String) -> Result<WooMcp> {
         let storage = crate::storage::open(&db)?;
         let mut s = session::open(&runtime, storage, &connection, None, None).await?;
@@ -60,7 +44,7 @@ impl WooMcp {
         let mut s = session::open(&self.runtime, storage, &self.connection, None, None).await?;
         s.begin_call();
         let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, name, args).await?;
-        Ok(r.map_err(|e| error_text(&e)))
+        Ok(r.map_err(|e| crate::wit::error_message(&e)))
     }
 }
 
@@ -73,13 +57,23 @@ impl ServerHandler for WooMcp {
         info
     }
 
-    async fn list_tools(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListToolsResult, McpError> {
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::with_all_items(self.tools.clone()))
     }
 
-    async fn call_tool(&self, request: CallToolRequestParams, _context: RequestContext<RoleServer>) -> Result<CallToolResponse, McpError> {
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
         if !self.tools.iter().any(|t| t.name == request.name) {
-            return Ok(CallToolResult::error(vec![ContentBlock::text(format!("there is no tool `{}`", request.name))]).into());
+            return Ok(
+                CallToolResult::error(vec![ContentBlock::text(format!("there is no tool `{}`", request.name))]).into()
+            );
         }
         let args = Value::Object(request.arguments.unwrap_or_default()).to_string();
         let result = match self.call(&request.name, &args).await {
@@ -105,7 +99,8 @@ pub async fn run(runtime: Runtime, db: String, connection: String) -> Result<()>
     let stdout = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
     let forward = tokio::spawn(forward_lines(from_rmcp, stdout.clone()));
     tokio::spawn(screen_input(tokio::io::BufReader::new(tokio::io::stdin()), to_rmcp, stdout));
-    let service = server.serve((rmcp_in, rmcp_out)).await.map_err(|e| anyhow::anyhow!("MCP initialisation failed: {e}"))?;
+    let service =
+        server.serve((rmcp_in, rmcp_out)).await.map_err(|e| anyhow::anyhow!("MCP initialisation failed: {e}"))?;
     service.waiting().await.map_err(|e| anyhow::anyhow!("MCP session ended with an error: {e}"))?;
     // rmcp has closed its end: what it wrote is on stdout once this returns.
     let _ = forward.await;
@@ -139,7 +134,9 @@ pub enum Screened {
 }
 
 fn refusal(id: Value, code: i64, message: &str, detail: String) -> Screened {
-    Screened::Refuse(serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message, "data": detail}}))
+    Screened::Refuse(
+        serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message, "data": detail}}),
+    )
 }
 
 /// Screen one line (without its newline) as JSON-RPC 2.0 wants: not JSON is
@@ -187,7 +184,9 @@ pub fn screen(line: &[u8]) -> Screened {
         (Some(m), Some(id), Ok(ClientJsonRpcMessage::Request(r))) => {
             if matches!(r.request, ClientRequest::CustomRequest(_)) && SERVED_METHODS.contains(&m) {
                 let detail = match m {
-                    "tools/call" => "`tools/call` needs `name` (a string) and, if given, `arguments` (an object)".into(),
+                    "tools/call" => {
+                        "`tools/call` needs `name` (a string) and, if given, `arguments` (an object)".into()
+                    }
                     _ => format!("the params of `{m}` do not match its schema"),
                 };
                 refusal(id, code::INVALID_PARAMS, "Invalid params", detail)
@@ -195,8 +194,12 @@ pub fn screen(line: &[u8]) -> Screened {
                 Screened::Pass
             }
         }
-        (Some(m), Some(id), _) if SERVED_METHODS.contains(&m) => refusal(id, code::INVALID_PARAMS, "Invalid params", format!("the params of `{m}` do not match its schema")),
-        (Some(m), Some(id), _) => refusal(id, code::METHOD_NOT_FOUND, "Method not found", format!("there is no method `{m}`")),
+        (Some(m), Some(id), _) if SERVED_METHODS.contains(&m) => {
+            refusal(id, code::INVALID_PARAMS, "Invalid params", format!("the params of `{m}` do not match its schema"))
+        }
+        (Some(m), Some(id), _) => {
+            refusal(id, code::METHOD_NOT_FOUND, "Method not found", format!("there is no method `{m}`"))
+        }
         // A notification: never answered, even when it cannot be read.
         (Some(_), None, Ok(ClientJsonRpcMessage::Notification(_))) => Screened::Pass,
         (Some(_), None, _) => Screened::Drop,
@@ -208,8 +211,11 @@ pub fn screen(line: &[u8]) -> Screened {
 
 /// Read the client's lines, answer the refused ones, pass the others to rmcp.
 /// Ends (closing rmcp's input) when stdin ends or stdout is gone.
-async fn screen_input<R>(mut input: R, mut to_rmcp: tokio::io::DuplexStream, stdout: Arc<tokio::sync::Mutex<tokio::io::Stdout>>)
-where
+async fn screen_input<R>(
+    mut input: R,
+    mut to_rmcp: tokio::io::DuplexStream,
+    stdout: Arc<tokio::sync::Mutex<tokio::io::Stdout>>,
+) where
     R: tokio::io::AsyncBufRead + Unpin,
 {
     use tokio::io::AsyncWriteExt;
@@ -217,7 +223,12 @@ where
     loop {
         let verdict = match read_line(&mut input, &mut line).await {
             Ok(Line::Eof) | Err(_) => break,
-            Ok(Line::TooLong) => refusal(Value::Null, code::INVALID_REQUEST, "Invalid Request", format!("a message is at most {MAX_LINE} bytes")),
+            Ok(Line::TooLong) => refusal(
+                Value::Null,
+                code::INVALID_REQUEST,
+                "Invalid Request",
+                format!("a message is at most {MAX_LINE} bytes"),
+            ),
             Ok(Line::Read) => screen(&line),
         };
         let sent = match verdict {
@@ -271,7 +282,13 @@ async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(input: &mut R, buf: &mut 
     loop {
         let available = input.fill_buf().await?;
         if available.is_empty() {
-            return Ok(if !any { Line::Eof } else if too_long { Line::TooLong } else { Line::Read });
+            return Ok(if !any {
+                Line::Eof
+            } else if too_long {
+                Line::TooLong
+            } else {
+                Line::Read
+            });
         }
         any = true;
         let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
@@ -326,10 +343,24 @@ mod tests {
         assert_eq!(error_of(screen(br#"{"jsonrpc":"2.0","id":7}"#)), (json!(7), -32600));
         assert_eq!(error_of(screen(br#"{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}"#)), (Value::Null, -32600));
         assert_eq!(error_of(screen(br#"{"jsonrpc":"1.0","id":"q","method":"ping"}"#)), (json!("q"), -32600));
-        assert_eq!(error_of(screen(br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"arguments":{}}}"#)), (json!(3), -32602));
-        assert_eq!(error_of(screen(br#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"x","arguments":[1]}}"#)), (json!(4), -32602));
+        assert_eq!(
+            error_of(screen(br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"arguments":{}}}"#)),
+            (json!(3), -32602)
+        );
+        assert_eq!(
+            error_of(screen(
+                br#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"x","arguments":[1]}}"#
+            )),
+            (json!(4), -32602)
+        );
         // A notification is never answered, even a bad one.
-        assert!(!matches!(screen(br#"{"jsonrpc":"2.0","method":"tools/call","params":{"arguments":[]}}"#), Screened::Refuse(_)));
-        assert!(!matches!(screen(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":7}"#), Screened::Refuse(_)));
+        assert!(!matches!(
+            screen(br#"{"jsonrpc":"2.0","method":"tools/call","params":{"arguments":[]}}"#),
+            Screened::Refuse(_)
+        ));
+        assert!(!matches!(
+            screen(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":7}"#),
+            Screened::Refuse(_)
+        ));
     }
 }

@@ -1,8 +1,10 @@
 //! `woo serve`: webhook deliveries (`POST /webhooks`, `POST /webhooks/<connection>`)
 //! and the wc-auth callback (`POST /wc-auth/callback`, `POST /wc-auth/callback/<connection>`).
 
-use crate::runtime::{Runtime, wit_connection, wit_types, wit_webhook};
+use crate::runtime::Runtime;
 use crate::session;
+use crate::wit::connection::ConnectConfig;
+use crate::wit::{types, webhook};
 use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
+mod body;
 mod guard;
 pub use guard::Limits;
 
@@ -33,19 +36,30 @@ struct Ctx {
     db: String,
     ca_cert: Option<PathBuf>,
     limits: Limits,
-    budget: guard::Budget,
+    budget: body::Budget,
     handling: tokio::sync::Semaphore,
 }
 
 /// Listen until stopped.
-pub async fn run(runtime: Runtime, db: String, listen: SocketAddr, ca_cert: Option<PathBuf>, limits: Limits) -> Result<()> {
+pub async fn run(
+    runtime: Runtime,
+    db: String,
+    listen: SocketAddr,
+    ca_cert: Option<PathBuf>,
+    limits: Limits,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     eprintln!("woo serve: listening on http://{} (POST /webhooks, POST /wc-auth/callback)", listener.local_addr()?);
     serve_with(listener, runtime, db, ca_cert, limits).await
 }
 
 /// Serve on a bound listener (tests bind port 0), with the default limits.
-pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: String, ca_cert: Option<PathBuf>) -> Result<()> {
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    runtime: Runtime,
+    db: String,
+    ca_cert: Option<PathBuf>,
+) -> Result<()> {
     serve_with(listener, runtime, db, ca_cert, Limits::default()).await
 }
 
@@ -58,14 +72,29 @@ pub async fn serve_on(listener: tokio::net::TcpListener, runtime: Runtime, db: S
 /// shared budget as they arrive and refused with 503 when it is spent; at
 /// `max_connections` the connection that has waited longest for a request is
 /// closed to make room; accept errors (out of descriptors …) back off.
-pub async fn serve_with(listener: tokio::net::TcpListener, runtime: Runtime, db: String, ca_cert: Option<PathBuf>, limits: Limits) -> Result<()> {
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    runtime: Runtime,
+    db: String,
+    ca_cert: Option<PathBuf>,
+    limits: Limits,
+) -> Result<()> {
     guard::tune_allocator();
     let max_connections = guard::fit_to_open_files(limits.max_connections);
     if max_connections < limits.max_connections {
-        eprintln!("woo serve: at most {max_connections} connections (the open-file limit, ulimit -n, leaves room for no more)");
+        eprintln!(
+            "woo serve: at most {max_connections} connections (the open-file limit, ulimit -n, leaves room for no more)"
+        );
     }
     let conns = guard::Conns::new(max_connections);
-    let ctx = Arc::new(Ctx { runtime, db, ca_cert, budget: guard::Budget::new(limits.max_buffered_bytes), handling: tokio::sync::Semaphore::new(HANDLED_AT_ONCE), limits });
+    let ctx = Arc::new(Ctx {
+        runtime,
+        db,
+        ca_cert,
+        budget: body::Budget::new(limits.max_buffered_bytes),
+        handling: tokio::sync::Semaphore::new(HANDLED_AT_ONCE),
+        limits,
+    });
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(ctx.limits.header_timeout).max_buf_size(MAX_HEAD);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -120,7 +149,11 @@ pub async fn serve_with(listener: tokio::net::TcpListener, runtime: Runtime, db:
     let open = graceful.count();
     eprintln!("woo serve: stopping; {open} connections finishing their requests");
     if tokio::time::timeout(ctx.limits.grace, graceful.shutdown()).await.is_err() {
-        eprintln!("woo serve: {} connections cut after the {} s grace period", conns.open(), ctx.limits.grace.as_secs_f64());
+        eprintln!(
+            "woo serve: {} connections cut after the {} s grace period",
+            conns.open(),
+            ctx.limits.grace.as_secs_f64()
+        );
     }
     Ok(())
 }
@@ -165,15 +198,16 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let declared = hyper::body::Body::size_hint(req.body()).exact();
-    let (body, _paid) = match guard::read_body(req.into_body(), declared, MAX_BODY, ctx.limits.body_timeout, &ctx.budget).await {
-        Ok(b) => b,
-        Err(refusal) => {
-            let mut r = reply(refusal.status(), json!({"error": refusal.message()}));
-            // The rest of the body is not read: this connection is done.
-            r.headers_mut().insert("connection", http::HeaderValue::from_static("close"));
-            return r;
-        }
-    };
+    let (body, _paid) =
+        match body::read_body(req.into_body(), declared, MAX_BODY, ctx.limits.body_timeout, &ctx.budget).await {
+            Ok(b) => b,
+            Err(refusal) => {
+                let mut r = reply(refusal.status(), json!({"error": refusal.message()}));
+                // The rest of the body is not read: this connection is done.
+                r.headers_mut().insert("connection", http::HeaderValue::from_static("close"));
+                return r;
+            }
+        };
     let Ok(_turn) = ctx.handling.acquire().await else {
         return reply(503, json!({"error": "shutting down"}));
     };
@@ -215,7 +249,12 @@ fn delivery_storage(db: &str) -> Result<Box<dyn crate::storage::Storage>> {
     Ok(storage)
 }
 
-async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Response<Full<Bytes>>> {
+async fn delivery(
+    ctx: &Ctx,
+    connection: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> Result<Response<Full<Bytes>>> {
     let storage = delivery_storage(&ctx.db)?;
     let mut s = session::open(&ctx.runtime, storage, connection, None, None).await?;
     s.begin_call();
@@ -223,23 +262,23 @@ async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, b
     Ok(match r {
         Ok(o) => {
             let outcome = match o {
-                wit_webhook::DeliveryOutcome::Applied => "applied",
-                wit_webhook::DeliveryOutcome::Duplicate => "duplicate",
-                wit_webhook::DeliveryOutcome::Ping => "ping",
-                wit_webhook::DeliveryOutcome::Ignored => "ignored",
-                wit_webhook::DeliveryOutcome::Stale => "stale",
-                wit_webhook::DeliveryOutcome::Deferred => "deferred",
+                webhook::DeliveryOutcome::Applied => "applied",
+                webhook::DeliveryOutcome::Duplicate => "duplicate",
+                webhook::DeliveryOutcome::Ping => "ping",
+                webhook::DeliveryOutcome::Ignored => "ignored",
+                webhook::DeliveryOutcome::Stale => "stale",
+                webhook::DeliveryOutcome::Deferred => "deferred",
             };
             eprintln!("webhook delivery ({connection}): {outcome}");
             reply(200, json!({"outcome": outcome}))
         }
-        Err(wit_types::Error::InvalidInput(i)) if i.field.eq_ignore_ascii_case("X-WC-Webhook-Signature") => {
+        Err(types::Error::InvalidInput(i)) if i.field.eq_ignore_ascii_case("X-WC-Webhook-Signature") => {
             eprintln!("webhook delivery ({connection}) refused: {}", i.message);
             reply(401, json!({"error": "bad signature"}))
         }
-        Err(wit_types::Error::InvalidInput(i)) => reply(400, json!({"error": format!("{}: {}", i.field, i.message)})),
+        Err(types::Error::InvalidInput(i)) => reply(400, json!({"error": format!("{}: {}", i.field, i.message)})),
         Err(e) => {
-            eprintln!("webhook delivery ({connection}) failed: {e:?}");
+            eprintln!("webhook delivery ({connection}) failed: {}", crate::wit::error_message(&e));
             reply(500, json!({"error": "could not apply the delivery"}))
         }
     })
@@ -249,7 +288,12 @@ async fn delivery(ctx: &Ctx, connection: &str, headers: Vec<(String, String)>, b
 /// to the callback URL `woo authorize-url` gave it. The key completes the
 /// connection only if the callback matches that pending authorisation (state,
 /// user id, `read_write`, not expired); otherwise nothing changes.
-async fn wc_auth_callback(ctx: &Ctx, connection: &str, query: Option<&str>, body: &[u8]) -> Result<Response<Full<Bytes>>> {
+async fn wc_auth_callback(
+    ctx: &Ctx,
+    connection: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Response<Full<Bytes>>> {
     let mut storage = crate::storage::open(&ctx.db)?;
     let accepted = match crate::wc_auth::check(storage.as_mut(), connection, query, body)? {
         Ok(a) => a,
@@ -260,8 +304,8 @@ async fn wc_auth_callback(ctx: &Ctx, connection: &str, query: Option<&str>, body
     };
     let ca: Option<&Path> = ctx.ca_cert.as_deref();
     let mut s = session::open(&ctx.runtime, storage, connection, Some(&accepted.store_url), ca).await?;
-    s.store.data_mut().redact = vec![accepted.consumer_key.clone(), accepted.consumer_secret.clone()];
-    let cfg = wit_connection::ConnectConfig {
+    s.state().redact = vec![accepted.consumer_key.clone(), accepted.consumer_secret.clone()];
+    let cfg = ConnectConfig {
         store_url: accepted.store_url.clone(),
         consumer_key: accepted.consumer_key.clone(),
         consumer_secret: accepted.consumer_secret.clone(),
@@ -271,12 +315,12 @@ async fn wc_auth_callback(ctx: &Ctx, connection: &str, query: Option<&str>, body
     s.begin_call();
     match s.bindings.woo_connector_connection().call_connect(&mut s.store, &cfg).await? {
         Ok(info) => {
-            crate::wc_auth::consume(s.store.data_mut().storage.as_mut(), connection, &accepted)?;
+            crate::wc_auth::consume(s.storage(), connection, &accepted)?;
             eprintln!("wc-auth ({connection}): connected to {}", info.store_url);
             Ok(reply(200, json!({"connected": info.store_url})))
         }
         Err(e) => {
-            eprintln!("wc-auth ({connection}): the keys did not work: {}", crate::error_message(&e));
+            eprintln!("wc-auth ({connection}): the keys did not work: {}", crate::wit::error_message(&e));
             Ok(reply(400, json!({"error": "the keys could not be verified"})))
         }
     }

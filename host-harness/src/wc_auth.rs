@@ -27,8 +27,11 @@ pub const PENDING_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// reading the database does not give what a forged callback would need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
+    /// SHA-256 of the state, hex.
     pub state_sha256: String,
+    /// The WordPress user id the key must be for.
     pub user_id: String,
+    /// The store being authorised.
     pub store_url: String,
     /// On the storage's clock (the database's, for PostgreSQL).
     pub expires_ms: i64,
@@ -58,16 +61,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// A connection name `woo serve` routes (`/webhooks/<name>`,
 /// `/wc-auth/callback/<name>`): letters, digits, `-`, `_`, `.`, at most 64.
 pub fn is_routable_connection(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The URL WooCommerce is asked to post the key to: `callback_url` with
 /// `/<connection>` appended to its path and `state` added to its query.
 pub fn callback_url_for(callback_url: &str, connection: &str, state: &str) -> Result<String, String> {
     if !is_routable_connection(connection) {
-        return Err(format!("the connection name `{connection}` cannot be part of a callback URL (letters, digits, -, _, . only, at most 64)"));
+        return Err(format!(
+            "the connection name `{connection}` cannot be part of a callback URL (letters, digits, -, _, . only, at most 64)"
+        ));
     }
-    let mut url = url::Url::parse(callback_url.trim()).map_err(|_| "--callback-url is not an absolute URL".to_string())?;
+    let mut url =
+        url::Url::parse(callback_url.trim()).map_err(|_| "--callback-url is not an absolute URL".to_string())?;
     if url.fragment().is_some() {
         return Err("--callback-url must not have a #fragment".into());
     }
@@ -80,7 +88,13 @@ pub fn callback_url_for(callback_url: &str, connection: &str, state: &str) -> Re
 }
 
 /// Record the pending authorisation of `connection`, replacing any earlier one.
-pub fn save_pending(storage: &mut dyn Storage, connection: &str, state: &str, user_id: &str, store_url: &str) -> Result<()> {
+pub fn save_pending(
+    storage: &mut dyn Storage,
+    connection: &str,
+    state: &str,
+    user_id: &str,
+    store_url: &str,
+) -> Result<()> {
     let pending = Pending {
         state_sha256: digest(state),
         user_id: user_id.trim().to_string(),
@@ -134,8 +148,11 @@ impl Refusal {
 /// A callback that matches its pending authorisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
+    /// The store the key is for.
     pub store_url: String,
+    /// The new key's consumer key.
     pub consumer_key: String,
+    /// The new key's consumer secret.
     pub consumer_secret: String,
     /// To consume exactly this authorisation once the key works.
     pub state_sha256: String,
@@ -144,10 +161,17 @@ pub struct Accepted {
 /// Check a callback (`query` of its URL, JSON `body`) against the pending
 /// authorisation of `connection`. Changes nothing, except forgetting an
 /// expired authorisation.
-pub fn check(storage: &mut dyn Storage, connection: &str, query: Option<&str>, body: &[u8]) -> Result<Result<Accepted, Refusal>> {
+pub fn check(
+    storage: &mut dyn Storage,
+    connection: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Result<Accepted, Refusal>> {
     let Some(raw) = storage.kv_get(connection, HOST_BUCKET, PENDING_KEY)? else { return Ok(Err(Refusal::NoPending)) };
     let Ok(pending) = serde_json::from_slice::<Pending>(&raw) else { return Ok(Err(Refusal::NoPending)) };
-    let state = query.and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()));
+    let state = query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "state").map(|(_, v)| v.into_owned())
+    });
     let Some(state) = state else { return Ok(Err(Refusal::BadState)) };
     if !constant_time_eq(digest(&state).as_bytes(), pending.state_sha256.as_bytes()) {
         return Ok(Err(Refusal::BadState));
@@ -156,7 +180,9 @@ pub fn check(storage: &mut dyn Storage, connection: &str, query: Option<&str>, b
         storage.kv_delete(connection, HOST_BUCKET, PENDING_KEY)?;
         return Ok(Err(Refusal::Expired));
     }
-    let Ok(v) = serde_json::from_slice::<Value>(body) else { return Ok(Err(Refusal::Malformed("expected the JSON WooCommerce sends"))) };
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return Ok(Err(Refusal::Malformed("expected the JSON WooCommerce sends")));
+    };
     let user_id = match &v["user_id"] {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => n.to_string(),
@@ -171,13 +197,20 @@ pub fn check(storage: &mut dyn Storage, connection: &str, query: Option<&str>, b
     let (Some(key), Some(secret)) = (v["consumer_key"].as_str(), v["consumer_secret"].as_str()) else {
         return Ok(Err(Refusal::Malformed("consumer_key and consumer_secret are required")));
     };
-    Ok(Ok(Accepted { store_url: pending.store_url, consumer_key: key.into(), consumer_secret: secret.into(), state_sha256: pending.state_sha256 }))
+    Ok(Ok(Accepted {
+        store_url: pending.store_url,
+        consumer_key: key.into(),
+        consumer_secret: secret.into(),
+        state_sha256: pending.state_sha256,
+    }))
 }
 
 /// Forget the authorisation `accepted` matched, unless a newer
 /// `authorize-url` has replaced it meanwhile.
 pub fn consume(storage: &mut dyn Storage, connection: &str, accepted: &Accepted) -> Result<()> {
-    let current = storage.kv_get(connection, HOST_BUCKET, PENDING_KEY)?.and_then(|raw| serde_json::from_slice::<Pending>(&raw).ok());
+    let current = storage
+        .kv_get(connection, HOST_BUCKET, PENDING_KEY)?
+        .and_then(|raw| serde_json::from_slice::<Pending>(&raw).ok());
     if current.is_some_and(|p| p.state_sha256 == accepted.state_sha256) {
         storage.kv_delete(connection, HOST_BUCKET, PENDING_KEY)?;
     }
@@ -188,6 +221,7 @@ pub fn consume(storage: &mut dyn Storage, connection: &str, accepted: &Accepted)
 mod tests {
     use super::*;
     use crate::storage::sqlite::SqliteStorage;
+    use crate::storage::{LeaseScheduler, RecordStore};
     use serde_json::json;
 
     fn body(user: Value, permissions: Option<&str>) -> Vec<u8> {
@@ -225,8 +259,15 @@ mod tests {
         let ok = body(json!("42"), Some("read_write"));
         assert_eq!(check(&mut s, "default", None, &ok).unwrap(), Err(Refusal::BadState));
         assert_eq!(check(&mut s, "default", Some("state="), &ok).unwrap(), Err(Refusal::BadState));
-        assert_eq!(check(&mut s, "default", Some(&format!("state={}", new_state())), &ok).unwrap(), Err(Refusal::BadState));
-        assert_eq!(check(&mut s, "other", Some(&format!("state={state}")), &ok).unwrap(), Err(Refusal::NoPending), "bound to its connection");
+        assert_eq!(
+            check(&mut s, "default", Some(&format!("state={}", new_state())), &ok).unwrap(),
+            Err(Refusal::BadState)
+        );
+        assert_eq!(
+            check(&mut s, "other", Some(&format!("state={state}")), &ok).unwrap(),
+            Err(Refusal::NoPending),
+            "bound to its connection"
+        );
         let a = check(&mut s, "default", Some(&format!("state={state}")), &ok).unwrap().unwrap();
         assert_eq!((a.store_url.as_str(), a.consumer_key.as_str()), ("https://shop.example", "ck_abc"));
     }
@@ -236,9 +277,15 @@ mod tests {
         let mut s = SqliteStorage::memory().unwrap();
         let q = format!("state={}", pending(&mut s, "default"));
         for user in [json!("999"), json!(999), json!(null), json!("")] {
-            assert_eq!(check(&mut s, "default", Some(&q), &body(user, Some("read_write"))).unwrap(), Err(Refusal::WrongUser));
+            assert_eq!(
+                check(&mut s, "default", Some(&q), &body(user, Some("read_write"))).unwrap(),
+                Err(Refusal::WrongUser)
+            );
         }
-        assert!(check(&mut s, "default", Some(&q), &body(json!(42), Some("read_write"))).unwrap().is_ok(), "a number is the same id");
+        assert!(
+            check(&mut s, "default", Some(&q), &body(json!(42), Some("read_write"))).unwrap().is_ok(),
+            "a number is the same id"
+        );
     }
 
     #[test]
@@ -246,7 +293,11 @@ mod tests {
         let mut s = SqliteStorage::memory().unwrap();
         let q = format!("state={}", pending(&mut s, "default"));
         for p in [None, Some("read"), Some("write"), Some("READ_WRITE")] {
-            assert_eq!(check(&mut s, "default", Some(&q), &body(json!("42"), p)).unwrap(), Err(Refusal::NotReadWrite), "{p:?}");
+            assert_eq!(
+                check(&mut s, "default", Some(&q), &body(json!("42"), p)).unwrap(),
+                Err(Refusal::NotReadWrite),
+                "{p:?}"
+            );
         }
     }
 
@@ -256,12 +307,21 @@ mod tests {
         let old = pending(&mut s, "default");
         let new = pending(&mut s, "default");
         let ok = body(json!("42"), Some("read_write"));
-        assert_eq!(check(&mut s, "default", Some(&format!("state={old}")), &ok).unwrap(), Err(Refusal::BadState), "replaced");
-        let mut p: Pending = serde_json::from_slice(&s.kv_get("default", HOST_BUCKET, PENDING_KEY).unwrap().unwrap()).unwrap();
+        assert_eq!(
+            check(&mut s, "default", Some(&format!("state={old}")), &ok).unwrap(),
+            Err(Refusal::BadState),
+            "replaced"
+        );
+        let mut p: Pending =
+            serde_json::from_slice(&s.kv_get("default", HOST_BUCKET, PENDING_KEY).unwrap().unwrap()).unwrap();
         p.expires_ms = s.now_ms().unwrap() - 1;
         s.kv_set("default", HOST_BUCKET, PENDING_KEY, &serde_json::to_vec(&p).unwrap()).unwrap();
         assert_eq!(check(&mut s, "default", Some(&format!("state={new}")), &ok).unwrap(), Err(Refusal::Expired));
-        assert_eq!(check(&mut s, "default", Some(&format!("state={new}")), &ok).unwrap(), Err(Refusal::NoPending), "forgotten");
+        assert_eq!(
+            check(&mut s, "default", Some(&format!("state={new}")), &ok).unwrap(),
+            Err(Refusal::NoPending),
+            "forgotten"
+        );
     }
 
     #[test]
@@ -270,12 +330,19 @@ mod tests {
         let q = format!("state={}", pending(&mut s, "default"));
         let a = check(&mut s, "default", Some(&q), &body(json!("42"), Some("read_write"))).unwrap().unwrap();
         consume(&mut s, "default", &a).unwrap();
-        assert_eq!(check(&mut s, "default", Some(&q), &body(json!("42"), Some("read_write"))).unwrap(), Err(Refusal::NoPending));
+        assert_eq!(
+            check(&mut s, "default", Some(&q), &body(json!("42"), Some("read_write"))).unwrap(),
+            Err(Refusal::NoPending)
+        );
         let q = format!("state={}", pending(&mut s, "default"));
         let a = check(&mut s, "default", Some(&q), &body(json!("42"), Some("read_write"))).unwrap().unwrap();
         let newer = pending(&mut s, "default");
         consume(&mut s, "default", &a).unwrap();
-        assert!(check(&mut s, "default", Some(&format!("state={newer}")), &body(json!("42"), Some("read_write"))).unwrap().is_ok());
+        assert!(
+            check(&mut s, "default", Some(&format!("state={newer}")), &body(json!("42"), Some("read_write")))
+                .unwrap()
+                .is_ok()
+        );
     }
 
     #[test]

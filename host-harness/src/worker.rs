@@ -7,9 +7,11 @@
 //! that dies simply stops renewing: after the expiry another worker takes the
 //! connection and the component resumes from its checkpoints.
 
-use crate::runtime::{Runtime, wit_sync, wit_types};
+use crate::runtime::Runtime;
 use crate::session::{self, HOST_BUCKET};
 use crate::storage::{self, Lease, Storage};
+use crate::wit::types::Kind;
+use crate::wit::{kind_from_name, kind_name, sync};
 use anyhow::{Result, anyhow};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -19,6 +21,7 @@ use tokio::sync::watch;
 /// a comma list.
 pub const IMPORT_PENDING_KEY: &str = "import_pending";
 
+/// How a worker runs.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
     /// The database (a PostgreSQL URL for a fleet; a SQLite path works on one machine).
@@ -29,59 +32,51 @@ pub struct WorkerOptions {
     pub once: bool,
     /// Connections synced at the same time.
     pub concurrency: usize,
+    /// How long a lease lasts unless renewed.
     pub lease: Duration,
     /// Time between two passes of one connection.
     pub interval: Duration,
     /// How long to wait before looking for due work again when there is none.
     pub idle_poll: Duration,
+    /// An extra CA to trust (saved per connection for later runs).
     pub ca_cert: Option<PathBuf>,
 }
 
 /// What a worker did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
+    /// Passes (imports included) that completed.
     pub passes: u64,
+    /// Of them, first imports.
     pub imports: u64,
+    /// Passes that failed.
     pub failed: u64,
+    /// Passes stopped because their lease was lost.
     pub lost_leases: u64,
+    /// Records handed to the platform.
     pub records: u64,
+    /// Requests sent to the stores.
     pub requests: u64,
 }
 
 /// A default worker name: host and process id.
 pub fn default_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
     format!("{host}-{}", std::process::id())
 }
 
-pub fn kind_name(k: wit_types::Kind) -> &'static str {
-    use wit_types::Kind;
-    match k {
-        Kind::Contacts => "contacts",
-        Kind::Orders => "orders",
-        Kind::Transactions => "transactions",
-        Kind::Products => "products",
-        Kind::Collections => "collections",
-    }
-}
-
-pub fn kind_from_name(name: &str) -> Option<wit_types::Kind> {
-    use wit_types::Kind;
-    Some(match name {
-        "contacts" => Kind::Contacts,
-        "orders" => Kind::Orders,
-        "transactions" => Kind::Transactions,
-        "products" => Kind::Products,
-        "collections" => Kind::Collections,
-        _ => return None,
-    })
-}
-
 /// Leave the first import of `kinds` to the workers and make the connection due.
-pub fn defer_import(storage: &mut dyn Storage, connection: &str, kinds: &[wit_types::Kind]) -> Result<()> {
+pub fn defer_import(storage: &mut dyn Storage, connection: &str, kinds: &[Kind]) -> Result<()> {
     let list: Vec<&str> = kinds.iter().map(|k| kind_name(*k)).collect();
     storage.kv_set(connection, HOST_BUCKET, IMPORT_PENDING_KEY, list.join(",").as_bytes())?;
     storage.schedule(connection, true)
+}
+
+/// Whether the first import of `connection` is left to a worker.
+pub fn import_pending(storage: &mut dyn Storage, connection: &str) -> Result<bool> {
+    Ok(storage.kv_get(connection, HOST_BUCKET, IMPORT_PENDING_KEY)?.is_some())
 }
 
 /// Run until `stop` turns true (or, with `once`, until nothing is due).
@@ -90,7 +85,13 @@ pub async fn run(runtime: Runtime, opts: WorkerOptions, mut stop: watch::Receive
     let cutoff = if opts.once { Some(control.now_ms()?) } else { None };
     let mut summary = Summary::default();
     let mut running: tokio::task::JoinSet<Outcome> = tokio::task::JoinSet::new();
-    eprintln!("woo worker {}: started on {} ({} at a time, lease {}s)", opts.name, storage::display_name(&opts.db), opts.concurrency, opts.lease.as_secs_f64());
+    eprintln!(
+        "woo worker {}: started on {} ({} at a time, lease {}s)",
+        opts.name,
+        storage::display_name(&opts.db),
+        opts.concurrency,
+        opts.lease.as_secs_f64()
+    );
     loop {
         if *stop.borrow() {
             break;
@@ -209,7 +210,7 @@ async fn pass(runtime: Runtime, opts: WorkerOptions, lease: Lease, mut stop: wat
 }
 
 /// The deferred first import if one is pending, else an incremental pass.
-async fn work(runtime: &Runtime, opts: &WorkerOptions, lease: &Lease) -> Result<(bool, wit_sync::Report)> {
+async fn work(runtime: &Runtime, opts: &WorkerOptions, lease: &Lease) -> Result<(bool, sync::Report)> {
     let mut storage = storage::open(&opts.db)?;
     storage.fence(Some(lease.clone()));
     let pending = storage.kv_get(&lease.connection, HOST_BUCKET, IMPORT_PENDING_KEY)?;
@@ -217,44 +218,15 @@ async fn work(runtime: &Runtime, opts: &WorkerOptions, lease: &Lease) -> Result<
     s.begin_call();
     let (import, r) = match pending {
         Some(list) => {
-            let kinds: Vec<wit_types::Kind> = String::from_utf8_lossy(&list).split(',').filter_map(|k| kind_from_name(k.trim())).collect();
+            let kinds: Vec<Kind> =
+                String::from_utf8_lossy(&list).split(',').filter_map(|k| kind_from_name(k.trim())).collect();
             (true, s.bindings.woo_connector_sync().call_import(&mut s.store, &kinds).await?)
         }
         None => (false, s.bindings.woo_connector_sync().call_sync_pass(&mut s.store, None).await?),
     };
-    let report = r.map_err(|e| anyhow!("{}", crate::error_message(&e)))?;
+    let report = r.map_err(|e| anyhow!("{}", crate::wit::error_message(&e)))?;
     if import {
         s.store.data_mut().storage.kv_delete(&lease.connection, HOST_BUCKET, IMPORT_PENDING_KEY)?;
     }
     Ok((import, report))
-}
-
-/// The connections of a database, for `woo connections`: name, state, store,
-/// last sync (the newest cursor), next due time, the worker holding it, the
-/// last pass's error.
-pub fn connections(storage: &mut dyn Storage) -> Result<Vec<serde_json::Value>> {
-    use serde_json::{Value, json};
-    let time = |ms: i64| (ms != i64::MAX && ms >= 0).then(|| woo_plugin::env::rfc3339((ms / 1000) as u64));
-    let mut out = vec![];
-    for row in storage.connections()? {
-        let info: Value = storage
-            .kv_get(&row.connection, woo_plugin::env::bucket::CONNECTION, "info")?
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(Value::Null);
-        let last = session::last_syncs(storage, &row.connection)?.into_iter().map(|(_, at)| at).max();
-        let pending = storage.kv_get(&row.connection, HOST_BUCKET, IMPORT_PENDING_KEY)?.is_some();
-        out.push(json!({
-            "name": row.connection,
-            "state": info["state"].as_str().unwrap_or("disconnected"),
-            "store_url": info["store_url"],
-            "woocommerce_version": info["woocommerce_version"],
-            "last_sync": last,
-            "import_pending": pending,
-            "next_due": time(row.next_due_ms),
-            "held_by": row.held_by,
-            "last_pass": row.last_pass_ms.and_then(time),
-            "last_error": row.last_error,
-        }));
-    }
-    Ok(out)
 }

@@ -1,16 +1,21 @@
 //! The connection: URL and credential checks, verification, the stored
-//! connection and its states (SPEC §4).
+//! connection and its states (`connected`, `reconnect_required`,
+//! `disconnected`). Only a failed light check of the connection itself
+//! moves it to `reconnect_required`.
 
 use crate::client::{ApiRequest, Client, Credentials, Error, Scheme, SignatureMethod, StoreUrl, Transport};
-use crate::env::{Batch, Host, Level, Notification, bucket};
+use crate::port::{Batch, Host, Level, Notification, StorageError, bucket};
 use serde::{Deserialize, Serialize};
 
 /// `connected`, `reconnect_required` or `disconnected`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Credentials work; sync runs.
     Connected,
+    /// The store refused the credentials; sync is paused until `connect` again.
     ReconnectRequired,
+    /// No store is connected.
     #[default]
     Disconnected,
 }
@@ -18,21 +23,32 @@ pub enum State {
 /// What the user gives to connect.
 #[derive(Debug, Clone)]
 pub struct ConnectConfig {
+    /// The store's home URL.
     pub store_url: String,
+    /// The REST key's `ck_…`.
     pub consumer_key: String,
+    /// The REST key's `cs_…`.
     pub consumer_secret: String,
+    /// How requests are signed over plain HTTP.
     pub signature_method: SignatureMethod,
+    /// Who is told when the connection needs new credentials.
     pub owner_email: Option<String>,
 }
 
 /// The connection's public facts, kept in the `connection` bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Info {
+    /// The connection's state.
     pub state: State,
+    /// Normalised store URL (no trailing slash); empty when disconnected.
     pub store_url: String,
+    /// WooCommerce's version, as the store reported it.
     pub woocommerce_version: Option<String>,
+    /// `basic` over HTTPS, `oauth1-hmac-sha256` (or `-sha1`) over plain HTTP.
     pub auth_method: String,
+    /// Who is told when the connection needs new credentials.
     pub owner_email: Option<String>,
+    /// Things the user should know (plain HTTP …).
     #[serde(default)]
     pub warnings: Vec<String>,
 }
@@ -57,7 +73,10 @@ fn check_key(field: &str, value: &str, prefix: &str) -> Result<(), Error> {
         return Err(Error::invalid(field, "is longer than any WooCommerce key"));
     }
     if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(Error::invalid(field, "has characters a WooCommerce key never has (spaces, quotes, control characters …)"));
+        return Err(Error::invalid(
+            field,
+            "has characters a WooCommerce key never has (spaces, quotes, control characters …)",
+        ));
     }
     if !value.starts_with(prefix) {
         return Err(Error::invalid(field, format!("should start with `{prefix}`")));
@@ -67,7 +86,11 @@ fn check_key(field: &str, value: &str, prefix: &str) -> Result<(), Error> {
 
 /// Check the URL and credentials, verify them with one light read, record
 /// the store's WooCommerce version and save the connection.
-pub fn connect<T: Transport>(host: &mut impl Host, transport: T, cfg: ConnectConfig) -> Result<(Info, Client<T>), Error> {
+pub fn connect<T: Transport>(
+    host: &mut impl Host,
+    transport: T,
+    cfg: ConnectConfig,
+) -> Result<(Info, Client<T>), Error> {
     let url = StoreUrl::parse(&cfg.store_url).map_err(|m| Error::invalid("store_url", m))?;
     check_key("consumer_key", &cfg.consumer_key, "ck_")?;
     check_key("consumer_secret", &cfg.consumer_secret, "cs_")?;
@@ -112,7 +135,7 @@ pub fn connect<T: Transport>(host: &mut impl Host, transport: T, cfg: ConnectCon
     let mut batch = Batch::default();
     batch.set_state(bucket::CREDENTIALS, CREDENTIALS_KEY, serde_json::to_vec(&stored).unwrap_or_default());
     batch.set_state(bucket::CONNECTION, INFO_KEY, serde_json::to_vec(&info).unwrap_or_default());
-    host.commit(batch).map_err(|e| Error::Transport(format!("could not save the connection: {e}")))?;
+    host.commit(batch).map_err(|e| Error::Storage(format!("could not save the connection: {e}")))?;
     Ok((info, client))
 }
 
@@ -120,31 +143,35 @@ pub fn connect<T: Transport>(host: &mut impl Host, transport: T, cfg: ConnectCon
 /// the WooCommerce version. `rest_no_route` here means the REST API itself is
 /// gone (plugin disabled, permalinks broken): `auth`, like a refused key.
 fn verify<T: Transport>(client: &mut Client<T>) -> Result<Option<String>, Error> {
-    let r = client.send(&ApiRequest::get("/system_status", vec![("_fields".into(), "environment".into())])).map_err(|e| match e {
-        Error::NotFound(r) if r.code == crate::client::error::NO_ROUTE => Error::Auth(r),
-        other => other,
-    })?;
+    let r = client.send(&ApiRequest::get("/system_status", vec![("_fields".into(), "environment".into())])).map_err(
+        |e| match e {
+            Error::NotFound(r) if r.code == crate::client::error::NO_ROUTE => Error::Auth(r),
+            other => other,
+        },
+    )?;
     Ok(r.body["environment"]["version"].as_str().map(str::to_string))
 }
 
 /// Compare a dotted version with `major.minor`.
 pub fn version_at_least(v: &str, major: u64, minor: u64) -> bool {
-    let mut parts = v.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().unwrap_or(0));
+    let mut parts = v
+        .split('.')
+        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().unwrap_or(0));
     let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     (a, b) >= (major, minor)
 }
 
-/// The stored connection facts (`disconnected` when there is none).
-pub fn info(host: &mut impl Host) -> Info {
-    host.get(bucket::CONNECTION, INFO_KEY)
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// The stored connection facts (`disconnected` when there is none, or when
+/// what is stored is not readable as facts); an error when the host cannot
+/// read its state.
+pub fn info(host: &mut impl Host) -> Result<Info, StorageError> {
+    Ok(host.get(bucket::CONNECTION, INFO_KEY)?.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default())
 }
 
 /// A client for the connected store. Refuses while the connection needs to be
 /// reconnected, or when there is none.
 pub fn open<T: Transport>(host: &mut impl Host, transport: T) -> Result<Client<T>, Error> {
-    let info = info(host);
+    let info = info(host)?;
     match info.state {
         State::Disconnected => return Err(Error::NotConnected),
         State::ReconnectRequired => {
@@ -156,7 +183,7 @@ pub fn open<T: Transport>(host: &mut impl Host, transport: T) -> Result<Client<T
         State::Connected => {}
     }
     let stored: StoredCredentials = host
-        .get(bucket::CREDENTIALS, CREDENTIALS_KEY)
+        .get(bucket::CREDENTIALS, CREDENTIALS_KEY)?
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(Error::NotConnected)?;
     let url = StoreUrl::parse(&info.store_url).map_err(|m| Error::invalid("store_url", m))?;
@@ -197,9 +224,17 @@ pub fn note_failure<T: Transport>(host: &mut impl Host, client: &mut Client<T>, 
 }
 
 /// Move a connected connection to `reconnect_required` with one
-/// notification for the owner.
+/// notification for the owner. When the host cannot read the connection's
+/// state, nothing changes (the failure is logged): the caller's error is
+/// what the user sees either way.
 fn mark_reconnect_required(host: &mut impl Host, err: &Error) {
-    let mut info = info(host);
+    let mut info = match info(host) {
+        Ok(info) => info,
+        Err(e) => {
+            host.log(Level::Error, &format!("could not read the connection to record reconnect_required: {e}"));
+            return;
+        }
+    };
     if info.state != State::Connected {
         return;
     }
@@ -226,10 +261,18 @@ fn mark_reconnect_required(host: &mut impl Host, err: &Error) {
 }
 
 /// The WooCommerce app-authorisation URL for this store (scope read_write).
-pub fn authorize_url(store_url: &str, app_name: &str, user_id: &str, return_url: &str, callback_url: &str) -> Result<String, Error> {
+pub fn authorize_url(
+    store_url: &str,
+    app_name: &str,
+    user_id: &str,
+    return_url: &str,
+    callback_url: &str,
+) -> Result<String, Error> {
     let url = StoreUrl::parse(store_url).map_err(|m| Error::invalid("store_url", m))?;
     for (field, v) in [("return_url", return_url), ("callback_url", callback_url)] {
-        if !(v.starts_with("https://") || v.starts_with("http://")) || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !(v.starts_with("https://") || v.starts_with("http://"))
+            || v.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(Error::invalid(field, "must be an absolute http(s) URL"));
         }
     }
@@ -253,8 +296,8 @@ pub fn authorize_url(store_url: &str, app_name: &str, user_id: &str, return_url:
 /// Forget credentials and cursors; records stay.
 pub fn disconnect(host: &mut impl Host) -> Result<(), Error> {
     for b in [bucket::CREDENTIALS, bucket::CONNECTION, bucket::CURSORS] {
-        for k in host.keys(b) {
-            host.delete(b, &k).map_err(Error::Transport)?;
+        for k in host.keys(b)? {
+            host.delete(b, &k)?;
         }
     }
     Ok(())
@@ -264,7 +307,7 @@ pub fn disconnect(host: &mut impl Host) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::client::fake::{FakeTransport, json};
-    use crate::env::memory::MemoryHost;
+    use crate::port::memory::MemoryHost;
 
     fn cfg(url: &str) -> ConnectConfig {
         ConnectConfig {
@@ -284,7 +327,7 @@ mod tests {
         let (info, _) = connect(&mut host, t, cfg("https://shop.example.com/")).unwrap();
         assert_eq!(info.woocommerce_version.as_deref(), Some("11.0.1"));
         assert_eq!(info.store_url, "https://shop.example.com");
-        let public = String::from_utf8(host.get(bucket::CONNECTION, INFO_KEY).unwrap()).unwrap();
+        let public = String::from_utf8(host.get(bucket::CONNECTION, INFO_KEY).unwrap().unwrap()).unwrap();
         assert!(!public.contains("cs_0123456789abcdef") && !public.contains("ck_0123456789abcdef"));
     }
 
@@ -295,7 +338,7 @@ mod tests {
         t.answers.push_back(Ok(json(401, r#"{"code":"woocommerce_rest_authentication_error","message":"Consumer key is invalid.","data":{"status":401}}"#, &[])));
         let e = connect(&mut host, t, cfg("https://shop.example.com")).err().unwrap();
         assert!(e.is_auth());
-        assert_eq!(info(&mut host).state, State::Disconnected);
+        assert_eq!(info(&mut host).unwrap().state, State::Disconnected);
     }
 
     #[test]
@@ -330,7 +373,7 @@ mod tests {
             assert!(note_failure(&mut host, &mut c, err).is_auth());
         }
         assert!(c.transport.sent.last().unwrap().path_and_query.contains("/system_status"));
-        assert_eq!(info(&mut host).state, State::ReconnectRequired);
+        assert_eq!(info(&mut host).unwrap().state, State::ReconnectRequired);
         assert_eq!(host.notifications.len(), 1);
         assert!(matches!(open(&mut host, FakeTransport::default()), Err(Error::ReconnectRequired(_))));
     }
@@ -341,7 +384,7 @@ mod tests {
         c.transport.answers.push_back(Ok(json(200, CHECK_OK, &[])));
         let err = note_failure(&mut host, &mut c, crate::client::error::from_response(404, NO_ROUTE.as_bytes()));
         assert!(matches!(&err, Error::NotFound(r) if r.code == "rest_no_route"));
-        assert_eq!(info(&mut host).state, State::Connected);
+        assert_eq!(info(&mut host).unwrap().state, State::Connected);
         assert!(host.notifications.is_empty());
     }
 
@@ -351,7 +394,7 @@ mod tests {
         c.transport.answers.push_back(Ok(json(200, CHECK_OK, &[])));
         let err = note_failure(&mut host, &mut c, crate::client::error::from_response(401, READ_ONLY_WRITE.as_bytes()));
         assert!(matches!(&err, Error::Forbidden(r) if r.message.contains("write permissions")));
-        assert_eq!(info(&mut host).state, State::Connected);
+        assert_eq!(info(&mut host).unwrap().state, State::Connected);
         assert!(host.notifications.is_empty());
     }
 
@@ -359,11 +402,15 @@ mod tests {
     fn other_store_errors_change_no_state_and_cost_no_check() {
         let (mut host, mut c) = connected();
         let sent = c.transport.sent.len();
-        for (status, body) in [(400, r#"{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page"}"#), (500, "<html>"), (503, "")] {
+        for (status, body) in [
+            (400, r#"{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page"}"#),
+            (500, "<html>"),
+            (503, ""),
+        ] {
             note_failure(&mut host, &mut c, crate::client::error::from_response(status, body.as_bytes()));
         }
         assert_eq!(c.transport.sent.len(), sent);
-        assert_eq!(info(&mut host).state, State::Connected);
+        assert_eq!(info(&mut host).unwrap().state, State::Connected);
     }
 
     #[test]
@@ -372,7 +419,7 @@ mod tests {
         c.transport.answers.push_back(Ok(json(400, r#"{"code":"rest_invalid_param","message":"x"}"#, &[])));
         let err = note_failure(&mut host, &mut c, crate::client::error::from_response(401, READ_ONLY_WRITE.as_bytes()));
         assert!(err.is_auth());
-        assert_eq!(info(&mut host).state, State::Connected);
+        assert_eq!(info(&mut host).unwrap().state, State::Connected);
     }
 
     #[test]
@@ -381,13 +428,23 @@ mod tests {
         c.transport.answers.push_back(Ok(json(404, NO_ROUTE, &[])));
         let err = note_failure(&mut host, &mut c, crate::client::error::from_response(404, NO_ROUTE.as_bytes()));
         assert!(matches!(&err, Error::Auth(r) if r.code == "rest_no_route"));
-        assert_eq!(info(&mut host).state, State::ReconnectRequired);
+        assert_eq!(info(&mut host).unwrap().state, State::ReconnectRequired);
     }
 
     #[test]
     fn authorize_url_asks_for_read_write_and_needs_an_https_callback() {
-        let u = authorize_url("https://shop.example.com/", "My Platform", "42", "https://p.example/done", "https://p.example/wc-auth/callback").unwrap();
-        assert_eq!(u, "https://shop.example.com/wc-auth/v1/authorize?app_name=My%20Platform&scope=read_write&user_id=42&return_url=https%3A%2F%2Fp.example%2Fdone&callback_url=https%3A%2F%2Fp.example%2Fwc-auth%2Fcallback");
+        let u = authorize_url(
+            "https://shop.example.com/",
+            "My Platform",
+            "42",
+            "https://p.example/done",
+            "https://p.example/wc-auth/callback",
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            "https://shop.example.com/wc-auth/v1/authorize?app_name=My%20Platform&scope=read_write&user_id=42&return_url=https%3A%2F%2Fp.example%2Fdone&callback_url=https%3A%2F%2Fp.example%2Fwc-auth%2Fcallback"
+        );
         assert!(authorize_url("https://shop.example.com", "a", "1", "https://x/", "http://x/cb").is_err());
     }
 

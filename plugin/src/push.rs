@@ -1,11 +1,14 @@
-//! Write-back (issue 7): the platform sends stock levels, shipments and
+//! Write-back: the platform sends stock levels, shipments and
 //! contact changes back to WooCommerce. Every operation checks all its input
 //! against the store first and writes nothing when any part is wrong, and
 //! each one can be run twice without doing its effect twice.
 
 use crate::client::{ApiRequest, Client, Error, Method, RemoteError, Transport};
-use crate::env::{Batch, Host, bucket};
-use crate::{mapping, model, webhook};
+use crate::mapping::ids::{self, ContactRef};
+use crate::port::{Batch, Host};
+use crate::read;
+use crate::sync::apply;
+use crate::sync::webhook::{self, Resource};
 use serde_json::{Map, Value, json};
 use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
@@ -13,8 +16,11 @@ use std::collections::{BTreeMap, HashMap};
 /// What one stock line points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StockTarget {
+    /// A product or variation found by SKU (case-insensitive; must match one).
     Sku(String),
+    /// A product by id.
     Product(u64),
+    /// A variation by its own id.
     Variation(u64),
 }
 
@@ -31,7 +37,9 @@ impl std::fmt::Display for StockTarget {
 /// One line of a stock push.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockLine {
+    /// What to set.
     pub target: StockTarget,
+    /// The new stock quantity.
     pub quantity: i64,
 }
 
@@ -44,16 +52,16 @@ struct Slot {
 
 impl Slot {
     fn of(item: &Value) -> Option<Slot> {
-        let id = model::id(&item["id"])?;
-        let parent = model::id(&item["parent_id"]).filter(|p| *p > 0);
-        let variation = model::text(&item["type"]) == "variation" || parent.is_some();
+        let id = read::id(&item["id"])?;
+        let parent = read::id(&item["parent_id"]).filter(|p| *p > 0);
+        let variation = read::text(&item["type"]) == "variation" || parent.is_some();
         Some(Slot { id, parent: if variation { parent } else { None } })
     }
 
     fn record_id(&self) -> String {
         match self.parent {
-            Some(_) => format!("woo:variation:{}", self.id),
-            None => format!("woo:product:{}", self.id),
+            Some(_) => ids::variation_id(self.id),
+            None => ids::product_id(self.id),
         }
     }
 }
@@ -61,14 +69,20 @@ impl Slot {
 /// The tool's `items` argument as stock lines.
 pub fn stock_lines(items: &Value) -> Result<Vec<StockLine>, Error> {
     let mut out = vec![];
-    for (i, it) in model::list(items).iter().enumerate() {
+    for (i, it) in read::list(items).iter().enumerate() {
         let field = |k: &str| format!("items[{i}].{k}");
-        let quantity = it["quantity"].as_i64().ok_or_else(|| Error::invalid(field("quantity"), "must be a whole number"))?;
+        let quantity =
+            it["quantity"].as_i64().ok_or_else(|| Error::invalid(field("quantity"), "must be a whole number"))?;
         let target = match (it["sku"].as_str(), it["product_id"].as_u64(), it["variation_id"].as_u64()) {
             (Some(s), None, None) => StockTarget::Sku(s.to_string()),
             (None, Some(p), None) => StockTarget::Product(p),
             (None, None, Some(v)) => StockTarget::Variation(v),
-            _ => return Err(Error::invalid(format!("items[{i}]"), "needs exactly one of sku, product_id or variation_id")),
+            _ => {
+                return Err(Error::invalid(
+                    format!("items[{i}]"),
+                    "needs exactly one of sku, product_id or variation_id",
+                ));
+            }
         };
         out.push(StockLine { target, quantity });
     }
@@ -97,14 +111,23 @@ pub fn stock<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Resul
             Some([one]) => slots.push((*one, line)),
             Some(many) => {
                 let ids: Vec<String> = many.iter().map(Slot::record_id).collect();
-                problems.push(format!("{}: matches {} records ({}); give product:ID or variation:ID", line.target, many.len(), ids.join(", ")));
+                problems.push(format!(
+                    "{}: matches {} records ({}); give product:ID or variation:ID",
+                    line.target,
+                    many.len(),
+                    ids.join(", ")
+                ));
             }
         }
     }
     let mut seen: HashMap<Slot, &StockTarget> = HashMap::new();
     for (slot, line) in &slots {
         if let Some(first) = seen.insert(*slot, &line.target) {
-            problems.push(format!("{} and {first} are the same record ({}): give it once", line.target, slot.record_id()));
+            problems.push(format!(
+                "{} and {first} are the same record ({}): give it once",
+                line.target,
+                slot.record_id()
+            ));
         }
     }
     if !problems.is_empty() {
@@ -117,7 +140,10 @@ pub fn stock<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Resul
     }
     let mut groups: BTreeMap<Option<u64>, Vec<Value>> = BTreeMap::new();
     for (slot, line) in &slots {
-        groups.entry(slot.parent).or_default().push(json!({"id": slot.id, "manage_stock": true, "stock_quantity": line.quantity}));
+        groups
+            .entry(slot.parent)
+            .or_default()
+            .push(json!({"id": slot.id, "manage_stock": true, "stock_quantity": line.quantity}));
     }
     let mut reqs = vec![];
     for (parent, updates) in &groups {
@@ -133,9 +159,11 @@ pub fn stock<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Resul
     let mut updated = vec![];
     let mut errors = vec![];
     for answer in client.send_all(&reqs) {
-        for item in model::list(&answer?.body["update"]) {
+        for item in read::list(&answer?.body["update"]) {
             match item.get("error") {
-                Some(e) if !e.is_null() => errors.push(json!({"id": item["id"], "code": e["code"], "message": e["message"]})),
+                Some(e) if !e.is_null() => {
+                    errors.push(json!({"id": item["id"], "code": e["code"], "message": e["message"]}))
+                }
                 _ => updated.push(json!({
                     "id": item["id"], "type": item["type"], "sku": item["sku"],
                     "stock_quantity": item["stock_quantity"], "stock_status": item["stock_status"],
@@ -147,7 +175,10 @@ pub fn stock<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Resul
 }
 
 /// Look every target up in the store.
-fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<HashMap<StockTarget, Vec<Slot>>, Error> {
+fn resolve<T: Transport>(
+    client: &mut Client<T>,
+    lines: &[StockLine],
+) -> Result<HashMap<StockTarget, Vec<Slot>>, Error> {
     let mut out: HashMap<StockTarget, Vec<Slot>> = HashMap::new();
     let mut skus: Vec<&str> = vec![];
     let mut products: Vec<u64> = vec![];
@@ -163,12 +194,21 @@ fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<
     let (plain, commas): (Vec<&str>, Vec<&str>) = skus.iter().partition(|s| !s.contains(','));
     let mut queries: Vec<String> = plain.chunks(40).map(|c| c.join(",")).collect();
     queries.extend(commas.iter().map(|s| s.to_string()));
-    let q = |sku: &str| vec![("sku".to_string(), sku.to_string()), ("per_page".to_string(), "100".to_string()), ("status".to_string(), "any".to_string())];
+    let q = |sku: &str| {
+        vec![
+            ("sku".to_string(), sku.to_string()),
+            ("per_page".to_string(), "100".to_string()),
+            ("status".to_string(), "any".to_string()),
+        ]
+    };
     let mut reqs: Vec<ApiRequest> = queries.iter().map(|s| ApiRequest::get("/products", q(s))).collect();
     // Products: one `include` list per 100 (it lists products, not variations).
     for chunk in products.chunks(100) {
         let ids: Vec<String> = chunk.iter().map(u64::to_string).collect();
-        reqs.push(ApiRequest::get("/products", vec![("include".into(), ids.join(",")), ("per_page".into(), "100".into()), ("status".into(), "any".into())]));
+        reqs.push(ApiRequest::get(
+            "/products",
+            vec![("include".into(), ids.join(",")), ("per_page".into(), "100".into()), ("status".into(), "any".into())],
+        ));
     }
     // Variations: `GET /products/<id>` answers a variation with its parent.
     reqs.extend(variations.iter().map(|id| ApiRequest::get(format!("/products/{id}"), vec![])));
@@ -188,9 +228,13 @@ fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<
         let mut hits: Vec<Slot> = found
             .iter()
             .filter(|item| match &l.target {
-                StockTarget::Sku(s) => model::text(&item["sku"]).eq_ignore_ascii_case(s),
-                StockTarget::Product(id) => model::id(&item["id"]) == Some(*id) && model::text(&item["type"]) != "variation",
-                StockTarget::Variation(id) => model::id(&item["id"]) == Some(*id) && model::text(&item["type"]) == "variation",
+                StockTarget::Sku(s) => read::text(&item["sku"]).eq_ignore_ascii_case(s),
+                StockTarget::Product(id) => {
+                    read::id(&item["id"]) == Some(*id) && read::text(&item["type"]) != "variation"
+                }
+                StockTarget::Variation(id) => {
+                    read::id(&item["id"]) == Some(*id) && read::text(&item["type"]) == "variation"
+                }
             })
             .filter_map(Slot::of)
             .collect();
@@ -204,16 +248,21 @@ fn resolve<T: Transport>(client: &mut Client<T>, lines: &[StockLine]) -> Result<
 /// A shipment to tell the customer about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {
+    /// The order shipped.
     pub order_id: u64,
+    /// The carrier's name, for example `UPS`.
     pub carrier: String,
+    /// The carrier's tracking number.
     pub tracking_number: String,
+    /// Where the customer can follow the parcel.
     pub tracking_url: Option<String>,
 }
 
 impl Shipment {
     /// The order meta key that marks this shipment as sent.
     pub fn marker_key(&self) -> String {
-        let digest = sha2::Sha256::digest(format!("{}\n{}", self.carrier.to_lowercase(), self.tracking_number.to_lowercase()));
+        let digest =
+            sha2::Sha256::digest(format!("{}\n{}", self.carrier.to_lowercase(), self.tracking_number.to_lowercase()));
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         format!("_woo_connector_shipment_{hex}")
     }
@@ -260,17 +309,24 @@ pub fn shipment<T: Transport>(client: &mut Client<T>, s: &Shipment) -> Result<Va
     let order_path = format!("/orders/{}", s.order_id);
     let order = client.send(&ApiRequest::get(order_path.clone(), vec![]))?.body;
     let key = s.marker_key();
-    let marked = model::list(&order["meta_data"]).iter().find(|m| model::text(&m["key"]) == key).map(|m| m["value"].clone());
+    let marked =
+        read::list(&order["meta_data"]).iter().find(|m| read::text(&m["key"]) == key).map(|m| m["value"].clone());
     if let Some(value) = marked {
-        return Ok(json!({"order_id": s.order_id, "already_sent": true, "marker": key, "note_id": value["note_id"], "status": order["status"]}));
+        return Ok(
+            json!({"order_id": s.order_id, "already_sent": true, "marker": key, "note_id": value["note_id"], "status": order["status"]}),
+        );
     }
     let text = s.note();
     let note_id = match find_note(client, s.order_id, &text)? {
         Some(id) => id,
         None => {
-            let created = client.send(&ApiRequest::write(Method::Post, format!("{order_path}/notes"), json!({"note": text, "customer_note": true})));
+            let created = client.send(&ApiRequest::write(
+                Method::Post,
+                format!("{order_path}/notes"),
+                json!({"note": text, "customer_note": true}),
+            ));
             match created {
-                Ok(r) => model::id(&r.body["id"]).unwrap_or(0),
+                Ok(r) => read::id(&r.body["id"]).unwrap_or(0),
                 // The note may have been stored: look before giving up.
                 Err(e @ Error::Transport(_)) => find_note(client, s.order_id, &text)?.ok_or(e)?,
                 Err(e) => return Err(e),
@@ -280,21 +336,45 @@ pub fn shipment<T: Transport>(client: &mut Client<T>, s: &Shipment) -> Result<Va
     let marker = json!({"carrier": s.carrier, "tracking_number": s.tracking_number, "tracking_url": s.tracking_url, "note_id": note_id});
     let body = json!({"status": "completed", "meta_data": [{"key": key, "value": marker}]});
     let updated = client.send(&ApiRequest::write(Method::Put, order_path, body))?.body;
-    Ok(json!({"order_id": s.order_id, "already_sent": false, "marker": key, "note_id": note_id, "status": updated["status"]}))
+    Ok(
+        json!({"order_id": s.order_id, "already_sent": false, "marker": key, "note_id": note_id, "status": updated["status"]}),
+    )
 }
 
 fn find_note<T: Transport>(client: &mut Client<T>, order_id: u64, text: &str) -> Result<Option<u64>, Error> {
-    let notes = client.send(&ApiRequest::get(format!("/orders/{order_id}/notes"), vec![("type".into(), "customer".into())]))?.body;
-    Ok(model::list(&notes).iter().find(|n| model::text(&n["note"]) == text).and_then(|n| model::id(&n["id"])))
+    let notes = client
+        .send(&ApiRequest::get(format!("/orders/{order_id}/notes"), vec![("type".into(), "customer".into())]))?
+        .body;
+    Ok(read::list(&notes).iter().find(|n| read::text(&n["note"]) == text).and_then(|n| read::id(&n["id"])))
 }
 
 /// Fields a contact push may set, as `--set` names them.
 pub const CONTACT_FIELDS: &[&str] = &[
-    "first_name", "last_name", "email", "phone",
-    "billing.first_name", "billing.last_name", "billing.company", "billing.address_1", "billing.address_2", "billing.city",
-    "billing.state", "billing.postcode", "billing.country", "billing.email", "billing.phone",
-    "shipping.first_name", "shipping.last_name", "shipping.company", "shipping.address_1", "shipping.address_2", "shipping.city",
-    "shipping.state", "shipping.postcode", "shipping.country", "shipping.phone",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "billing.first_name",
+    "billing.last_name",
+    "billing.company",
+    "billing.address_1",
+    "billing.address_2",
+    "billing.city",
+    "billing.state",
+    "billing.postcode",
+    "billing.country",
+    "billing.email",
+    "billing.phone",
+    "shipping.first_name",
+    "shipping.last_name",
+    "shipping.company",
+    "shipping.address_1",
+    "shipping.address_2",
+    "shipping.city",
+    "shipping.state",
+    "shipping.postcode",
+    "shipping.country",
+    "shipping.phone",
 ];
 
 /// The customer body for `field=value` pairs (`phone` is the billing phone).
@@ -305,16 +385,24 @@ pub fn contact_body(set: &Map<String, Value>) -> Result<Value, Error> {
     let mut body = json!({});
     for (field, v) in set {
         if !CONTACT_FIELDS.contains(&field.as_str()) {
-            return Err(Error::invalid(format!("set.{field}"), format!("is not a contact field (one of {})", CONTACT_FIELDS.join(", "))));
+            return Err(Error::invalid(
+                format!("set.{field}"),
+                format!("is not a contact field (one of {})", CONTACT_FIELDS.join(", ")),
+            ));
         }
         let value = v.as_str().ok_or_else(|| Error::invalid(format!("set.{field}"), "must be a string"))?;
         if value.len() > 500 || value.chars().any(char::is_control) {
-            return Err(Error::invalid(format!("set.{field}"), "must be at most 500 characters without control characters"));
+            return Err(Error::invalid(
+                format!("set.{field}"),
+                "must be at most 500 characters without control characters",
+            ));
         }
         if field.ends_with("email") && !value.is_empty() && !looks_like_email(value) {
             return Err(Error::invalid(format!("set.{field}"), "is not an email address"));
         }
-        if field.ends_with("country") && !(value.is_empty() || value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase())) {
+        if field.ends_with("country")
+            && !(value.is_empty() || value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase()))
+        {
             return Err(Error::invalid(format!("set.{field}"), "must be a two-letter ISO country code such as FR"));
         }
         let path = if field == "phone" { "billing.phone" } else { field.as_str() };
@@ -328,70 +416,44 @@ pub fn contact_body(set: &Map<String, Value>) -> Result<Value, Error> {
 
 fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.chars().any(|c| c.is_whitespace())
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace())
 }
 
 /// Update a registered customer from the platform, then store the updated
 /// contact record and mark the store's resulting `customer.updated` state as
 /// seen, so neither the next webhook nor a later sync reports it as a change.
-pub fn contact<T: Transport>(client: &mut Client<T>, host: &mut impl Host, contact_id: &str, set: &Map<String, Value>) -> Result<Value, Error> {
-    let id = if let Some(n) = contact_id.strip_prefix("woo:customer:") {
-        n.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| Error::invalid("contact_id", "has no customer number"))?
-    } else if contact_id.starts_with("woo:guest:") {
-        return Err(Error::invalid("contact_id", "is a guest (an order without an account): WooCommerce has no customer to update"));
-    } else {
-        return Err(Error::invalid("contact_id", "must be a contact id like woo:customer:42"));
+pub fn contact<T: Transport>(
+    client: &mut Client<T>,
+    host: &mut impl Host,
+    contact_id: &str,
+    set: &Map<String, Value>,
+) -> Result<Value, Error> {
+    let id = match ids::contact_ref(contact_id) {
+        Some(ContactRef::Customer(n)) => n
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| Error::invalid("contact_id", "has no customer number"))?,
+        Some(ContactRef::Guest(_)) => {
+            return Err(Error::invalid(
+                "contact_id",
+                "is a guest (an order without an account): WooCommerce has no customer to update",
+            ));
+        }
+        None => return Err(Error::invalid("contact_id", "must be a contact id like woo:customer:42")),
     };
     let body = contact_body(set)?;
     let customer = client.send(&ApiRequest::write(Method::Put, format!("/customers/{id}"), body))?.body;
     let mut batch = Batch::default();
-    webhook::mark_applied(&mut batch, "customer", &customer);
-    let record = mapping::contact_from_customer(&customer);
-    if let Some(r) = &record {
-        let email = model::text(&r.body["email"]);
-        if !email.is_empty() {
-            batch.set_state(bucket::EMAILS, &email, r.id.clone());
-        }
-        batch.records.push(r.clone());
-    }
-    host.commit(batch).map_err(Error::Transport)?;
-    Ok(json!({"contact_id": contact_id, "contact": record.map(|r| r.body), "customer": customer}))
+    webhook::mark_applied(&mut batch, Resource::Customer, &customer);
+    let contact = apply::customer(&customer, &mut batch).map(|r| r.body.clone());
+    host.commit(batch)?;
+    Ok(json!({"contact_id": contact_id, "contact": contact, "customer": customer}))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shipment_marker_is_stable_per_carrier_and_number_and_ignores_case() {
-        let s = |c: &str, n: &str| Shipment { order_id: 1, carrier: c.into(), tracking_number: n.into(), tracking_url: None };
-        assert_eq!(s("UPS", "1Z999").marker_key(), s("ups", "1z999").marker_key());
-        assert_ne!(s("UPS", "1Z999").marker_key(), s("UPS", "1Z998").marker_key());
-        assert!(s("UPS", "1Z999").marker_key().starts_with("_woo_connector_shipment_"));
-    }
-
-    #[test]
-    fn shipment_fields_that_reach_an_email_are_plain_text_and_the_url_is_http() {
-        let mut s = Shipment { order_id: 1, carrier: "DHL".into(), tracking_number: "JD01".into(), tracking_url: Some("https://dhl.example/t?n=JD01".into()) };
-        assert!(s.validate().is_ok());
-        s.tracking_url = Some("javascript:alert(1)".into());
-        assert!(s.validate().is_err());
-        s.tracking_url = Some("https://x.example/a b".into());
-        assert!(s.validate().is_err());
-        s.tracking_url = None;
-        s.carrier = "<b>DHL</b>".into();
-        assert!(s.validate().is_err());
-    }
-
-    #[test]
-    fn contact_body_nests_addresses_maps_phone_and_refuses_unknown_fields() {
-        let set: Map<String, Value> = serde_json::from_str(r#"{"first_name":"Ana","phone":"+33 1","shipping.city":"Lyon","billing.country":"FR"}"#).unwrap();
-        assert_eq!(contact_body(&set).unwrap(), json!({"first_name": "Ana", "billing": {"phone": "+33 1", "country": "FR"}, "shipping": {"city": "Lyon"}}));
-        let bad: Map<String, Value> = serde_json::from_str(r#"{"role":"administrator"}"#).unwrap();
-        assert!(matches!(contact_body(&bad), Err(Error::InvalidInput { field, .. }) if field == "set.role"));
-        let bad: Map<String, Value> = serde_json::from_str(r#"{"email":"not-an-email"}"#).unwrap();
-        assert!(contact_body(&bad).is_err());
-        let bad: Map<String, Value> = serde_json::from_str(r#"{"billing.country":"France"}"#).unwrap();
-        assert!(contact_body(&bad).is_err());
-    }
-}
+mod tests;

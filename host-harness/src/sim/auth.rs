@@ -20,7 +20,9 @@ pub type Refusal = (&'static str, String);
 /// The keys the store knows.
 #[derive(Clone)]
 pub struct Keys {
+    /// `ck_…`.
     pub consumer_key: String,
+    /// `cs_…`.
     pub consumer_secret: String,
 }
 
@@ -37,6 +39,7 @@ pub fn oauth_header_params(header: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A form-encoded value decoded (`+` is a space).
 pub fn decode(s: &str) -> String {
     percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
@@ -77,12 +80,14 @@ pub fn verify_oauth(
     let secret = format!("{}&", keys.consumer_secret);
     let expected = match method_name {
         "HMAC-SHA256" => {
-            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).map_err(|_| ("woocommerce_rest_authentication_error", String::new()))?;
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes())
+                .map_err(|_| ("woocommerce_rest_authentication_error", String::new()))?;
             m.update(base.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         "HMAC-SHA1" => {
-            let mut m = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes()).map_err(|_| ("woocommerce_rest_authentication_error", String::new()))?;
+            let mut m = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes())
+                .map_err(|_| ("woocommerce_rest_authentication_error", String::new()))?;
             m.update(base.as_bytes());
             m.finalize().into_bytes().to_vec()
         }

@@ -2,70 +2,93 @@
 //! guests, refunds, variable products, drafts, zero prices, custom statuses,
 //! unicode names, HTML entities.
 
+use crate::dates::wc_date;
 use serde_json::{Value, json};
 
 /// SplitMix64: small, fast and the same on every platform and version.
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
-    pub fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+    /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
+    /// True `percent` times in a hundred.
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
+    /// One of `items` (not empty).
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }
 
-const FIRST: &[&str] = &["Ana", "José", "Zoë", "Mika", "Søren", "Aiko", "Liam", "Olga", "Chloé", "Dmitri", "Fatima", "Jürgen", "Noor", "Wei", "Ingrid", "Ravi", "Émile", "Sakura", "Tomás", "Yara"];
-const LAST: &[&str] = &["Silva", "Müller", "O'Brien", "Nakamura", "Østergaard", "García", "Kowalski", "Nguyen", "Dubois", "Smith", "Ivanova", "Haddad", "Chen", "Rossi", "Andersson", "Patel", "Łukasz", "Öztürk", "Kim", "Jones"];
-const CITIES: &[(&str, &str, &str)] = &[("San Francisco", "CA", "US"), ("Lisboa", "", "PT"), ("München", "BY", "DE"), ("東京", "", "JP"), ("Montréal", "QC", "CA"), ("Austin", "TX", "US")];
-const NOUNS: &[&str] = &["Mug", "T-Shirt", "Hoodie", "Poster", "Notebook", "Cap", "Sticker Pack", "Tote Bag", "Water Bottle", "Café Blend"];
-const ADJ: &[&str] = &["Classic", "Organic", "Vintage", "Deluxe", "Minimal", "Retro", "Handmade", "Eco", "Premium", "Tiny"];
+const FIRST: &[&str] = &[
+    "Ana", "José", "Zoë", "Mika", "Søren", "Aiko", "Liam", "Olga", "Chloé", "Dmitri", "Fatima", "Jürgen", "Noor",
+    "Wei", "Ingrid", "Ravi", "Émile", "Sakura", "Tomás", "Yara",
+];
+const LAST: &[&str] = &[
+    "Silva",
+    "Müller",
+    "O'Brien",
+    "Nakamura",
+    "Østergaard",
+    "García",
+    "Kowalski",
+    "Nguyen",
+    "Dubois",
+    "Smith",
+    "Ivanova",
+    "Haddad",
+    "Chen",
+    "Rossi",
+    "Andersson",
+    "Patel",
+    "Łukasz",
+    "Öztürk",
+    "Kim",
+    "Jones",
+];
+const CITIES: &[(&str, &str, &str)] = &[
+    ("San Francisco", "CA", "US"),
+    ("Lisboa", "", "PT"),
+    ("München", "BY", "DE"),
+    ("東京", "", "JP"),
+    ("Montréal", "QC", "CA"),
+    ("Austin", "TX", "US"),
+];
+const NOUNS: &[&str] = &[
+    "Mug",
+    "T-Shirt",
+    "Hoodie",
+    "Poster",
+    "Notebook",
+    "Cap",
+    "Sticker Pack",
+    "Tote Bag",
+    "Water Bottle",
+    "Café Blend",
+];
+const ADJ: &[&str] =
+    &["Classic", "Organic", "Vintage", "Deluxe", "Minimal", "Retro", "Handmade", "Eco", "Premium", "Tiny"];
 
 /// Seconds since the epoch of 2024-01-01T00:00:00Z.
 pub const EPOCH_2024: u64 = 1_704_067_200;
 
-/// `YYYY-MM-DDTHH:MM:SS` (UTC, no offset), as WooCommerce writes dates.
-pub fn wc_date(secs: u64) -> String {
-    woo_plugin::env::rfc3339(secs).trim_end_matches('Z').to_string()
-}
-
-/// Parse `YYYY-MM-DDTHH:MM:SS` (an optional `Z`/`+00:00` is accepted) into seconds.
-pub fn parse_wc_date(s: &str) -> Option<u64> {
-    let s = s.trim().trim_end_matches('Z').trim_end_matches("+00:00");
-    let (date, time) = s.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>());
-    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time.split(':').map(|p| p.split('.').next().unwrap_or("0").parse::<i64>());
-    let (hh, mm, ss) = (t.next()?.ok()?, t.next().unwrap_or(Ok(0)).ok()?, t.next().unwrap_or(Ok(0)).ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
-    (secs >= 0).then_some(secs as u64)
-}
-
-fn money(cents: u64) -> String {
+/// A decimal amount of `cents` (`1250` → `"12.50"`).
+pub fn money(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
@@ -86,19 +109,31 @@ fn address(rng: &mut Rng, first: &str, last: &str, email: Option<&str>) -> Value
 /// The simulated store's data.
 #[derive(Default, Clone)]
 pub struct Data {
+    /// Users, customers and others (`role`).
     pub customers: Vec<Value>,
+    /// Orders, every status.
     pub orders: Vec<Value>,
+    /// Refunds, by order id.
     pub refunds: Vec<(u64, Value)>,
+    /// Order notes, by order id.
     pub notes: Vec<(u64, Value)>,
+    /// Products, every type and status.
     pub products: Vec<Value>,
+    /// Variations, by parent product id.
     pub variations: Vec<(u64, Value)>,
+    /// Product categories.
     pub categories: Vec<Value>,
+    /// Coupons.
     pub coupons: Vec<Value>,
+    /// Registered webhooks.
     pub webhooks: Vec<Value>,
     /// The posts id sequence shared by orders, products, variations, refunds.
     pub next_post_id: u64,
+    /// The users id sequence.
     pub next_user_id: u64,
+    /// The terms (categories) id sequence.
     pub next_term_id: u64,
+    /// The id sequence of everything else (notes, webhooks).
     pub next_other_id: u64,
     /// What order lists scan instead of every order's JSON (a real store
     /// answers from an index, in time that does not grow with the store).
@@ -123,6 +158,7 @@ impl Clone for OrderIndex {
 }
 
 impl OrderIndex {
+    /// Drop the index: an order's status changed in place.
     pub fn invalidate(&self) {
         if let Ok(mut c) = self.cache.lock() {
             *c = None;
@@ -139,7 +175,12 @@ impl OrderIndex {
             return idx.clone();
         }
         let built = std::sync::Arc::new(
-            orders.iter().map(|o| (o["id"].as_u64().unwrap_or(0), !matches!(o["status"].as_str(), Some("checkout-draft" | "trash")))).collect::<Vec<_>>(),
+            orders
+                .iter()
+                .map(|o| {
+                    (o["id"].as_u64().unwrap_or(0), !matches!(o["status"].as_str(), Some("checkout-draft" | "trash")))
+                })
+                .collect::<Vec<_>>(),
         );
         *c = Some(built.clone());
         built
@@ -147,6 +188,7 @@ impl OrderIndex {
 }
 
 impl Data {
+    /// The next id of the posts sequence.
     pub fn post_id(&mut self) -> u64 {
         self.next_post_id += 1;
         self.next_post_id
@@ -156,12 +198,17 @@ impl Data {
 /// Sizes of a seeded store.
 #[derive(Debug, Clone, Copy)]
 pub struct SeedSpec {
+    /// Registered customers.
     pub customers: u64,
+    /// Orders (guests' included).
     pub orders: u64,
+    /// Products (variable ones with variations).
     pub products: u64,
+    /// The random seed: the same seed makes the same store.
     pub seed: u64,
 }
 
+/// A registered user as `GET /customers` returns one.
 pub fn customer_json(id: u64, first: &str, last: &str, email: &str, role: &str, created: u64, rng: &mut Rng) -> Value {
     json!({
         "id": id, "date_created": wc_date(created), "date_created_gmt": wc_date(created),
@@ -197,7 +244,13 @@ pub fn seed(spec: SeedSpec) -> Data {
         let id = id.max(2);
         d.next_user_id = id;
         let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
-        let email = format!("{}.{}{}@example.test", first.to_lowercase().replace(['é', 'ë', 'ø', 'ü', 'ó', 'á'], "e"), id, i % 7).replace(' ', "");
+        let email = format!(
+            "{}.{}{}@example.test",
+            first.to_lowercase().replace(['é', 'ë', 'ø', 'ü', 'ó', 'á'], "e"),
+            id,
+            i % 7
+        )
+        .replace(' ', "");
         let email: String = email.chars().filter(|c| c.is_ascii()).collect();
         let role = match rng.below(100) {
             0..=84 => "customer",
@@ -218,7 +271,13 @@ pub fn seed(spec: SeedSpec) -> Data {
             90..=94 => "grouped",
             _ => "external",
         };
-        let status = if rng.chance(8) { "draft" } else if rng.chance(2) { "private" } else { "publish" };
+        let status = if rng.chance(8) {
+            "draft"
+        } else if rng.chance(2) {
+            "private"
+        } else {
+            "publish"
+        };
         let price_cents = if rng.chance(5) { 0 } else { 300 + rng.below(9_000) };
         let name = format!("{} {} {}", rng.pick(ADJ), rng.pick(NOUNS), i + 1);
         let cat_id = if rng.chance(10) { 15 } else { 16 + rng.below(n_categories) };
@@ -226,7 +285,11 @@ pub fn seed(spec: SeedSpec) -> Data {
         let sku = format!("SKU-{:05}", i + 1);
         let mut variation_ids = vec![];
         let mut attributes = json!([]);
-        let mut price = if price_cents == 0 { if rng.chance(50) { "".to_string() } else { "0".to_string() } } else { money(price_cents) };
+        let mut price = if price_cents == 0 {
+            if rng.chance(50) { "".to_string() } else { "0".to_string() }
+        } else {
+            money(price_cents)
+        };
         if ptype == "variable" {
             let options = ["S", "M", "L", "XL"];
             attributes = json!([{"id": 0, "name": "Size", "slug": "size", "position": 0, "visible": true, "variation": true, "options": options}]);
@@ -237,7 +300,17 @@ pub fn seed(spec: SeedSpec) -> Data {
                 variation_ids.push(vid);
                 let vcents = if unpriced { 0 } else { price_cents.max(500) + 100 * k as u64 };
                 low = low.min(vcents);
-                d.variations.push((id, variation_json(vid, id, &format!("{sku}-{opt}"), if unpriced { String::new() } else { money(vcents) }, opt, created)));
+                d.variations.push((
+                    id,
+                    variation_json(
+                        vid,
+                        id,
+                        &format!("{sku}-{opt}"),
+                        if unpriced { String::new() } else { money(vcents) },
+                        opt,
+                        created,
+                    ),
+                ));
             }
             price = if unpriced { String::new() } else { money(low) };
         }
@@ -267,12 +340,32 @@ pub fn seed(spec: SeedSpec) -> Data {
         }));
     }
     // Orders.
-    let statuses = ["completed", "completed", "completed", "processing", "processing", "on-hold", "pending", "cancelled", "failed", "refunded", "checkout-draft", "shipped"];
+    let statuses = [
+        "completed",
+        "completed",
+        "completed",
+        "processing",
+        "processing",
+        "on-hold",
+        "pending",
+        "cancelled",
+        "failed",
+        "refunded",
+        "checkout-draft",
+        "shipped",
+    ];
     let sellable: Vec<(u64, String, String, u64)> = d
         .products
         .iter()
         .filter(|p| p["type"] == "simple" && p["price"].as_str().is_some_and(|s| !s.is_empty() && s != "0"))
-        .map(|p| (p["id"].as_u64().unwrap_or(0), p["name"].as_str().unwrap_or("").to_string(), p["sku"].as_str().unwrap_or("").to_string(), (p["price"].as_str().unwrap_or("0").replace('.', "").parse::<u64>().unwrap_or(0))))
+        .map(|p| {
+            (
+                p["id"].as_u64().unwrap_or(0),
+                p["name"].as_str().unwrap_or("").to_string(),
+                p["sku"].as_str().unwrap_or("").to_string(),
+                (p["price"].as_str().unwrap_or("0").replace('.', "").parse::<u64>().unwrap_or(0)),
+            )
+        })
         .collect();
     let buyers: Vec<Value> = d.customers.iter().filter(|c| c["role"] != "administrator").cloned().collect();
     for i in 0..spec.orders {
@@ -292,7 +385,11 @@ pub fn seed(spec: SeedSpec) -> Data {
         let mut lines = vec![];
         let mut total = 0u64;
         for k in 0..(1 + rng.below(3)) {
-            let (pid, name, sku, cents) = if sellable.is_empty() { (0, "Custom item".to_string(), String::new(), 1000) } else { rng.pick(&sellable).clone() };
+            let (pid, name, sku, cents) = if sellable.is_empty() {
+                (0, "Custom item".to_string(), String::new(), 1000)
+            } else {
+                rng.pick(&sellable).clone()
+            };
             let qty = 1 + rng.below(3);
             let line_total = cents * qty;
             total += line_total;
@@ -315,7 +412,7 @@ pub fn seed(spec: SeedSpec) -> Data {
             "prices_include_tax": false, "date_created": wc_date(created), "date_modified": wc_date(modified),
             "discount_total": "0.00", "discount_tax": "0.00", "shipping_total": money(shipping), "shipping_tax": "0.00",
             "cart_tax": "0.00", "total": money(total), "total_tax": "0.00", "customer_id": customer_id,
-            "order_key": format!("wc_order_{:012x}", rng.next() & 0xFFFF_FFFF_FFFF), "billing": billing.clone(), "shipping": billing,
+            "order_key": format!("wc_order_{:012x}", rng.next_u64() & 0xFFFF_FFFF_FFFF), "billing": billing.clone(), "shipping": billing,
             "payment_method": if paid { "bacs" } else { "cod" }, "payment_method_title": if paid { "Direct bank transfer" } else { "Cash on delivery" },
             "transaction_id": "", "customer_ip_address": "127.0.0.1", "customer_user_agent": "", "created_via": if guest { "checkout" } else { "admin" },
             "customer_note": "", "date_completed": if status == "completed" { json!(wc_date(modified)) } else { Value::Null },
@@ -335,6 +432,7 @@ pub fn seed(spec: SeedSpec) -> Data {
     d
 }
 
+/// A variation of `parent` as the REST API returns one.
 pub fn variation_json(id: u64, parent: u64, sku: &str, price: String, option: &str, created: u64) -> Value {
     json!({
         "id": id, "type": "variation", "date_created": wc_date(created), "date_created_gmt": wc_date(created),
@@ -362,14 +460,5 @@ mod tests {
         assert_eq!(a.orders, b.orders);
         assert_eq!(a.products, b.products);
         assert_eq!(a.orders.len(), 50);
-    }
-
-    #[test]
-    fn dates_round_trip() {
-        for s in [EPOCH_2024, EPOCH_2024 + 86_399, 1_740_819_600] {
-            assert_eq!(parse_wc_date(&wc_date(s)), Some(s));
-        }
-        assert_eq!(wc_date(1_740_819_600), "2025-03-01T09:00:00");
-        assert_eq!(parse_wc_date("2025-03-01"), None);
     }
 }

@@ -1,10 +1,19 @@
-//! Storage behind one narrow seam: records, triggers, notifications, the
-//! component's key-value state and the credentials. SQLite is the embedded
-//! default; a PostgreSQL backend slots in beside it.
+//! Storage behind two narrow seams, one backend per file ([`sqlite`], the
+//! embedded default, and [`postgres`], shared by a fleet):
+//!
+//! * [`RecordStore`]: a connection's records, triggers and notifications
+//!   (committed as the component's [`Batch`], all or nothing), the component's
+//!   key-value state, and the credentials, sealed at rest ([`seal`]);
+//! * [`LeaseScheduler`]: when each connection is next due, and the leases
+//!   under which `woo worker` processes take turns on them.
+//!
+//! [`Storage`] is both, as every backend provides them over one database.
 
 pub mod postgres;
 pub mod seal;
 pub mod sqlite;
+
+pub use crate::wit::platform::{Batch, Notification, PlatformRecord, RecordKind, TriggerEvent};
 
 use anyhow::Result;
 use std::time::Duration;
@@ -50,39 +59,29 @@ pub fn display_name(db: &str) -> String {
     if postgres::is_url(db) { postgres::redacted(db) } else { db.to_string() }
 }
 
-/// A platform record.
+/// A record as stored and read back: a platform record, a trigger or a
+/// notification, its `kind` being the kind's name (see [`kind_name`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
+    /// `contact`, `order`, `transaction`, `product`, `collection`, `trigger`
+    /// or `notification`.
     pub kind: String,
+    /// Stable id, for example `woo:order:42`.
     pub id: String,
+    /// The record as a JSON object.
     pub body: String,
 }
 
-/// A trigger as the component hands it over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TriggerIn {
-    pub name: String,
-    pub order_id: String,
-    pub contact_id: Option<String>,
-    pub time: String,
-}
-
-/// A notification to queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotificationIn {
-    pub topic: String,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-}
-
-/// One all-or-nothing unit.
-#[derive(Debug, Clone, Default)]
-pub struct CommitBatch {
-    pub records: Vec<StoredRecord>,
-    pub triggers: Vec<TriggerIn>,
-    pub notifications: Vec<NotificationIn>,
-    pub state: Vec<(String, String, Vec<u8>)>,
+/// The storage's name for a platform record kind: the `kind` column, and
+/// what `woo export --kind` takes.
+pub fn kind_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Contact => "contact",
+        RecordKind::Order => "order",
+        RecordKind::Transaction => "transaction",
+        RecordKind::Product => "product",
+        RecordKind::Collection => "collection",
+    }
 }
 
 /// The bucket whose values are credentials: kept in a table of its own,
@@ -91,10 +90,12 @@ pub const CREDENTIALS_BUCKET: &str = "credentials";
 
 /// A worker's hold on one connection: while it is unexpired no other worker
 /// can claim the connection, and commits made under it (see
-/// [`Storage::fence`]) fail once it is lost.
+/// [`RecordStore::fence`]) fail once it is lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
+    /// The connection held.
     pub connection: String,
+    /// The worker holding it.
     pub worker: String,
     /// New for every claim, so a lost lease cannot be renewed or released.
     pub token: String,
@@ -103,12 +104,15 @@ pub struct Lease {
 /// A connection's place in the workers' schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleRow {
+    /// The connection's name.
     pub connection: String,
     /// Milliseconds since the epoch on the database's clock.
     pub next_due_ms: i64,
     /// The worker holding an unexpired lease, if any.
     pub held_by: Option<String>,
+    /// When the last pass ended (database clock), if one did.
     pub last_pass_ms: Option<i64>,
+    /// The last pass's error, if it failed.
     pub last_error: Option<String>,
 }
 
@@ -116,31 +120,52 @@ pub struct ScheduleRow {
 /// database's clock: what the fleet tests check for overlaps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseEvent {
+    /// The connection leased.
     pub connection: String,
+    /// The worker acting.
     pub worker: String,
+    /// The lease's token.
     pub token: String,
     /// `claim`, `renew` or `release`.
     pub event: String,
+    /// When it happened.
     pub at_ms: i64,
     /// When the lease runs out, as of this event (a release ends it at `at_ms`).
     pub expires_ms: i64,
 }
 
-/// What every backend provides, per connection name.
-pub trait Storage: Send {
+/// A connection's records and state, per connection name.
+pub trait RecordStore: Send {
     /// Store a batch in one transaction: records upserted by (kind, id),
     /// triggers inserted once, notifications queued, state written. Returns
     /// one flag per record: `true` when it was new.
-    fn commit(&mut self, connection: &str, batch: &CommitBatch) -> Result<Vec<bool>>;
+    fn commit(&mut self, connection: &str, batch: &Batch) -> Result<Vec<bool>>;
+    /// The value of `key` in `bucket`, if any.
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Set `key` in `bucket`.
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()>;
+    /// Remove `key` from `bucket` (nothing happens if it is absent).
     fn kv_delete(&mut self, connection: &str, bucket: &str, key: &str) -> Result<()>;
+    /// The keys of `bucket`, in byte order.
     fn kv_keys(&mut self, connection: &str, bucket: &str) -> Result<Vec<String>>;
     /// Records sorted by kind then id, optionally of one kind.
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>>;
     /// Record count per kind.
     fn counts(&mut self, connection: &str) -> Result<Vec<(String, u64)>>;
+    /// Every commit from now on checks, in its transaction, that `lease` is
+    /// still held and fails if it is not, so a worker that lost its lease
+    /// cannot write over the one that took it.
+    fn fence(&mut self, lease: Option<Lease>);
+    /// From now on, a commit returns only once it is on disk and would
+    /// survive a power loss (what `woo serve` needs before answering 200).
+    fn sync_every_commit(&mut self) -> Result<()>;
+    /// The backend's durability setting for this connection, as it reports
+    /// it (`synchronous=FULL`, `synchronous_commit=on` …).
+    fn commit_durability(&mut self) -> Result<String>;
+}
 
+/// The workers' schedule: when each connection is next due, and who holds it.
+pub trait LeaseScheduler: Send {
     /// The connections this database knows: scheduled ones and any with saved
     /// connection facts, sorted by name.
     fn connections(&mut self) -> Result<Vec<ScheduleRow>>;
@@ -162,19 +187,14 @@ pub trait Storage: Send {
     fn release(&mut self, lease: &Lease, next_in: Option<Duration>, error: Option<&str>) -> Result<()>;
     /// How many connections are due at or before `cutoff_ms`, leased or not.
     fn due_count(&mut self, cutoff_ms: i64) -> Result<u64>;
-    /// Every commit from now on checks, in its transaction, that `lease` is
-    /// still held and fails if it is not, so a worker that lost its lease
-    /// cannot write over the one that took it.
-    fn fence(&mut self, lease: Option<Lease>);
     /// The lease log, oldest first.
     fn lease_log(&mut self) -> Result<Vec<LeaseEvent>>;
-    /// From now on, a commit returns only once it is on disk and would
-    /// survive a power loss (what `woo serve` needs before answering 200).
-    fn sync_every_commit(&mut self) -> Result<()>;
-    /// The backend's durability setting for this connection, as it reports
-    /// it (`synchronous=FULL`, `synchronous_commit=on` …).
-    fn commit_durability(&mut self) -> Result<String>;
 }
+
+/// A whole backend: records and schedule in one database.
+pub trait Storage: RecordStore + LeaseScheduler {}
+
+impl<T: RecordStore + LeaseScheduler> Storage for T {}
 
 /// The error a fenced commit fails with once its lease is gone.
 pub const LEASE_LOST: &str = "the worker's lease on this connection was lost";
@@ -196,7 +216,7 @@ pub fn millis(d: Duration) -> i64 {
 }
 
 /// The JSON body of a trigger record.
-pub fn trigger_body(t: &TriggerIn) -> String {
+pub fn trigger_body(t: &TriggerEvent) -> String {
     serde_json::json!({
         "kind": "trigger",
         "id": trigger_id(t),
@@ -209,12 +229,12 @@ pub fn trigger_body(t: &TriggerIn) -> String {
 }
 
 /// `woo:trigger:<name>:<order id>`: one per trigger and order, ever.
-pub fn trigger_id(t: &TriggerIn) -> String {
+pub fn trigger_id(t: &TriggerEvent) -> String {
     format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"))
 }
 
 /// The JSON body of the `n`th notification of a connection.
-pub fn notification_body(n: &NotificationIn, seq: i64) -> (String, String) {
+pub fn notification_body(n: &Notification, seq: i64) -> (String, String) {
     let id = format!("woo:notification:{seq}");
     let body = serde_json::json!({
         "kind": "notification", "id": id, "notification": n.topic,

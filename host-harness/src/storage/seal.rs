@@ -21,6 +21,8 @@ const NONCE_LEN: usize = 12;
 /// Marks a sealed value (and its format version).
 const MAGIC: &[u8] = b"woo-sealed-1:";
 
+/// Seals and opens credentials with the database's key (ChaCha20-Poly1305,
+/// bound to their row).
 pub struct Sealer {
     /// `None`: no usable key (see [`Sealer::without_key`]).
     cipher: Option<ChaCha20Poly1305>,
@@ -75,13 +77,21 @@ impl Sealer {
             return Ok(s);
         }
         let u = url::Url::parse(url).map_err(|_| anyhow!("the PostgreSQL URL does not parse"))?;
-        let name: String = format!("postgres-{}-{}-{}.key", u.host_str().unwrap_or("local"), u.port().unwrap_or(5432), u.path().trim_start_matches('/'))
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-            .collect();
+        let name: String = format!(
+            "postgres-{}-{}-{}.key",
+            u.host_str().unwrap_or("local"),
+            u.port().unwrap_or(5432),
+            u.path().trim_start_matches('/')
+        )
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
         let dir = match std::env::var_os("XDG_CONFIG_HOME") {
             Some(d) if !d.is_empty() => PathBuf::from(d).join("woo"),
-            _ => PathBuf::from(std::env::var_os("HOME").ok_or_else(|| anyhow!("set WOO_SECRET_KEY (no HOME for a key file)"))?).join(".config/woo"),
+            _ => PathBuf::from(
+                std::env::var_os("HOME").ok_or_else(|| anyhow!("set WOO_SECRET_KEY (no HOME for a key file)"))?,
+            )
+            .join(".config/woo"),
         };
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         Sealer::for_key_file(&dir.join(name), !sealed_data_exists)
@@ -132,7 +142,8 @@ impl Sealer {
                         // Another process is writing it: wait for its 32 bytes.
                         let mut got = vec![];
                         for _ in 0..50 {
-                            got = std::fs::read(path).with_context(|| format!("reading the key file {}", path.display()))?;
+                            got = std::fs::read(path)
+                                .with_context(|| format!("reading the key file {}", path.display()))?;
                             if got.len() >= 32 {
                                 break;
                             }
@@ -163,7 +174,11 @@ impl Sealer {
 
     fn from_bytes(raw: &[u8], origin: &str) -> Result<Sealer> {
         if raw.len() != 32 {
-            return Err(KeyError(format!("the credential key from {origin} must be exactly 32 bytes, it has {}", raw.len())).into());
+            return Err(KeyError(format!(
+                "the credential key from {origin} must be exactly 32 bytes, it has {}",
+                raw.len()
+            ))
+            .into());
         }
         Ok(Sealer { cipher: Some(ChaCha20Poly1305::new(Key::from_slice(raw))), origin: origin.into() })
     }
@@ -182,13 +197,18 @@ impl Sealer {
     pub fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>> {
         let nonce: [u8; NONCE_LEN] = rand::random();
         let payload = chacha20poly1305::aead::Payload { msg: plain, aad: aad.as_bytes() };
-        let ct = self.cipher()?.encrypt(Nonce::from_slice(&nonce), payload).map_err(|_| anyhow!("sealing a credential failed"))?;
+        let ct = self
+            .cipher()?
+            .encrypt(Nonce::from_slice(&nonce), payload)
+            .map_err(|_| anyhow!("sealing a credential failed"))?;
         Ok([MAGIC, &nonce, &ct].concat())
     }
 
+    /// The plain value of a sealed one, bound to `aad` (see [`Sealer::seal`]).
     pub fn open(&self, aad: &str, sealed: &[u8]) -> Result<Vec<u8>> {
         let cipher = self.cipher()?;
-        let rest = sealed.strip_prefix(MAGIC).ok_or_else(|| anyhow!("a stored credential is not sealed; connect again"))?;
+        let rest =
+            sealed.strip_prefix(MAGIC).ok_or_else(|| anyhow!("a stored credential is not sealed; connect again"))?;
         if rest.len() < NONCE_LEN {
             bail!("a stored credential is cut short; connect again");
         }
@@ -216,7 +236,11 @@ pub fn key_path(db: &Path) -> PathBuf {
 #[cfg(unix)]
 fn refuse_exposed(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).with_context(|| format!("reading the key file {}", path.display()))?.permissions().mode() & 0o777;
+    let mode = std::fs::metadata(path)
+        .with_context(|| format!("reading the key file {}", path.display()))?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode & 0o077 != 0 {
         return Err(KeyError(format!(
             "the credential key file {} can be read or changed by other users (mode {mode:03o}); it is refused: run `chmod 600 {}`",
@@ -294,7 +318,12 @@ mod tests {
         let db = dir.path().join("w.db");
         let e = Sealer::for_database(&db, true).err().unwrap();
         let m = &key_error(&e).0;
-        assert!(m.contains(&key_path(&db).display().to_string()) && m.contains("disconnect") && m.contains("WOO_SECRET_KEY"), "{m}");
+        assert!(
+            m.contains(&key_path(&db).display().to_string())
+                && m.contains("disconnect")
+                && m.contains("WOO_SECRET_KEY"),
+            "{m}"
+        );
         assert!(!key_path(&db).exists(), "no key was made");
     }
 

@@ -7,78 +7,104 @@ use super::sqlite::SqliteStorage;
 use super::*;
 use std::time::Duration;
 
-fn backends() -> Vec<(&'static str, Box<dyn Storage>)> {
-    let mut all: Vec<(&'static str, Box<dyn Storage>)> = vec![("sqlite", Box::new(SqliteStorage::memory().unwrap()))];
-    match std::env::var("WOO_TEST_POSTGRES") {
-        Ok(admin) if !admin.is_empty() => {
-            let url = scratch_database(&admin).unwrap();
-            all.push(("postgres", Box::new(PostgresStorage::open_with(&url, Sealer::ephemeral()).unwrap())));
+/// Declares a test once per backend, as the module `$test` with the tests
+/// `sqlite` and `postgres`; the body gets `$s`, a fresh storage, and `$name`,
+/// the backend's name. The PostgreSQL one is ignored, with the reason, unless
+/// `WOO_TEST_POSTGRES` named a server when the tests were built.
+macro_rules! on_each_backend {
+    ($(#[doc = $doc:expr])* fn $test:ident($name:ident, $s:ident) $body:block) => {
+        $(#[doc = $doc])*
+        mod $test {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let ($name, mut $s): (&str, Box<dyn Storage>) = ("sqlite", Box::new(SqliteStorage::memory().unwrap()));
+                $body
+            }
+            #[test]
+            #[cfg_attr(not(woo_pg), ignore = "needs PostgreSQL: eval \"export $(scripts/postgres.sh start)\" first")]
+            fn postgres() {
+                let url = scratch_database(&postgres_server()).unwrap();
+                let ($name, mut $s): (&str, Box<dyn Storage>) = ("postgres", Box::new(PostgresStorage::open_with(&url, Sealer::ephemeral()).unwrap()));
+                $body
+            }
         }
-        _ => {
-                // Past the test harness's capture, so the reason shows in a passing run.
-                use std::io::Write;
-                let _ = writeln!(std::io::stderr(), "postgres backend skipped: WOO_TEST_POSTGRES is unset (scripts/postgres.sh start prints it)");
-            },
-    }
-    all
+    };
 }
 
-fn order(body: &str) -> StoredRecord {
-    StoredRecord { kind: "order".into(), id: "woo:order:1".into(), body: body.into() }
+/// The PostgreSQL server the tests create their databases on.
+fn postgres_server() -> String {
+    std::env::var("WOO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .expect("WOO_TEST_POSTGRES names a PostgreSQL server")
+}
+
+/// A batch of records only.
+fn batch(records: Vec<PlatformRecord>) -> Batch {
+    Batch { records, triggers: vec![], notifications: vec![], state: vec![] }
+}
+
+fn order(body: &str) -> PlatformRecord {
+    PlatformRecord { kind: RecordKind::Order, id: "woo:order:1".into(), body: body.into() }
+}
+
+type Opener = Box<dyn Fn() -> Result<Box<dyn Storage>>>;
+
+/// Seal a credential with one key, then open the database with another.
+fn open_with_another_key(name: &str, with_key: Opener, with_another_key: Opener) {
+    let mut s = with_key().unwrap();
+    s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
+    drop(s);
+    let e = with_another_key().err().unwrap_or_else(|| panic!("{name}: opened"));
+    assert!(is_key_error(&e), "{name}: {e:#}");
+    assert!(e.to_string().contains("disconnect"), "{name}: {e}");
 }
 
 /// Sealed credentials that the key cannot open fail the open itself (not a
 /// later read that would look like "no credentials"), with a `KeyError`.
-#[test]
-fn sealed_credentials_another_key_cannot_open_fail_the_open_with_a_key_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("w.db");
-    type Opener = Box<dyn Fn() -> Result<Box<dyn Storage>>>;
-    let mut opened: Vec<(&str, Opener, Opener)> = vec![(
-        "sqlite",
-        Box::new({
-            let path = path.clone();
-            move || Ok(Box::new(SqliteStorage::open(&path)?) as Box<dyn Storage>)
-        }),
-        Box::new({
-            let path = path.clone();
-            move || {
-                std::fs::write(seal::key_path(&path), rand::random::<[u8; 32]>())?;
-                Ok(Box::new(SqliteStorage::open(&path)?) as Box<dyn Storage>)
-            }
-        }),
-    )];
-    if let Ok(admin) = std::env::var("WOO_TEST_POSTGRES")
-        && !admin.is_empty()
-    {
-        let url = scratch_database(&admin).unwrap();
+mod sealed_credentials_another_key_cannot_open_fail_the_open_with_a_key_error {
+    use super::*;
+
+    #[test]
+    fn sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let other = path.clone();
+        open_with_another_key(
+            "sqlite",
+            Box::new(move || Ok(Box::new(SqliteStorage::open(&path)?) as Box<dyn Storage>)),
+            Box::new(move || {
+                std::fs::write(seal::key_path(&other), rand::random::<[u8; 32]>())?;
+                Ok(Box::new(SqliteStorage::open(&other)?) as Box<dyn Storage>)
+            }),
+        );
+    }
+
+    #[test]
+    #[cfg_attr(not(woo_pg), ignore = "needs PostgreSQL: eval \"export $(scripts/postgres.sh start)\" first")]
+    fn postgres() {
+        let url = scratch_database(&postgres_server()).unwrap();
         let key = Sealer::random_base64();
         let u = url.clone();
-        opened.push((
+        open_with_another_key(
             "postgres",
-            Box::new(move || Ok(Box::new(PostgresStorage::open_with(&u, Sealer::from_base64(&key)?)?) as Box<dyn Storage>)),
+            Box::new(move || {
+                Ok(Box::new(PostgresStorage::open_with(&u, Sealer::from_base64(&key)?)?) as Box<dyn Storage>)
+            }),
             Box::new(move || Ok(Box::new(PostgresStorage::open_with(&url, Sealer::ephemeral())?) as Box<dyn Storage>)),
-        ));
-    }
-    for (name, with_key, with_another_key) in opened {
-        let mut s = with_key().unwrap();
-        s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
-        drop(s);
-        let e = with_another_key().err().unwrap_or_else(|| panic!("{name}: opened"));
-        assert!(is_key_error(&e), "{name}: {e:#}");
-        assert!(e.to_string().contains("disconnect"), "{name}: {e}");
+        );
     }
 }
 
-#[test]
-fn records_upsert_by_kind_and_id_and_triggers_fire_once() {
-    for (name, mut s) in backends() {
-        let trig = TriggerIn { name: "order_submitted".into(), order_id: "woo:order:1".into(), contact_id: None, time: "t1".into() };
-        let b = CommitBatch { records: vec![order("{\"v\":1}")], triggers: vec![trig.clone()], ..Default::default() };
+on_each_backend! {
+    fn records_upsert_by_kind_and_id_and_triggers_fire_once(name, s) {
+        let trig = TriggerEvent { name: "order_submitted".into(), order_id: "woo:order:1".into(), contact_id: None, time: "t1".into() };
+        let b = Batch { triggers: vec![trig.clone()], ..batch(vec![order("{\"v\":1}")]) };
         assert_eq!(s.commit("default", &b).unwrap(), [true], "{name}: new");
         let mut trig2 = trig;
         trig2.time = "t2".into();
-        let b = CommitBatch { records: vec![order("{\"v\":2}")], triggers: vec![trig2], ..Default::default() };
+        let b = Batch { triggers: vec![trig2], ..batch(vec![order("{\"v\":2}")]) };
         assert_eq!(s.commit("default", &b).unwrap(), [false], "{name}: updated in place");
         let all = s.records("default", None).unwrap();
         assert_eq!(all.len(), 2, "{name}");
@@ -89,10 +115,9 @@ fn records_upsert_by_kind_and_id_and_triggers_fire_once() {
     }
 }
 
-#[test]
-fn a_batch_is_all_or_nothing() {
-    for (name, mut s) in backends() {
-        let mut lease_batch = CommitBatch { records: vec![order("{}")], state: vec![("cursors".into(), "k".into(), b"v".to_vec())], ..Default::default() };
+on_each_backend! {
+    fn a_batch_is_all_or_nothing(name, s) {
+        let mut lease_batch = Batch { state: vec![("cursors".into(), "k".into(), b"v".to_vec())], ..batch(vec![order("{}")]) };
         // A fence on a lease never claimed: the whole batch is refused.
         s.fence(Some(Lease { connection: "default".into(), worker: "w".into(), token: "nope".into() }));
         let e = s.commit("default", &lease_batch).unwrap_err();
@@ -105,9 +130,8 @@ fn a_batch_is_all_or_nothing() {
     }
 }
 
-#[test]
-fn credentials_bucket_is_sealed_and_kept_apart_from_state() {
-    for (name, mut s) in backends() {
+on_each_backend! {
+    fn credentials_bucket_is_sealed_and_kept_apart_from_state(name, s) {
         s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
         s.kv_set("default", "cursors", "x", b"1").unwrap();
         s.kv_set("default", "cursors", "X", b"2").unwrap();
@@ -121,20 +145,18 @@ fn credentials_bucket_is_sealed_and_kept_apart_from_state() {
     }
 }
 
-#[test]
-fn notifications_get_sequential_ids() {
-    for (name, mut s) in backends() {
-        let n = NotificationIn { topic: "reconnect_required".into(), recipient: "o@x".into(), subject: "s".into(), body: "b".into() };
-        s.commit("default", &CommitBatch { notifications: vec![n.clone()], ..Default::default() }).unwrap();
-        s.commit("default", &CommitBatch { notifications: vec![n], ..Default::default() }).unwrap();
+on_each_backend! {
+    fn notifications_get_sequential_ids(name, s) {
+        let n = Notification { topic: "reconnect_required".into(), recipient: "o@x".into(), subject: "s".into(), body: "b".into() };
+        s.commit("default", &Batch { notifications: vec![n.clone()], ..batch(vec![]) }).unwrap();
+        s.commit("default", &Batch { notifications: vec![n], ..batch(vec![]) }).unwrap();
         let ids: Vec<String> = s.records("default", Some("notification")).unwrap().into_iter().map(|r| r.id).collect();
         assert_eq!(ids, ["woo:notification:1", "woo:notification:2"], "{name}");
     }
 }
 
-#[test]
-fn lease_one_holder_at_a_time_renewed_released_and_due_again_later() {
-    for (name, mut s) in backends() {
+on_each_backend! {
+    fn lease_one_holder_at_a_time_renewed_released_and_due_again_later(name, s) {
         s.schedule("a", false).unwrap();
         s.schedule("b", false).unwrap();
         let lease = Duration::from_secs(30);
@@ -162,30 +184,28 @@ fn lease_one_holder_at_a_time_renewed_released_and_due_again_later() {
     }
 }
 
-#[test]
-fn expired_lease_can_be_taken_and_the_old_holder_can_neither_renew_nor_commit() {
-    for (name, mut s) in backends() {
+on_each_backend! {
+    fn expired_lease_can_be_taken_and_the_old_holder_can_neither_renew_nor_commit(name, s) {
         s.schedule("default", false).unwrap();
         let old = s.claim("w1", None, Duration::from_millis(50)).unwrap().unwrap();
         s.fence(Some(old.clone()));
-        s.commit("default", &CommitBatch { records: vec![order("{\"by\":1}")], ..Default::default() }).unwrap();
+        s.commit("default", &batch(vec![order("{\"by\":1}")])).unwrap();
         std::thread::sleep(Duration::from_millis(120));
         let new = s.claim("w2", None, Duration::from_secs(30)).unwrap().expect("expired lease is free");
         assert_ne!(new.token, old.token, "{name}");
         assert!(!s.renew(&old, Duration::from_secs(30)).unwrap(), "{name}: lost");
-        let e = s.commit("default", &CommitBatch { records: vec![order("{\"by\":1,\"late\":true}")], ..Default::default() }).unwrap_err();
+        let e = s.commit("default", &batch(vec![order("{\"by\":1,\"late\":true}")])).unwrap_err();
         assert!(e.to_string().contains(LEASE_LOST), "{name}: {e}");
         s.release(&old, Some(Duration::from_secs(1)), None).unwrap();
         assert_eq!(s.connections().unwrap()[0].held_by.as_deref(), Some("w2"), "{name}: the old holder's release is ignored");
         s.fence(Some(new));
-        s.commit("default", &CommitBatch { records: vec![order("{\"by\":2}")], ..Default::default() }).unwrap();
+        s.commit("default", &batch(vec![order("{\"by\":2}")])).unwrap();
         assert_eq!(s.records("default", Some("order")).unwrap()[0].body, "{\"by\":2}", "{name}");
     }
 }
 
-#[test]
-fn once_cutoff_leaves_connections_rescheduled_after_it() {
-    for (name, mut s) in backends() {
+on_each_backend! {
+    fn once_cutoff_leaves_connections_rescheduled_after_it(name, s) {
         s.schedule("a", false).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         let cutoff = s.now_ms().unwrap();
@@ -198,13 +218,12 @@ fn once_cutoff_leaves_connections_rescheduled_after_it() {
     }
 }
 
-#[test]
-fn sync_every_commit_makes_each_commit_durable_before_it_returns() {
-    for (name, mut s) in backends() {
+on_each_backend! {
+    fn sync_every_commit_makes_each_commit_durable_before_it_returns(name, s) {
         s.sync_every_commit().unwrap();
         let setting = s.commit_durability().unwrap();
         let durable = if name == "sqlite" { setting == "synchronous=FULL" } else { setting.starts_with("synchronous_commit=on") };
         assert!(durable, "{name}: {setting}");
-        assert_eq!(s.commit("default", &CommitBatch { records: vec![order("{}")], ..Default::default() }).unwrap(), [true], "{name}");
+        assert_eq!(s.commit("default", &batch(vec![order("{}")])).unwrap(), [true], "{name}");
     }
 }

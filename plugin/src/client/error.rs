@@ -1,33 +1,56 @@
 //! The connector's error, mirrored one to one by the WIT `error` variant.
+//! Its `Display` is the one wording of every error.
 
 use std::fmt;
 
 /// An error answer from the store: HTTP status, WooCommerce `code`, message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteError {
+    /// The HTTP status.
     pub status: u16,
+    /// WooCommerce's error code, for example `woocommerce_rest_shop_order_invalid_id`.
     pub code: String,
+    /// The store's message, HTML entities decoded.
     pub message: String,
 }
 
 /// Every failure a caller can meet (see `wit/types.wit`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
+    /// The store refused the credentials (a 401/403 the connection's own
+    /// check confirmed, or one not yet checked).
     Auth(RemoteError),
     /// A 401/403 for one request while the connection's own check passes:
     /// the key lacks a permission (a read-only key that writes), or the
     /// request carried something that broke its authentication.
     Forbidden(RemoteError),
+    /// The record or route does not exist.
     NotFound(RemoteError),
+    /// The store asked to slow down (429) and retrying did not get through.
     RateLimited(RemoteError),
-    InvalidInput { field: String, message: String },
+    /// An argument is wrong; nothing was sent to the store.
+    InvalidInput {
+        /// The argument, for example `store_url` or `items[2].quantity`.
+        field: String,
+        /// What is wrong with it (never its value when it is a secret).
+        message: String,
+    },
+    /// Any other error answer from the store.
     Remote(RemoteError),
+    /// No usable HTTP answer: the network, TLS, the host's allowlist, or an
+    /// answer that is not the JSON asked for.
     Transport(String),
+    /// The connection needs new credentials; nothing is sent until then.
     ReconnectRequired(String),
+    /// No store is connected.
     NotConnected,
+    /// The connector's own state (the host's key-value store or record sink)
+    /// could not be read or written; nothing half-done was kept.
+    Storage(String),
 }
 
 impl Error {
+    /// An `InvalidInput` for `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput { field: field.into(), message: message.into() }
     }
@@ -75,7 +98,14 @@ impl fmt::Display for Error {
             Error::Transport(m) => write!(f, "transport error: {m}"),
             Error::ReconnectRequired(m) => write!(f, "reconnect required: {m}"),
             Error::NotConnected => write!(f, "no store is connected (run `woo connect` first)"),
+            Error::Storage(m) => write!(f, "storage error: {m}"),
         }
+    }
+}
+
+impl From<crate::port::StorageError> for Error {
+    fn from(e: crate::port::StorageError) -> Self {
+        Error::Storage(e.0)
     }
 }
 
@@ -89,7 +119,7 @@ pub const NO_ROUTE: &str = "rest_no_route";
 /// endpoint no plugin registered is not a broken connection (only the
 /// connection's own check decides that, see `connection::note_failure`).
 /// A `PUT` on a missing record answers 400 with an `*_invalid_id` code:
-/// that is `not-found` too (SPEC §10). A 401/403 is `auth` until the
+/// that is `not-found` too. A 401/403 is `auth` until the
 /// connection check says the key still works.
 pub fn from_response(status: u16, body: &[u8]) -> Error {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
@@ -98,7 +128,7 @@ pub fn from_response(status: u16, body: &[u8]) -> Error {
             .as_ref()
             .and_then(|v| v.get(k))
             .and_then(|v| v.as_str())
-            .map(crate::model::decode_entities)
+            .map(crate::read::decode_entities)
             .unwrap_or_default()
     };
     let code = field("code");
@@ -122,7 +152,8 @@ mod tests {
 
     #[test]
     fn woocommerce_error_json_maps_to_typed_error() {
-        let body = br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
+        let body =
+            br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
         assert_eq!(
             from_response(404, body),
             Error::NotFound(RemoteError {
@@ -143,7 +174,8 @@ mod tests {
         let e = from_response(404, body);
         assert!(matches!(&e, Error::NotFound(r) if r.code == NO_ROUTE));
         assert!(!e.is_auth() && e.may_mean_broken_connection());
-        let missing = br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
+        let missing =
+            br#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
         assert!(!from_response(404, missing).may_mean_broken_connection());
     }
 

@@ -6,7 +6,7 @@
 //! percent-encoded (RFC 3986), sorted, joined with `=` and `&`. The key is
 //! `consumer_secret&` (no token). List parameters must be sent comma-separated:
 //! WooCommerce signs `include[]` as PHP parsed it, which no standard client
-//! reproduces (SPEC §10).
+//! reproduces.
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -14,11 +14,14 @@ use hmac::{Hmac, Mac};
 /// The two signature methods WooCommerce accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureMethod {
+    /// HMAC-SHA256 (the default).
     HmacSha256,
+    /// HMAC-SHA1, for stores whose proxies only accept it.
     HmacSha1,
 }
 
 impl SignatureMethod {
+    /// The name in `oauth_signature_method`.
     pub fn oauth_name(self) -> &'static str {
         match self {
             SignatureMethod::HmacSha256 => "HMAC-SHA256",
@@ -80,26 +83,35 @@ fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Who signs: the REST key and how it signs (one-legged: no token).
+#[derive(Debug, Clone, Copy)]
+pub struct Consumer<'a> {
+    /// The consumer key (`ck_…`), sent in clear as `oauth_consumer_key`.
+    pub key: &'a str,
+    /// The consumer secret (`cs_…`), used only to sign.
+    pub secret: &'a str,
+    /// The HMAC used.
+    pub method: SignatureMethod,
+}
+
 /// The `oauth_*` parameters to add to a one-legged request's query string.
 pub fn sign_one_legged(
     http_method: &str,
     base_url: &str,
     query: &[(String, String)],
-    consumer_key: &str,
-    consumer_secret: &str,
-    method: SignatureMethod,
+    consumer: Consumer<'_>,
     timestamp: u64,
     nonce: &str,
 ) -> Vec<(String, String)> {
     let mut oauth = vec![
-        ("oauth_consumer_key".to_string(), consumer_key.to_string()),
+        ("oauth_consumer_key".to_string(), consumer.key.to_string()),
         ("oauth_nonce".to_string(), nonce.to_string()),
-        ("oauth_signature_method".to_string(), method.oauth_name().to_string()),
+        ("oauth_signature_method".to_string(), consumer.method.oauth_name().to_string()),
         ("oauth_timestamp".to_string(), timestamp.to_string()),
     ];
     let mut all: Vec<(String, String)> = query.to_vec();
     all.extend(oauth.iter().cloned());
-    let sig = signature(method, &base_string(http_method, base_url, &all), consumer_secret, "");
+    let sig = signature(consumer.method, &base_string(http_method, base_url, &all), consumer.secret, "");
     oauth.push(("oauth_signature".to_string(), sig));
     oauth
 }
@@ -164,12 +176,17 @@ mod tests {
     #[test]
     fn oauth_one_legged_adds_four_params_and_a_signature() {
         let q = [p("per_page", "100"), p("modified_after", "2025-03-01T09:00:00")];
-        let o = sign_one_legged("GET", "http://127.0.0.1:8080/wp-json/wc/v3/orders", &q, "ck_x", "cs_y", SignatureMethod::HmacSha256, 1_700_000_000, "n1");
+        let consumer = Consumer { key: "ck_x", secret: "cs_y", method: SignatureMethod::HmacSha256 };
+        let o = sign_one_legged("GET", "http://127.0.0.1:8080/wp-json/wc/v3/orders", &q, consumer, 1_700_000_000, "n1");
         let names: Vec<&str> = o.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["oauth_consumer_key", "oauth_nonce", "oauth_signature_method", "oauth_timestamp", "oauth_signature"]);
+        assert_eq!(
+            names,
+            ["oauth_consumer_key", "oauth_nonce", "oauth_signature_method", "oauth_timestamp", "oauth_signature"]
+        );
         assert_eq!(o[2].1, "HMAC-SHA256");
         // A different nonce gives a different signature.
-        let o2 = sign_one_legged("GET", "http://127.0.0.1:8080/wp-json/wc/v3/orders", &q, "ck_x", "cs_y", SignatureMethod::HmacSha256, 1_700_000_000, "n2");
+        let o2 =
+            sign_one_legged("GET", "http://127.0.0.1:8080/wp-json/wc/v3/orders", &q, consumer, 1_700_000_000, "n2");
         assert_ne!(o[4].1, o2[4].1);
     }
 

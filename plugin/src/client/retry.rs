@@ -1,8 +1,9 @@
-//! The retry policy (issue 5): what is tried again, after how long, and when
+//! The retry policy: what is tried again, after how long, and when
 //! to give up. Pure: the client asks it about each answer and sleeps through
 //! the transport.
 
 use super::{HttpResponse, Method};
+use crate::time;
 
 /// Bounds on retrying one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +22,13 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 6, base_delay_ms: 250, max_delay_ms: 8_000, max_retry_after_ms: 60_000, budget_ms: 120_000 }
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay_ms: 250,
+            max_delay_ms: 8_000,
+            max_retry_after_ms: 60_000,
+            budget_ms: 120_000,
+        }
     }
 }
 
@@ -31,9 +38,17 @@ pub enum Verdict {
     /// Keep it (a success or a final error).
     Keep,
     /// Send it again after `wait_ms` (`None`: the policy's backoff).
-    Retry { wait_ms: Option<u64>, why: String },
+    Retry {
+        /// The store's `Retry-After`, when it sent one.
+        wait_ms: Option<u64>,
+        /// What went wrong, for the give-up message.
+        why: String,
+    },
     /// A write that may or may not have been applied: not resent blindly.
-    Uncertain { why: String },
+    Uncertain {
+        /// What went wrong.
+        why: String,
+    },
 }
 
 /// Whether sending `method` twice has the same effect as once. WooCommerce's
@@ -47,7 +62,11 @@ pub fn is_idempotent(method: Method) -> bool {
 /// resend. `now_unix` turns an HTTP-date `Retry-After` into a wait.
 pub fn judge(method: Method, replay_safe: bool, answer: &Result<HttpResponse, String>, now_unix: u64) -> Verdict {
     let failed = |why: String| {
-        if replay_safe || is_idempotent(method) { Verdict::Retry { wait_ms: None, why } } else { Verdict::Uncertain { why } }
+        if replay_safe || is_idempotent(method) {
+            Verdict::Retry { wait_ms: None, why }
+        } else {
+            Verdict::Uncertain { why }
+        }
     };
     match answer {
         Err(msg) => {
@@ -66,7 +85,11 @@ pub fn judge(method: Method, replay_safe: bool, answer: &Result<HttpResponse, St
             why: "HTTP 429 too many requests".into(),
         },
         Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => failed(format!("HTTP {}", r.status)),
-        Ok(r) if (200..300).contains(&r.status) && !r.body.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&r.body).is_err() => {
+        Ok(r)
+            if (200..300).contains(&r.status)
+                && !r.body.is_empty()
+                && serde_json::from_slice::<serde::de::IgnoredAny>(&r.body).is_err() =>
+        {
             failed(format!("HTTP {} with a cut or non-JSON body ({} bytes)", r.status, r.body.len()))
         }
         Ok(_) => Verdict::Keep,
@@ -79,7 +102,8 @@ pub fn judge(method: Method, replay_safe: bool, answer: &Result<HttpResponse, St
 /// request would fail the same way six times).
 fn is_permanent_transport_failure(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
-    let unbuildable = ["bad path", "bad header", "bad method", "bad scheme", "bad authority"].iter().any(|n| m.starts_with(n));
+    let unbuildable =
+        ["bad path", "bad header", "bad method", "bad scheme", "bad authority"].iter().any(|n| m.starts_with(n));
     unbuildable || ["refused the request", "tls", "certificate", "dns", "larger than"].iter().any(|n| m.contains(n))
 }
 
@@ -107,18 +131,9 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     if *h > 23 || *m > 59 || *sec > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe).saturating_sub(719_468)
+    // The year is 1970 or later: the day count is not negative.
+    let days = u64::try_from(time::days_from_civil(year as i64, month as i64, day as i64)).ok()?;
+    Some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 impl RetryPolicy {
@@ -151,7 +166,11 @@ mod tests {
         assert_eq!(retry_after_ms("7", 0), Some(7000));
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
         assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", 784_111_777), Some(10_000));
-        assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", 900_000_000), Some(0), "a date in the past means now");
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", 900_000_000),
+            Some(0),
+            "a date in the past means now"
+        );
         assert_eq!(retry_after_ms("soon", 0), None);
         assert_eq!(parse_http_date("Sun, 32 Nov 1994 08:49:37 GMT"), None);
     }
@@ -160,7 +179,10 @@ mod tests {
     fn a_429_is_retried_for_every_method_with_its_retry_after_capped() {
         let a = answer(429, &[("retry-after", "3600")], "{}");
         for m in [Method::Get, Method::Post] {
-            assert_eq!(judge(m, false, &a, 0), Verdict::Retry { wait_ms: Some(3_600_000), why: "HTTP 429 too many requests".into() });
+            assert_eq!(
+                judge(m, false, &a, 0),
+                Verdict::Retry { wait_ms: Some(3_600_000), why: "HTTP 429 too many requests".into() }
+            );
         }
         assert_eq!(RetryPolicy::default().delay_ms(1, Some(3_600_000), 0), 60_000);
     }
@@ -176,13 +198,25 @@ mod tests {
 
     #[test]
     fn client_errors_and_permanent_transport_failures_are_not_retried() {
-        for a in [answer(400, &[], "{}"), answer(401, &[], "{}"), answer(404, &[], "{}"), answer(200, &[], "[]"), answer(201, &[], "")] {
+        for a in [
+            answer(400, &[], "{}"),
+            answer(401, &[], "{}"),
+            answer(404, &[], "{}"),
+            answer(200, &[], "[]"),
+            answer(201, &[], ""),
+        ] {
             assert_eq!(judge(Method::Get, false, &a, 0), Verdict::Keep, "{a:?}");
         }
-        for msg in ["the host refused the request: only the connected store may be reached", "the store's TLS certificate is not trusted"] {
+        for msg in [
+            "the host refused the request: only the connected store may be reached",
+            "the store's TLS certificate is not trusted",
+        ] {
             assert_eq!(judge(Method::Get, false, &Err(msg.into()), 0), Verdict::Keep);
         }
-        assert!(matches!(judge(Method::Post, false, &Err("connection refused".into()), 0), Verdict::Retry { .. }), "nothing was sent");
+        assert!(
+            matches!(judge(Method::Post, false, &Err("connection refused".into()), 0), Verdict::Retry { .. }),
+            "nothing was sent"
+        );
     }
 
     #[test]

@@ -1,15 +1,20 @@
-//! The store URL rules (SPEC §4).
+//! The store URL rules: what a user may type as a store's address (http(s),
+//! no credentials, query, fragment or dot segments, never a link-local host),
+//! its normal form, and the API paths built on it.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
+    /// Plain HTTP: requests are signed with OAuth 1.0a.
     Http,
+    /// HTTPS: requests carry Basic authentication.
     Https,
 }
 
 impl Scheme {
+    /// `http` or `https`.
     pub fn as_str(self) -> &'static str {
         match self {
             Scheme::Http => "http",
@@ -21,6 +26,7 @@ impl Scheme {
 /// A validated store URL: `scheme://authority[/base-path]`, no trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreUrl {
+    /// `http` or `https`.
     pub scheme: Scheme,
     /// `host[:port]`, lower-cased host.
     pub authority: String,
@@ -57,7 +63,9 @@ impl StoreUrl {
             None => (rest, ""),
         };
         if authority.contains('@') {
-            return Err("the store URL must not contain credentials (`user:pass@`); pass the key and secret separately".into());
+            return Err(
+                "the store URL must not contain credentials (`user:pass@`); pass the key and secret separately".into(),
+            );
         }
         validate_authority(authority)?;
         let path = path.trim_end_matches('/');
@@ -146,11 +154,17 @@ fn validate_authority(authority: &str) -> Result<(), String> {
     {
         return Err(format!("the store URL port `{p}` is not a valid port"));
     }
-    let ip = if authority.starts_with('[') { host.parse::<IpAddr>().ok() } else { ipv4_as_resolvers_read_it(host).map(IpAddr::V4) };
+    let ip = if authority.starts_with('[') {
+        host.parse::<IpAddr>().ok()
+    } else {
+        ipv4_as_resolvers_read_it(host).map(IpAddr::V4)
+    };
     if let Some(ip) = ip
         && is_link_local(ip)
     {
-        return Err(format!("the store URL host `{host}` is a link-local address ({ip}), where cloud metadata services answer, never a store"));
+        return Err(format!(
+            "the store URL host `{host}` is a link-local address ({ip}), where cloud metadata services answer, never a store"
+        ));
     }
     Ok(())
 }
@@ -165,8 +179,13 @@ pub fn is_link_local(ip: IpAddr) -> bool {
         IpAddr::V4(v4) => v4.is_link_local(),
         IpAddr::V6(v6) => {
             let s = v6.segments();
-            let embedded_v4 = v6.to_ipv4_mapped().or_else(|| (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7]))));
-            (s[0] & 0xffc0) == 0xfe80 || s == [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254] || embedded_v4.is_some_and(|v4| v4.is_link_local())
+            let embedded_v4 = v6.to_ipv4_mapped().or_else(|| {
+                (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
+                    .then(|| Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7])))
+            });
+            (s[0] & 0xffc0) == 0xfe80
+                || s == [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254]
+                || embedded_v4.is_some_and(|v4| v4.is_link_local())
         }
     }
 }
@@ -232,7 +251,10 @@ mod tests {
     fn url_rule_api_path_stays_in_the_api_root_and_is_always_a_valid_uri_path() {
         let u = StoreUrl::parse("https://shop.example.com/shop").unwrap();
         assert_eq!(u.api_path("/orders/1 2\u{2028}é"), "/shop/wp-json/wc/v3/orders/1%202%E2%80%A8%C3%A9");
-        assert_eq!(u.api_path("/orders?rest_route=/wp/v2/users#x"), "/shop/wp-json/wc/v3/orders%3Frest_route=/wp/v2/users%23x");
+        assert_eq!(
+            u.api_path("/orders?rest_route=/wp/v2/users#x"),
+            "/shop/wp-json/wc/v3/orders%3Frest_route=/wp/v2/users%23x"
+        );
         assert_eq!(u.api_path("orders"), "/shop/wp-json/wc/v3/orders");
         assert_eq!(u.api_path(""), "/shop/wp-json/wc/v3");
         assert_eq!(u.api_path("/orders/42/notes"), "/shop/wp-json/wc/v3/orders/42/notes");
@@ -291,7 +313,15 @@ mod tests {
             let e = StoreUrl::parse(u).unwrap_err();
             assert!(e.contains("link-local"), "{u}: {e}");
         }
-        for u in ["http://127.0.0.1:8080", "https://[::1]:8443", "https://169.255.0.1", "https://[fec0::1]", "https://shop.example.com", "https://1shop.example", "https://0x.example"] {
+        for u in [
+            "http://127.0.0.1:8080",
+            "https://[::1]:8443",
+            "https://169.255.0.1",
+            "https://[fec0::1]",
+            "https://shop.example.com",
+            "https://1shop.example",
+            "https://0x.example",
+        ] {
             assert!(StoreUrl::parse(u).is_ok(), "{u}");
         }
     }

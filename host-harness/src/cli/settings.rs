@@ -1,0 +1,88 @@
+//! `woo settings`: show or change what ongoing sync keeps in step, and how
+//! many pages a pass keeps in flight. The settings' names are also what
+//! `woo connect --sync` takes.
+
+use super::app::App;
+use super::exit::invalid;
+use crate::outln as println;
+use crate::wit::sync::Settings;
+use anyhow::{Result, bail};
+use serde_json::{Value, json};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[arg(long)]
+    enable: Option<String>,
+    #[arg(long)]
+    disable: Option<String>,
+    /// Pages in flight during import and sync (1 to 16; default 4). A 429 halves it for the rest of a list.
+    #[arg(long)]
+    concurrency: Option<u32>,
+}
+
+/// The on/off settings, by name.
+pub const SETTING_NAMES: [&str; 7] =
+    ["contacts", "orders", "transactions", "products", "collections", "order-submitted", "payment-received"];
+
+fn setting_mut<'a>(s: &'a mut Settings, name: &str) -> Option<&'a mut bool> {
+    Some(match name {
+        "contacts" => &mut s.contacts,
+        "orders" => &mut s.orders,
+        "transactions" => &mut s.transactions,
+        "products" => &mut s.products,
+        "collections" => &mut s.collections,
+        "order-submitted" => &mut s.order_submitted,
+        "payment-received" => &mut s.payment_received,
+        _ => return None,
+    })
+}
+
+/// Set the named settings to `value` (`all`, `none` or a comma list); `flag`
+/// names the option in an error (exit 2).
+pub fn apply(s: &mut Settings, list: &str, value: bool, flag: &str) -> Result<()> {
+    let names: Vec<&str> = match list.trim() {
+        "all" => SETTING_NAMES.to_vec(),
+        "none" | "" => vec![],
+        l => l.split(',').map(str::trim).collect(),
+    };
+    for n in names {
+        match setting_mut(s, n) {
+            Some(b) => *b = value,
+            None => bail!(invalid(format!("{flag}: unknown setting `{n}` (use {})", SETTING_NAMES.join(",")))),
+        }
+    }
+    Ok(())
+}
+
+/// The on/off settings as a JSON object, by name.
+fn as_json(s: &Settings) -> Value {
+    json!({"contacts": s.contacts, "orders": s.orders, "transactions": s.transactions, "products": s.products, "collections": s.collections, "order-submitted": s.order_submitted, "payment-received": s.payment_received})
+}
+
+pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
+    let mut s = app.session(None).await?;
+    let mut settings = app.settings(&mut s).await?;
+    if let Some(l) = &args.enable {
+        apply(&mut settings, l, true, "--enable")?;
+    }
+    if let Some(l) = &args.disable {
+        apply(&mut settings, l, false, "--disable")?;
+    }
+    if let Some(n) = args.concurrency {
+        settings.concurrency = n;
+    }
+    if args.enable.is_some() || args.disable.is_some() || args.concurrency.is_some() {
+        // The component refuses a concurrency outside 1 to 16 (exit 2).
+        app.set_settings(&mut s, &settings).await?;
+    }
+    let v = as_json(&settings);
+    if app.json {
+        println!("{v}");
+    } else {
+        for n in SETTING_NAMES {
+            println!("{n}: {}", if v[n] == true { "on" } else { "off" });
+        }
+    }
+    eprintln!("pages in flight: {}", settings.concurrency);
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The `wasi:keyvalue/store` import: the component's buckets, kept in the
+//! connection's storage. Calls are counted and timed for the benchmark.
+
+use super::HostState;
+use crate::storage::Storage;
+use crate::wit::KvBucket;
+use crate::wit::keyvalue::{self, Error, KeyResponse};
+use std::time::Instant;
+use wasmtime::component::Resource;
+
+impl keyvalue::Host for HostState {
+    fn open(&mut self, identifier: String) -> wasmtime::Result<Result<Resource<KvBucket>, Error>> {
+        Ok(Ok(self.table.push(KvBucket { name: identifier })?))
+    }
+}
+
+impl HostState {
+    /// One key-value write on this connection's storage: a failure is the
+    /// guest's to handle.
+    fn timed_write(&mut self, f: impl FnOnce(&mut dyn Storage, &str) -> anyhow::Result<()>) -> Result<(), Error> {
+        let t = Instant::now();
+        let r = f(self.storage.as_mut(), &self.connection).map_err(|e| Error::Other(format!("{e:#}")));
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        r
+    }
+
+    /// One key-value read: a failure ends the call (see `get`).
+    fn timed_read<R>(&mut self, f: impl FnOnce(&mut dyn Storage, &str) -> anyhow::Result<R>) -> wasmtime::Result<R> {
+        let t = Instant::now();
+        let r = f(self.storage.as_mut(), &self.connection).map_err(wasmtime::Error::from_anyhow);
+        self.kv_time += t.elapsed();
+        self.kv_calls += 1;
+        r
+    }
+
+    fn bucket_name(&self, b: &Resource<KvBucket>) -> wasmtime::Result<String> {
+        Ok(self.table.get(b)?.name.clone())
+    }
+}
+
+impl keyvalue::HostBucket for HostState {
+    // A read that fails (damaged database, credentials the key cannot open)
+    // ends the call with the storage's error: the guest reads a failed read
+    // as an absent value, which would turn a lost key into "not connected"
+    // and a damaged database into a quiet, empty sync.
+    fn get(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
+        let name = self.bucket_name(&b)?;
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key))?))
+    }
+
+    fn set(&mut self, b: Resource<KvBucket>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), Error>> {
+        let name = self.bucket_name(&b)?;
+        Ok(self.timed_write(|s, c| s.kv_set(c, &name, &key, &value)))
+    }
+
+    fn delete(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<(), Error>> {
+        let name = self.bucket_name(&b)?;
+        Ok(self.timed_write(|s, c| s.kv_delete(c, &name, &key)))
+    }
+
+    fn exists(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<bool, Error>> {
+        let name = self.bucket_name(&b)?;
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key).map(|v| v.is_some()))?))
+    }
+
+    fn list_keys(
+        &mut self,
+        b: Resource<KvBucket>,
+        _cursor: Option<u64>,
+    ) -> wasmtime::Result<Result<KeyResponse, Error>> {
+        let name = self.bucket_name(&b)?;
+        let keys = self.storage.kv_keys(&self.connection, &name).map_err(wasmtime::Error::from_anyhow)?;
+        Ok(Ok(KeyResponse { keys, cursor: None }))
+    }
+
+    fn drop(&mut self, b: Resource<KvBucket>) -> wasmtime::Result<()> {
+        self.table.delete(b)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,186 @@
+//! The port: what the component needs from its host besides HTTP, as plain
+//! Rust. The platform's record sink, its trigger and notification queue,
+//! progress and logging, and the key-value state. The wasm edge implements
+//! [`Host`] over the WIT imports; `memory::MemoryHost` implements it in
+//! memory for native tests.
+
+use serde_json::{Value, json};
+
+/// What a platform record is (WIT `platform.record-kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordKind {
+    /// A person who buys: a registered customer or a guest buyer.
+    Contact,
+    /// An order.
+    Order,
+    /// A payment or a refund of an order.
+    Transaction,
+    /// A product (its variations are its variants).
+    Product,
+    /// A product category.
+    Collection,
+}
+
+impl RecordKind {
+    /// The kind's name, as the platform and the record body write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Order => "order",
+            RecordKind::Transaction => "transaction",
+            RecordKind::Product => "product",
+            RecordKind::Collection => "collection",
+        }
+    }
+}
+
+/// A platform record ready for the sink, upserted by (`kind`, `id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// What the record is.
+    pub kind: RecordKind,
+    /// Stable across passes, for example `woo:order:42`.
+    pub id: String,
+    /// The record as a JSON object.
+    pub body: Value,
+}
+
+impl Record {
+    /// A record whose body carries its own kind and id too, so a body read
+    /// alone says what it is.
+    pub fn new(kind: RecordKind, id: String, mut body: Value) -> Record {
+        if let Value::Object(m) = &mut body {
+            m.insert("kind".into(), json!(kind.name()));
+            m.insert("id".into(), json!(id.clone()));
+        }
+        Record { kind, id, body }
+    }
+}
+
+/// A trigger for the platform's automations, fired once per order and name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// `order_submitted` or `payment_received`.
+    pub name: &'static str,
+    /// The order's record id.
+    pub order_id: String,
+    /// The buyer's contact id, when the order has one.
+    pub contact_id: Option<String>,
+    /// When it fired (RFC 3339, UTC).
+    pub time: String,
+}
+
+/// A message for a person (the connection's owner).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// What it is about, for example `reconnect_required`.
+    pub topic: String,
+    /// The e-mail address of the person it is for.
+    pub recipient: String,
+    /// One line.
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+}
+
+/// Records, triggers, notifications and state, stored all or nothing: a
+/// page's records and its checkpoint go in one batch, so a pass cut anywhere
+/// resumes without losing or doubling anything.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Batch {
+    /// Records to upsert.
+    pub records: Vec<Record>,
+    /// Triggers to fire (the host fires each order and name once).
+    pub triggers: Vec<Trigger>,
+    /// Notifications to queue.
+    pub notifications: Vec<Notification>,
+    /// Key-value writes: (bucket, key, value).
+    pub state: Vec<(String, String, Vec<u8>)>,
+}
+
+impl Batch {
+    /// Add a key-value write to the batch.
+    pub fn set_state(&mut self, bucket: &str, key: &str, value: impl Into<Vec<u8>>) {
+        self.state.push((bucket.to_string(), key.to_string(), value.into()));
+    }
+
+    /// Whether the batch holds nothing to store.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.triggers.is_empty() && self.notifications.is_empty() && self.state.is_empty()
+    }
+}
+
+/// Log severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Detail for the developer.
+    Debug,
+    /// What the connector did.
+    Info,
+    /// Something the operator should look at; the work went on.
+    Warn,
+    /// Something failed.
+    Error,
+}
+
+/// The host could not store or change the connector's state; nothing of the
+/// write was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The host, as the component's logic sees it.
+pub trait Host {
+    /// Store a batch all or nothing; one `created` flag per record.
+    fn commit(&mut self, batch: Batch) -> Result<Vec<bool>, StorageError>;
+    /// Report how far a long pass is (`kind` is what is being read).
+    fn progress(&mut self, kind: &str, done: u64, total: u64);
+    /// A line for the operator; never carries a credential.
+    fn log(&mut self, level: Level, message: &str);
+    /// A key's value (`None` when the key is absent). A key the host cannot
+    /// read is an error, never absent: read as absent, a lost `import:running`
+    /// would restart an import and a lost seen-delivery row would apply a
+    /// webhook twice.
+    fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    /// Write one key.
+    fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<(), StorageError>;
+    /// Remove one key.
+    fn delete(&mut self, bucket: &str, key: &str) -> Result<(), StorageError>;
+    /// Every key of a bucket; an error when the host cannot list them all.
+    fn keys(&mut self, bucket: &str) -> Result<Vec<String>, StorageError>;
+    /// RFC 3339 UTC now.
+    fn now_rfc3339(&self) -> String;
+
+    /// A key's value as text (invalid UTF-8 replaced), `None` when absent.
+    fn text(&mut self, bucket: &str, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(self.get(bucket, key)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+}
+
+/// The state buckets.
+pub mod bucket {
+    /// Credentials: the host keeps this bucket apart from everything else.
+    pub const CREDENTIALS: &str = "credentials";
+    /// The connection's public facts (URL, state, version) and settings.
+    pub const CONNECTION: &str = "connection";
+    /// Import checkpoints and sync cursors.
+    pub const CURSORS: &str = "cursors";
+    /// Email → contact id, so guests link to existing contacts.
+    pub const EMAILS: &str = "emails";
+    /// Products ever imported: id → `date_modified_gmt` last applied.
+    pub const PRODUCTS: &str = "products";
+    /// Orders seen: id → `p|u:<date_modified_gmt>` (paid or unpaid when last applied).
+    pub const ORDERS: &str = "orders";
+    /// Lower-cased SKU → the first product or variation record that has it.
+    pub const SKUS: &str = "skus";
+    /// Ids of categories linked to imported products.
+    pub const LINKED_CATEGORIES: &str = "linked-categories";
+}
+
+#[cfg(any(test, feature = "testing"))]
+pub mod memory;

@@ -1,0 +1,367 @@
+//! Applying a resource: the rules every path that stores a record follows
+//! (the first import, incremental passes, webhook deliveries, write-back),
+//! each written once here.
+//!
+//! - A record is never replaced with an older version of itself
+//!   ([`compare_version`]).
+//! - An order's triggers fire once: `order_submitted` when it is first seen
+//!   after the import, `payment_received` when it becomes paid ([`order`]).
+//! - A product's record notes its categories (collections follow them) and
+//!   its SKUs (two products with one SKU are reported, never merged)
+//!   ([`product`]).
+//! - A registered customer's contact is indexed by e-mail ([`customer`]), so
+//!   a guest order with that e-mail links to it; a buyer without a contact
+//!   gets one from the order's billing details ([`Buyers`]).
+
+use super::settings::Settings;
+use crate::mapping::{self, ProductSkip, Record, ids};
+use crate::port::{Batch, Host, Level, StorageError, Trigger, bucket};
+use crate::read;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What is remembered of an order: paid or not, and the version applied.
+pub fn order_state(order: &Value) -> String {
+    format!("{}:{}", if mapping::is_paid(order) { "p" } else { "u" }, read::text(&order["date_modified_gmt"]))
+}
+
+/// `date_modified_gmt` in one comparable form (`2025-03-01T09:00:00`), or
+/// empty when the resource has none.
+pub fn modified_at(resource: &Value) -> String {
+    comparable_time(&read::text(&resource["date_modified_gmt"]))
+}
+
+/// A store time without its UTC offset or fraction, so two compare as text.
+pub fn comparable_time(t: &str) -> String {
+    let t = t.trim().trim_end_matches('Z').trim_end_matches("+00:00");
+    t.split('.').next().unwrap_or(t).to_string()
+}
+
+/// How a delivered version compares with the newest one applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// Nothing applied yet, or the delivery is newer.
+    New,
+    /// The very version applied last.
+    Same,
+    /// Older than the version applied: applying it would undo a change.
+    Older,
+}
+
+/// Rule: never replace a record with an older version of itself. Both are
+/// `date_modified_gmt` values in the same form. A resource that was never
+/// modified has none (WooCommerce 11 answers `null` for such a customer):
+/// it cannot be ordered, so it is applied, but never over a dated version.
+pub fn compare_version(delivered: &str, applied: Option<&str>) -> Version {
+    match applied {
+        None => Version::New,
+        Some(a) if delivered.is_empty() => {
+            if a.is_empty() {
+                Version::New
+            } else {
+                Version::Older
+            }
+        }
+        Some(a) if delivered > a => Version::New,
+        Some(a) if delivered == a => Version::Same,
+        Some(_) => Version::Older,
+    }
+}
+
+/// Apply an order seen after the import: its record, its buyer, its payment,
+/// and the triggers it earns. Returns false when this version was applied
+/// before (nothing to do); an error when the version applied before cannot
+/// be read (applying blind could fire its triggers twice).
+pub fn order(
+    host: &mut impl Host,
+    settings: &Settings,
+    order: &Value,
+    batch: &mut Batch,
+) -> Result<bool, StorageError> {
+    let Some(id) = read::id(&order["id"]) else { return Ok(false) };
+    if !mapping::is_importable_order_status(&read::text(&order["status"])) {
+        // Not seen until it leaves checkout-draft or trash.
+        return Ok(false);
+    }
+    let previous = host.text(bucket::ORDERS, &id.to_string())?;
+    let state = order_state(order);
+    if previous.as_deref() == Some(state.as_str()) {
+        return Ok(false);
+    }
+    // A late webhook or a slow page may carry an older version than one applied.
+    let applied_at = previous.as_deref().map(|p| p.split_once(':').map_or("", |(_, t)| t)).map(comparable_time);
+    if compare_version(&modified_at(order), applied_at.as_deref()) == Version::Older {
+        return Ok(false);
+    }
+    let wanted = settings.orders || settings.transactions || settings.order_submitted || settings.payment_received;
+    if !wanted {
+        return Ok(false);
+    }
+    batch.set_state(bucket::ORDERS, &id.to_string(), state.clone());
+    // Rule: with contact sync off, an order's buyer still becomes a contact.
+    let contact = Buyers::default().contact_for(host, order, batch)?;
+    if settings.orders
+        && let Some(record) = mapping::order_record(order, contact.as_deref())
+    {
+        batch.records.push(record);
+    }
+    if settings.transactions
+        && let Some(payment) = mapping::payment_transaction(order, contact.as_deref())
+    {
+        batch.records.push(payment);
+    }
+    let now = host.now_rfc3339();
+    let order_id = ids::order_id(id);
+    if previous.is_none() && settings.order_submitted {
+        batch.triggers.push(Trigger {
+            name: "order_submitted",
+            order_id: order_id.clone(),
+            contact_id: contact.clone(),
+            time: now.clone(),
+        });
+    }
+    let was_paid = previous.as_deref().is_some_and(|p| p.starts_with("p:"));
+    if state.starts_with("p:") && !was_paid && settings.payment_received {
+        batch.triggers.push(Trigger { name: "payment_received", order_id, contact_id: contact, time: now });
+    }
+    Ok(true)
+}
+
+/// A variable product with variations cannot be mapped from its own JSON:
+/// its variants (and so its price) come from reading its variations.
+pub fn needs_its_variations(p: &Value) -> bool {
+    read::text(&p["type"]) == "variable" && !read::list(&p["variations"]).is_empty()
+}
+
+/// Apply a product seen after the import (WooCommerce is the source of truth:
+/// a later version overwrites). Returns false when nothing changed; an error
+/// when the version applied before cannot be read.
+pub fn changed_product(
+    host: &mut impl Host,
+    settings: &Settings,
+    p: &Value,
+    variations: &[Value],
+    batch: &mut Batch,
+) -> Result<bool, StorageError> {
+    let Some(id) = read::id(&p["id"]) else { return Ok(false) };
+    let modified = read::text(&p["date_modified_gmt"]);
+    let previous = host.text(bucket::PRODUCTS, &id.to_string())?;
+    if previous.as_deref() == Some(modified.as_str()) && !modified.is_empty() {
+        return Ok(false);
+    }
+    let applied_at = previous.as_deref().map(comparable_time);
+    if compare_version(&modified_at(p), applied_at.as_deref()) == Version::Older {
+        return Ok(false);
+    }
+    if variations.is_empty() && needs_its_variations(p) {
+        // A delivery carries no variations: the next products pass reads them.
+        return Ok(false);
+    }
+    Ok(product(host, p, variations, previous.is_some(), settings.products, batch)?.is_ok())
+}
+
+/// Map a product and note in `batch` what its record implies: the version
+/// applied, the categories it links (collections follow them) and its SKUs.
+/// The record itself goes in only when `wanted` (products are read for
+/// their categories too). `previously_imported` keeps an unpublished
+/// product's record, with "include in online store" off.
+///
+/// The inner result is the mapping's verdict (why a product is skipped);
+/// the outer one an error when the SKUs already claimed cannot be read.
+pub fn product(
+    host: &mut impl Host,
+    p: &Value,
+    variations: &[Value],
+    previously_imported: bool,
+    wanted: bool,
+    batch: &mut Batch,
+) -> Result<Result<(), ProductSkip>, StorageError> {
+    let Some(id) = read::id(&p["id"]) else { return Ok(Err(ProductSkip::NoPrice)) };
+    let record = match mapping::product_record(p, variations, previously_imported) {
+        Ok(record) => record,
+        Err(skip) => return Ok(Err(skip)),
+    };
+    batch.set_state(bucket::PRODUCTS, &id.to_string(), read::text(&p["date_modified_gmt"]));
+    for c in mapping::product_category_ids(p) {
+        batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
+    }
+    claim_skus(host, &record, batch)?;
+    if wanted {
+        batch.records.push(record);
+    }
+    Ok(Ok(()))
+}
+
+/// Note the SKUs of a product record and its variants in `batch`; log a
+/// warning for each SKU another record already has. Two store products with
+/// one SKU stay two records: they are reported, never merged.
+fn claim_skus(host: &mut impl Host, record: &Record, batch: &mut Batch) -> Result<(), StorageError> {
+    let mut owners: Vec<(String, String)> = vec![(read::text(&record.body["sku"]), record.id.clone())];
+    for v in read::list(&record.body["variants"]) {
+        owners.push((read::text(&v["sku"]), read::text(&v["id"])));
+    }
+    for (sku, id) in owners {
+        let key = sku.trim().to_lowercase();
+        if key.is_empty() {
+            continue;
+        }
+        let pending = batch
+            .state
+            .iter()
+            .rev()
+            .find(|(b, k, _)| b == bucket::SKUS && *k == key)
+            .map(|(_, _, v)| String::from_utf8_lossy(v).into_owned());
+        let owner = match pending {
+            Some(owner) => Some(owner),
+            None => host.text(bucket::SKUS, &key)?,
+        };
+        match owner {
+            Some(owner) if owner != id => host
+                .log(Level::Warn, &format!("SKU {sku:?} is on both {owner} and {id}: kept as two records, not merged")),
+            Some(_) => {}
+            None => batch.set_state(bucket::SKUS, &key, id.into_bytes()),
+        }
+    }
+    Ok(())
+}
+
+/// A registered customer's contact, indexed by its e-mail so guest orders
+/// with that e-mail link to it. `None` when its role is not synced.
+pub fn customer<'b>(customer: &Value, batch: &'b mut Batch) -> Option<&'b Record> {
+    let record = mapping::contact_from_customer(customer)?;
+    let email = read::text(&record.body["email"]);
+    if !email.is_empty() {
+        batch.set_state(bucket::EMAILS, &email, record.id.clone());
+    }
+    batch.records.push(record);
+    batch.records.last()
+}
+
+/// Decides the contact of each order's buyer, creating contacts for buyers
+/// that have none yet (guests once, by email; registered buyers from billing).
+#[derive(Default)]
+pub struct Buyers {
+    /// Emails and contact ids assigned in this batch (not yet committed).
+    pending: HashMap<String, String>,
+}
+
+impl Buyers {
+    /// The contact id of `order`'s buyer, adding its contact record (and its
+    /// e-mail index) to `batch` when the buyer has none yet. An error when
+    /// the e-mail index cannot be read (guessing would make a second contact).
+    pub fn contact_for(
+        &mut self,
+        host: &mut impl Host,
+        order: &Value,
+        batch: &mut Batch,
+    ) -> Result<Option<String>, StorageError> {
+        let email = read::text(&order["billing"]["email"]).trim().to_lowercase();
+        let mut lookup = |key: &str| -> Result<Option<String>, StorageError> {
+            match self.pending.get(key) {
+                Some(id) => Ok(Some(id.clone())),
+                None => host.text(bucket::EMAILS, key),
+            }
+        };
+        Ok(match read::id(&order["customer_id"]) {
+            Some(cid) => {
+                let id = ids::customer_contact_id(cid);
+                let marker = format!("#{id}");
+                if lookup(&marker)?.is_none() && lookup(&email)?.as_deref() != Some(id.as_str()) {
+                    if let Some(r) = mapping::contact_from_order_billing(order) {
+                        batch.records.push(r);
+                    }
+                    batch.set_state(bucket::EMAILS, &marker, id.clone());
+                    self.pending.insert(marker, id.clone());
+                    if !email.is_empty() {
+                        batch.set_state(bucket::EMAILS, &email, id.clone());
+                        self.pending.insert(email, id.clone());
+                    }
+                }
+                Some(id)
+            }
+            None if email.is_empty() => None,
+            None => {
+                if let Some(existing) = lookup(&email)? {
+                    return Ok(Some(existing));
+                }
+                let Some(r) = mapping::contact_from_order_billing(order) else { return Ok(None) };
+                let id = r.id.clone();
+                batch.records.push(r);
+                batch.set_state(bucket::EMAILS, &email, id.clone());
+                self.pending.insert(email, id.clone());
+                Some(id)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::port::memory::MemoryHost;
+    use serde_json::json;
+
+    #[test]
+    fn never_replace_a_record_with_an_older_version_of_itself() {
+        assert_eq!(compare_version("2025-03-01T09:00:01", Some("2025-03-01T09:00:00")), Version::New);
+        assert_eq!(compare_version("2025-03-01T09:00:00", Some("2025-03-01T09:00:00")), Version::Same);
+        assert_eq!(compare_version("2025-03-01T08:59:59", Some("2025-03-01T09:00:00")), Version::Older);
+        assert_eq!(compare_version("", Some("2025-03-01T09:00:00")), Version::Older);
+        assert_eq!(compare_version("", Some("")), Version::New, "never modified: cannot be ordered");
+        assert_eq!(modified_at(&json!({"date_modified_gmt": "2025-03-01T09:00:00Z"})), "2025-03-01T09:00:00");
+        assert_eq!(modified_at(&json!({"date_modified_gmt": null})), "");
+    }
+
+    #[test]
+    fn an_order_fires_submitted_once_and_paid_once() {
+        let mut host = MemoryHost::default();
+        let settings = Settings::default();
+        let at = |status: &str, modified: &str| json!({"id": 9, "status": status, "total": "5.00", "billing": {"email": "a@b.c"}, "date_modified_gmt": modified});
+        for o in [
+            at("pending", "2025-03-01T09:00:00"),
+            at("pending", "2025-03-01T09:00:00"),
+            at("processing", "2025-03-01T10:00:00"),
+            at("completed", "2025-03-01T11:00:00"),
+        ] {
+            let mut batch = Batch::default();
+            order(&mut host, &settings, &o, &mut batch).unwrap();
+            host.commit(batch).unwrap();
+        }
+        let names: Vec<&str> = host.triggers.values().map(|t| t.name).collect();
+        assert_eq!(names, ["order_submitted", "payment_received"]);
+    }
+
+    #[test]
+    fn a_sku_on_two_products_is_reported_and_both_are_kept() {
+        let mut host = MemoryHost::default();
+        let mut batch = Batch::default();
+        for id in [1, 2] {
+            let p = json!({"id": id, "type": "simple", "status": "publish", "price": "5", "sku": "MUG"});
+            product(&mut host, &p, &[], false, true, &mut batch).unwrap().unwrap();
+        }
+        assert_eq!(batch.records.len(), 2);
+        assert!(
+            host.logs.iter().any(|l| l.contains("SKU \"MUG\" is on both woo:product:1 and woo:product:2")),
+            "{:?}",
+            host.logs
+        );
+    }
+
+    #[test]
+    fn a_customer_contact_is_indexed_by_its_email_for_guest_orders() {
+        let mut host = MemoryHost::default();
+        let mut batch = Batch::default();
+        assert!(customer(&json!({"id": 7, "role": "customer", "email": "Ann@Example.com"}), &mut batch).is_some());
+        assert!(
+            customer(&json!({"id": 1, "role": "administrator", "email": "admin@example.com"}), &mut batch).is_none()
+        );
+        host.commit(batch).unwrap();
+        let mut batch = Batch::default();
+        let guest_order = json!({"id": 100, "customer_id": 0, "billing": {"email": "ann@example.com"}});
+        assert_eq!(
+            Buyers::default().contact_for(&mut host, &guest_order, &mut batch).unwrap().as_deref(),
+            Some("woo:customer:7")
+        );
+        assert!(batch.records.is_empty(), "no second contact for a known e-mail");
+    }
+}

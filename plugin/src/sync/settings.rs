@@ -1,0 +1,130 @@
+//! The ongoing-sync settings, kept in the connection's state: which kinds a
+//! pass keeps in step, which triggers it fires, and how many requests it keeps
+//! in flight.
+
+use crate::client::Error;
+use crate::port::{Batch, Host, StorageError, bucket};
+use serde::{Deserialize, Serialize};
+
+/// What ongoing sync keeps in step. Everything is on until changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Keep contacts in step.
+    pub contacts: bool,
+    /// Keep orders in step.
+    pub orders: bool,
+    /// Keep transactions (payments and refunds) in step.
+    pub transactions: bool,
+    /// Keep products in step.
+    pub products: bool,
+    /// Keep collections (product categories) in step.
+    pub collections: bool,
+    /// Fire `order_submitted` for orders first seen after the import.
+    pub order_submitted: bool,
+    /// Fire `payment_received` when an order becomes paid.
+    pub payment_received: bool,
+    /// Requests a pass keeps in flight to the store (1 to 16). Kept under its
+    /// own key ([`CONCURRENCY_KEY`]), where connections saved it before it was
+    /// a setting, so it is not part of the switches' JSON.
+    #[serde(skip, default = "default_concurrency")]
+    pub concurrency: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            contacts: true,
+            orders: true,
+            transactions: true,
+            products: true,
+            collections: true,
+            order_submitted: true,
+            payment_received: true,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+fn default_concurrency() -> usize {
+    DEFAULT_CONCURRENCY
+}
+
+/// Where the switches are kept, as JSON, in the connection bucket.
+const KEY: &str = "sync-settings";
+
+/// Pages in flight when none is set.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most pages in flight a connection may ask for.
+pub const MAX_CONCURRENCY: usize = 16;
+/// Where a connection's chosen concurrency is kept, as decimal text.
+pub const CONCURRENCY_KEY: &str = "concurrency";
+
+/// The saved settings (the defaults for anything never saved); an error
+/// when the host cannot read them, so a pass never runs on defaults it was
+/// not given.
+pub fn load(host: &mut impl Host) -> Result<Settings, StorageError> {
+    let mut s: Settings =
+        host.get(bucket::CONNECTION, KEY)?.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    s.concurrency = concurrency(host)?;
+    Ok(s)
+}
+
+/// Save the settings, all or nothing. A concurrency outside 1 to 16 is
+/// refused and nothing is saved.
+pub fn save(host: &mut impl Host, s: &Settings) -> Result<(), Error> {
+    if !(1..=MAX_CONCURRENCY).contains(&s.concurrency) {
+        return Err(Error::invalid("concurrency", format!("must be 1 to {MAX_CONCURRENCY}, not {}", s.concurrency)));
+    }
+    let mut batch = Batch::default();
+    batch.set_state(bucket::CONNECTION, KEY, serde_json::to_vec(s).unwrap_or_default());
+    batch.set_state(bucket::CONNECTION, CONCURRENCY_KEY, s.concurrency.to_string());
+    host.commit(batch)?;
+    Ok(())
+}
+
+/// Pages in flight for this connection: the saved choice, within 1 to 16.
+pub fn concurrency(host: &mut impl Host) -> Result<usize, StorageError> {
+    Ok(host
+        .get(bucket::CONNECTION, CONCURRENCY_KEY)?
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .map(|n| n.clamp(1, MAX_CONCURRENCY))
+        .unwrap_or(DEFAULT_CONCURRENCY))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::port::memory::MemoryHost;
+
+    #[test]
+    fn concurrency_defaults_to_4_and_is_kept_within_1_to_16() {
+        let mut host = MemoryHost::default();
+        assert_eq!(concurrency(&mut host).unwrap(), 4);
+        for (saved, used) in [("8", 8), ("0", 1), ("64", 16), ("lots", 4)] {
+            host.set(bucket::CONNECTION, CONCURRENCY_KEY, saved.as_bytes()).unwrap();
+            assert_eq!(concurrency(&mut host).unwrap(), used, "{saved}");
+        }
+    }
+
+    #[test]
+    fn concurrency_is_saved_under_the_key_existing_connections_use() {
+        let mut host = MemoryHost::default();
+        host.set(bucket::CONNECTION, CONCURRENCY_KEY, b"7").unwrap();
+        assert_eq!(load(&mut host).unwrap().concurrency, 7, "a choice saved before it was a setting is kept");
+        let s = Settings { concurrency: 12, orders: false, ..Settings::default() };
+        save(&mut host, &s).unwrap();
+        assert_eq!(host.get(bucket::CONNECTION, CONCURRENCY_KEY).unwrap().unwrap(), b"12");
+        assert_eq!(load(&mut host).unwrap(), s);
+    }
+
+    #[test]
+    fn concurrency_outside_1_to_16_is_refused_and_nothing_is_saved() {
+        let mut host = MemoryHost::default();
+        for n in [0, 17] {
+            let e = save(&mut host, &Settings { concurrency: n, ..Settings::default() }).unwrap_err();
+            assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "concurrency"), "{e}");
+        }
+        assert!(host.kv.is_empty());
+    }
+}

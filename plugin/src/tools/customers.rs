@@ -1,0 +1,88 @@
+//! Customers: registered shoppers (guests have no customer record), and the
+//! write-back of a platform contact to its customer.
+
+use super::registry::Tool;
+use super::{page, rest, schema};
+use crate::client::Method;
+use serde_json::{Map, Value, json};
+
+/// The customer tools.
+pub(super) const TOOLS: &[Tool] = &[
+    Tool {
+        name: "list-customers",
+        description: "List registered customers. WooCommerce lists only role `customer` unless `role` is given (`all` for every role). There is no date filter on customers. Returns {items, page, per_page, total, total_pages}.",
+        schema: list_schema,
+        handler: |store, args| page::list(store, "/customers", args),
+    },
+    Tool {
+        name: "get-customer",
+        description: "Fetch one registered customer by id (guests have no customer record; find them through their orders).",
+        schema: schema::id,
+        handler: |store, args| rest::get(store, format!("/customers/{}", rest::num(args, "id"))),
+    },
+    Tool {
+        name: "create-customer",
+        description: "Register a customer by email, with optional names and billing/shipping addresses. Fails if the email is already registered.",
+        schema: || schema::object(customer_fields(), &["email"]),
+        handler: |store, args| rest::write(store, Method::Post, "/customers".into(), args.clone()),
+    },
+    Tool {
+        name: "update-customer",
+        description: "Change a registered customer: email, names, billing or shipping address. Guests have no customer record and cannot be updated.",
+        schema: update_schema,
+        handler: |store, args| {
+            let path = format!("/customers/{}", rest::num(args, "id"));
+            rest::write(store, Method::Put, path, rest::without(args, &["id"]))
+        },
+    },
+    Tool {
+        name: "push-contact",
+        description: "Update a registered customer from the platform contact (names, email, phone, billing/shipping address fields). Guests (woo:guest:…) have no customer and are refused. The stored contact is updated at once, and the store's echo of the change is not reported as a new change.",
+        schema: push_contact_schema,
+        handler: |store, args| {
+            store
+                .push_contact(args["contact_id"].as_str().unwrap_or(""), args["set"].as_object().unwrap_or(&Map::new()))
+        },
+    },
+];
+
+fn list_schema() -> Value {
+    schema::list(json!({
+        "email": {"type": "string", "maxLength": 320},
+        "role": {"type": "string", "maxLength": 100, "description": "customer (default), subscriber, administrator, … or all."}
+    }))
+}
+
+/// The fields of a customer that the create and update tools set.
+fn customer_fields() -> Value {
+    json!({
+        "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320},
+        "first_name": {"type": "string", "maxLength": 200},
+        "last_name": {"type": "string", "maxLength": 200},
+        "username": {"type": "string", "maxLength": 60},
+        "billing": schema::address(),
+        "shipping": schema::address(),
+        "meta_data": schema::meta_data()
+    })
+}
+
+fn update_schema() -> Value {
+    let mut p = customer_fields();
+    p["id"] = json!({"type": "integer", "minimum": 1});
+    schema::object(p, &["id"])
+}
+
+fn push_contact_schema() -> Value {
+    let fields: Map<String, Value> = crate::push::CONTACT_FIELDS
+        .iter()
+        .map(|f| (f.to_string(), json!({"type": "string", "maxLength": 500})))
+        .collect();
+    schema::object(
+        json!({
+            "contact_id": {"type": "string", "pattern": "^woo:(customer|guest):", "description": "The platform contact id, e.g. woo:customer:42 (guests cannot be updated)."},
+            "set": {"type": "object", "minProperties": 1, "properties": fields, "additionalProperties": false,
+                "description": "Fields to change: first_name, last_name, email, phone (the billing phone), billing.<field>, shipping.<field>."}
+        }),
+        &["contact_id", "set"],
+    )
+}

@@ -1,0 +1,80 @@
+//! The tools: what an agent (through `list-tools`/`call-tool`) and a workflow
+//! (through the typed `direct` functions) can do with the connected store.
+//!
+//! A tool is a name, a description written for an LLM, a JSON Schema of its
+//! arguments, and a handler. Arguments are made to fit the schema (whole
+//! numbers written `2.0` become integers) and validated before any request,
+//! so a refused call costs nothing; secrets the store echoes are redacted
+//! from every result.
+//!
+//! Layout, one file per WooCommerce REST resource, as the store's API is:
+//! `orders`, `notes`, `refunds`, `products`, `variations`, `taxonomy`
+//! (categories), `customers`, `coupons`, `stock`, `raw` (any endpoint, behind
+//! the raw-path and query guards). The shared parts: `registry` (the `Tool`
+//! descriptor and the table), `schema` (schema builders), `validate` (the
+//! JSON-Schema validator), `query` (query names and dates), `page` (list
+//! results), `rest` (small request helpers), `redact`, and `direct` (typed
+//! arguments to the tool's JSON object).
+//!
+//! # Adding a tool
+//!
+//! Add one `Tool { name, description, schema, handler }` to the `TOOLS` of
+//! its resource file, with the schema built from `schema`'s parts and a
+//! handler that uses `rest` and `page`. That is the whole change for agent
+//! mode. A new resource file also gets a `mod` line below and an entry in
+//! `registry::RESOURCES`. Direct mode needs the typed function in
+//! `wit/direct.wit` and its binding in the wasm edge, which hands its
+//! arguments to `direct::args` and then to `call`.
+
+mod coupons;
+mod customers;
+pub mod direct;
+mod notes;
+mod orders;
+mod page;
+mod products;
+mod query;
+mod raw;
+mod redact;
+mod refunds;
+mod registry;
+mod rest;
+mod schema;
+mod stock;
+mod taxonomy;
+mod validate;
+mod variations;
+
+pub use page::Listing;
+pub use products::BATCH_SIZE;
+pub use query::{check_query_key, utc_date_time};
+pub use raw::{check_raw_path, raw_query};
+pub use redact::redact_secrets;
+pub use registry::{Handler, Store, TOOLS, Tool, find};
+pub use validate::validate;
+
+use crate::client::{Client, Error, Transport};
+use crate::port::Host;
+use serde_json::Value;
+
+/// The largest tool-argument JSON accepted, in bytes (1 MiB), by `call-tool`
+/// and by `woo tool --args @FILE`.
+pub const MAX_ARGUMENT_BYTES: usize = 1 << 20;
+
+/// Run a tool. `args` is the JSON object of arguments. Secrets the store
+/// echoes (a webhook's `secret`, API keys) are redacted from the result: an
+/// agent never needs them and must not be able to leak them.
+pub fn call<T: Transport>(
+    client: &mut Client<T>,
+    host: &mut impl Host,
+    name: &str,
+    args: &Value,
+) -> Result<Value, Error> {
+    let tool = find(name).ok_or_else(|| Error::invalid("name", format!("there is no tool `{name}`")))?;
+    let schema = (tool.schema)();
+    let args = validate::whole_numbers_as_integers(&schema, args);
+    validate(&schema, &args)?;
+    let mut out = (tool.handler)(&mut registry::Connected { client, host }, &args)?;
+    redact_secrets(&mut out);
+    Ok(out)
+}

@@ -1,0 +1,192 @@
+//! Products: list, fetch, create and change them, one at a time or in batches.
+
+use super::registry::{Store, Tool};
+use super::{page, rest, schema};
+use crate::client::{ApiRequest, Error, Method};
+use crate::read;
+use serde_json::{Value, json};
+
+/// The product tools.
+pub(super) const TOOLS: &[Tool] = &[
+    Tool {
+        name: "list-products",
+        description: "List products (all types and statuses unless filtered). Filter by status, type, category id, SKU (comma list, case-insensitive, also finds variations), search text, or dates. Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.",
+        schema: list_schema,
+        handler: |store, args| page::list(store, "/products", args),
+    },
+    Tool {
+        name: "get-product",
+        description: "Fetch one product by id. For a variable product the result also carries `variations_detail`: every variation with its price, SKU, stock and attributes.",
+        schema: schema::id,
+        handler: get_product,
+    },
+    Tool {
+        name: "create-product",
+        description: "Create a product. A simple product takes regular_price (a decimal string); a variable product takes attributes (with `variation: true`) and variations, each with its price and attribute options. Returns the product, with `variations_detail` for a variable one.",
+        schema: create_schema,
+        handler: create_product,
+    },
+    Tool {
+        name: "update-product",
+        description: "Change one product: name, status, description, SKU, GTIN, prices (decimal strings), stock or categories. Returns the updated product.",
+        schema: update_schema,
+        handler: |store, args| {
+            let path = format!("/products/{}", rest::num(args, "id"));
+            rest::write(store, Method::Put, path, product_body(args, &["id"]))
+        },
+    },
+    Tool {
+        name: "batch-update-products",
+        description: "Update many products at once through WooCommerce's batch endpoint (100 per request; larger lists are split). Returns every updated product, and per-item errors.",
+        schema: batch_schema,
+        handler: batch_update_products,
+    },
+];
+
+/// WooCommerce's batch endpoint takes 100 items a call.
+pub const BATCH_SIZE: usize = 100;
+
+fn list_schema() -> Value {
+    let mut extra = schema::dates();
+    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"]});
+    extra["type"] = json!({"type": "string", "enum": ["simple", "grouped", "external", "variable"]});
+    extra["category"] = json!({"type": "integer", "minimum": 1});
+    extra["sku"] = json!({"type": "string", "maxLength": 200});
+    schema::list(extra)
+}
+
+/// The fields of a product that the create, update and batch tools set.
+fn product_fields() -> Value {
+    json!({
+        "name": {"type": "string", "minLength": 1, "maxLength": 500},
+        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"]},
+        "description": {"type": "string", "maxLength": 100000},
+        "short_description": {"type": "string", "maxLength": 10000},
+        "sku": {"type": "string", "maxLength": 100},
+        "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
+        "regular_price": schema::decimal(),
+        "sale_price": schema::decimal(),
+        "manage_stock": {"type": "boolean"},
+        "stock_quantity": {"type": "integer"},
+        "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."},
+        "meta_data": schema::meta_data()
+    })
+}
+
+fn create_schema() -> Value {
+    let mut p = product_fields();
+    p["type"] =
+        json!({"type": "string", "enum": ["simple", "variable"], "description": "simple (default) or variable."});
+    p["attributes"] = json!({"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "options": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "minItems": 1, "maxItems": 100},
+        "variation": {"type": "boolean"}, "visible": {"type": "boolean"}}, "required": ["name", "options"], "additionalProperties": false}});
+    p["variations"] = json!({"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
+        "regular_price": schema::decimal(), "sale_price": schema::decimal(), "sku": {"type": "string", "maxLength": 100},
+        "manage_stock": {"type": "boolean"}, "stock_quantity": {"type": "integer"},
+        "attributes": {"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}, "option": {"type": "string", "minLength": 1}}, "required": ["name", "option"], "additionalProperties": false}}},
+        "required": ["attributes"], "additionalProperties": false}});
+    schema::object(p, &["name"])
+}
+
+fn update_schema() -> Value {
+    let mut p = product_fields();
+    p["id"] = json!({"type": "integer", "minimum": 1});
+    schema::object(p, &["id"])
+}
+
+fn batch_schema() -> Value {
+    let mut item = product_fields();
+    item["id"] = json!({"type": "integer", "minimum": 1});
+    schema::object(
+        json!({
+            "update": {"type": "array", "minItems": 1, "maxItems": 5000, "items": {"type": "object", "properties": item, "required": ["id"], "additionalProperties": false},
+                "description": "Products to update; sent 100 per request."}
+        }),
+        &["update"],
+    )
+}
+
+/// The product's body without `drop`; category ids become WooCommerce's `[{id}]`.
+fn product_body(args: &Value, drop: &[&str]) -> Value {
+    let mut b = rest::without(args, drop);
+    if let Some(ids) = args["categories"].as_array() {
+        b["categories"] = Value::Array(ids.iter().map(|id| json!({"id": id})).collect());
+    }
+    b
+}
+
+/// The product, with every variation of a variable one as `variations_detail`.
+fn get_product(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
+    let id = rest::num(args, "id");
+    let mut p = rest::get(store, format!("/products/{id}"))?;
+    if read::text(&p["type"]) == "variable" {
+        let mut all = vec![];
+        store.for_each_page(&format!("/products/{id}/variations"), &[], &mut |page| {
+            all.extend(page.items);
+            Ok(())
+        })?;
+        p["variations_detail"] = Value::Array(all);
+    }
+    Ok(p)
+}
+
+/// A simple product in one request; a variable one, then its variations
+/// (concurrently), returned as `variations_detail`.
+fn create_product(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
+    let variable = args["type"].as_str() == Some("variable");
+    if variable && args["attributes"].as_array().is_none_or(|a| a.is_empty()) {
+        return Err(Error::invalid("attributes", "a variable product needs at least one attribute"));
+    }
+    if !variable && args.get("variations").is_some() {
+        return Err(Error::invalid("variations", "only a variable product has variations"));
+    }
+    let mut body = product_body(args, &["variations"]);
+    if let Some(attrs) = body["attributes"].as_array_mut() {
+        for a in attrs {
+            if a.get("variation").is_none() {
+                a["variation"] = json!(variable);
+            }
+            if a.get("visible").is_none() {
+                a["visible"] = json!(true);
+            }
+        }
+    }
+    let mut product = rest::write(store, Method::Post, "/products".into(), body)?;
+    if variable {
+        let id = read::id(&product["id"])
+            .ok_or_else(|| Error::Transport("the store returned a product without an id".into()))?;
+        let reqs: Vec<ApiRequest> = read::list(&args["variations"])
+            .iter()
+            .map(|v| ApiRequest::write(Method::Post, format!("/products/{id}/variations"), v.clone()))
+            .collect();
+        let mut created = vec![];
+        for r in store.send_all(&reqs) {
+            created.push(r?.body);
+        }
+        product["variations_detail"] = Value::Array(created);
+    }
+    Ok(product)
+}
+
+/// `BATCH_SIZE` products a request, the requests concurrently; each item
+/// the store refused is reported rather than failing the whole call.
+fn batch_update_products(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
+    let items: Vec<Value> = read::list(&args["update"]).iter().map(|i| product_body(i, &[])).collect();
+    let reqs: Vec<ApiRequest> = items
+        .chunks(BATCH_SIZE)
+        .map(|chunk| ApiRequest::write(Method::Post, "/products/batch", json!({"update": chunk})).replay_safe())
+        .collect();
+    let mut updated = vec![];
+    let mut errors = vec![];
+    for r in store.send_all(&reqs) {
+        for item in read::list(&r?.body["update"]) {
+            if item.get("error").is_some_and(|e| !e.is_null()) {
+                errors.push(item.clone());
+            } else {
+                updated.push(item.clone());
+            }
+        }
+    }
+    Ok(json!({"updated": updated, "errors": errors, "requests": reqs.len()}))
+}

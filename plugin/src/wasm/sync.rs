@@ -1,0 +1,109 @@
+//! The exported `sync` interface.
+
+use super::Component;
+use super::call::{or_logged_default, to_wit, with_client};
+use super::exports::woo::connector::sync as wit_sync;
+use super::host::WitHost;
+use super::woo::connector::types as wit;
+use crate::sync::settings::{self, Settings};
+use crate::sync::{self, Kind, Report, import, incremental};
+
+fn kind_from_wit(k: wit::Kind) -> Kind {
+    match k {
+        wit::Kind::Contacts => Kind::Contacts,
+        wit::Kind::Orders => Kind::Orders,
+        wit::Kind::Transactions => Kind::Transactions,
+        wit::Kind::Products => Kind::Products,
+        wit::Kind::Collections => Kind::Collections,
+    }
+}
+
+fn kind_to_wit(k: Kind) -> wit::Kind {
+    match k {
+        Kind::Contacts => wit::Kind::Contacts,
+        Kind::Orders => wit::Kind::Orders,
+        Kind::Transactions => wit::Kind::Transactions,
+        Kind::Products => wit::Kind::Products,
+        Kind::Collections => wit::Kind::Collections,
+    }
+}
+
+fn report_to_wit(r: Report) -> wit_sync::Report {
+    wit_sync::Report {
+        kinds: r
+            .kinds
+            .into_iter()
+            .map(|k| wit_sync::KindReport {
+                kind: kind_to_wit(k.kind),
+                records: k.records,
+                created: k.created,
+                updated: k.updated,
+                skipped: k.skipped,
+                malformed: k.malformed,
+            })
+            .collect(),
+        requests: r.requests,
+        triggers: r.triggers,
+    }
+}
+
+impl wit_sync::Guest for Component {
+    fn import(kinds: Vec<wit::Kind>) -> Result<wit_sync::Report, wit::Error> {
+        let kinds: Vec<Kind> = kinds.into_iter().map(kind_from_wit).collect();
+        with_client(|c, host| {
+            let n = settings::concurrency(host)?;
+            import::run(c, host, &kinds, n)
+        })
+        .map(report_to_wit)
+    }
+
+    /// The WIT answer has no error case: settings the host cannot read are
+    /// logged at `error` level and answered as the defaults (a pass or a
+    /// delivery reading them fails with `storage` instead).
+    fn get_settings() -> wit_sync::Settings {
+        let s = or_logged_default(settings::load(&mut WitHost), "the sync settings");
+        wit_sync::Settings {
+            contacts: s.contacts,
+            orders: s.orders,
+            transactions: s.transactions,
+            products: s.products,
+            collections: s.collections,
+            order_submitted: s.order_submitted,
+            payment_received: s.payment_received,
+            concurrency: u32::try_from(s.concurrency).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn set_settings(s: wit_sync::Settings) -> Result<(), wit::Error> {
+        let s = Settings {
+            contacts: s.contacts,
+            orders: s.orders,
+            transactions: s.transactions,
+            products: s.products,
+            collections: s.collections,
+            order_submitted: s.order_submitted,
+            payment_received: s.payment_received,
+            concurrency: usize::try_from(s.concurrency).unwrap_or(usize::MAX),
+        };
+        settings::save(&mut WitHost, &s).map_err(to_wit)
+    }
+
+    fn sync_pass(kinds: Option<Vec<wit::Kind>>) -> Result<wit_sync::Report, wit::Error> {
+        let kinds: Option<Vec<Kind>> = kinds.map(|k| k.into_iter().map(kind_from_wit).collect());
+        with_client(|c, host| {
+            let n = settings::concurrency(host)?;
+            incremental::run_pass(c, host, kinds.as_deref(), n)
+        })
+        .map(report_to_wit)
+    }
+
+    /// The WIT answer has no error case: cursors the host cannot read are
+    /// logged at `error` level and answered as no kind synced yet.
+    fn status() -> wit_sync::SyncStatus {
+        let kinds = or_logged_default(sync::status(&mut WitHost), "the sync cursors")
+            .into_iter()
+            .map(|(kind, at)| wit_sync::KindStatus { kind: kind_to_wit(kind), last_sync: Some(at) })
+            .collect();
+        wit_sync::SyncStatus { kinds }
+    }
+}
