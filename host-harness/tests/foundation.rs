@@ -179,7 +179,7 @@ async fn woocommerce_error_json_becomes_the_typed_error() {
         other => panic!("{other:?}"),
     }
     // A missing record leaves the connection alone.
-    let info = s.bindings.woo_connector_connection().call_status(&mut s.store).await.unwrap();
+    let info = s.bindings.woo_connector_connection().call_status(&mut s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::Connected);
 }
 
@@ -199,7 +199,7 @@ async fn api_gone_moves_the_connection_to_reconnect_required_with_one_notificati
         let r = s.bindings.woo_connector_sync().call_import(&mut s.store, &[wit::types::Kind::Orders]).await.unwrap();
         assert!(r.is_err());
     }
-    let info = s.bindings.woo_connector_connection().call_status(&mut s.store).await.unwrap();
+    let info = s.bindings.woo_connector_connection().call_status(&mut s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::ReconnectRequired);
     let notes = s.store.data_mut().storage.records("default", Some("notification")).unwrap();
     assert_eq!(notes.len(), 1);

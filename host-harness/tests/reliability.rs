@@ -67,7 +67,7 @@ async fn fault_store_down_for_good_gives_up_with_a_typed_error_saying_how_often_
     assert_eq!(r.status, 503);
     assert!(r.message.contains("after 6 attempts"), "{}", r.message);
     assert_eq!(w.requests() - before, 6, "bounded attempts");
-    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::Connected, "a down store is not a credentials problem");
 }
 
@@ -79,7 +79,7 @@ async fn revoked_credentials_mid_import_pause_with_one_notification_keep_records
     let start = w.sim.state.requests.load(Ordering::SeqCst);
     w.sim.state.faults.lock().unwrap().revoke_after = start + 8;
     assert!(matches!(w.import(&ALL).await, Err(wit::types::Error::Auth(_))));
-    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::ReconnectRequired);
     let kept = w.export(&[]);
     assert!(kept.keys().any(|k| k.starts_with("woo:product:")), "records stored before the revocation are kept");

@@ -255,7 +255,7 @@ async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_noth
     let seen = w.requests();
     assert!(matches!(w.sync().await, Err(wit::types::Error::ReconnectRequired(_))));
     assert_eq!(w.requests(), seen, "a paused sync does not contact the store");
-    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::ReconnectRequired);
     let notes = w.records("notification");
     assert_eq!(notes.len(), 1);
@@ -268,7 +268,7 @@ async fn rule_13_auth_failure_pauses_sync_with_one_notification_and_deletes_noth
     w.s.begin_call();
     let r = w.s.bindings.woo_connector_tools().call_call_tool(&mut w.s.store, "get-product", r#"{"id": 99999999}"#).await.unwrap();
     assert!(matches!(r, Err(wit::types::Error::NotFound(_))));
-    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap();
+    let info = w.s.bindings.woo_connector_connection().call_status(&mut w.s.store).await.unwrap().unwrap();
     assert_eq!(info.state, wit::connection::ConnectionState::Connected);
 }
 }

@@ -74,7 +74,7 @@ impl Env {
     }
 
     async fn state(&mut self) -> wit::connection::ConnectionState {
-        self.s.bindings.woo_connector_connection().call_status(&mut self.s.store).await.unwrap().state
+        self.s.bindings.woo_connector_connection().call_status(&mut self.s.store).await.unwrap().unwrap().state
     }
 
     fn find(&self, coll: &str, pred: impl Fn(&Value) -> bool) -> Value {

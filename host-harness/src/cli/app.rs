@@ -118,7 +118,7 @@ impl App {
     /// The ongoing-sync settings.
     pub async fn settings(&self, s: &mut Session) -> Result<Settings> {
         s.begin_call();
-        Ok(s.bindings.woo_connector_sync().call_get_settings(&mut s.store).await?)
+        Ok(s.bindings.woo_connector_sync().call_get_settings(&mut s.store).await?.map_err(|e| describe(&e))?)
     }
 
     /// Change the ongoing-sync settings (the component checks them).

@@ -190,13 +190,21 @@ impl Session {
     /// to, the connection state, the WooCommerce version. Sends no request.
     pub async fn connection_status(&mut self) -> Result<crate::wit::connection::StoreInfo> {
         self.begin_call();
-        Ok(self.bindings.woo_connector_connection().call_status(&mut self.store).await?)
+        self.bindings
+            .woo_connector_connection()
+            .call_status(&mut self.store)
+            .await?
+            .map_err(|e| anyhow::anyhow!(crate::wit::error_message(&e)))
     }
 
     /// When each kind last synced, as the component keeps it. Sends no request.
     pub async fn sync_status(&mut self) -> Result<crate::wit::sync::SyncStatus> {
         self.begin_call();
-        Ok(self.bindings.woo_connector_sync().call_status(&mut self.store).await?)
+        self.bindings
+            .woo_connector_sync()
+            .call_status(&mut self.store)
+            .await?
+            .map_err(|e| anyhow::anyhow!(crate::wit::error_message(&e)))
     }
 
     /// The instance's storage back, the instance dropped.

@@ -114,7 +114,7 @@ impl World {
     }
 
     pub async fn set(&mut self, f: impl FnOnce(&mut wit::sync::Settings)) {
-        let mut st = self.s.bindings.woo_connector_sync().call_get_settings(&mut self.s.store).await.unwrap();
+        let mut st = self.s.bindings.woo_connector_sync().call_get_settings(&mut self.s.store).await.unwrap().unwrap();
         f(&mut st);
         self.s.bindings.woo_connector_sync().call_set_settings(&mut self.s.store, st).await.unwrap().unwrap();
     }

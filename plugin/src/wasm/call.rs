@@ -6,7 +6,6 @@ use super::transport::WasiTransport;
 use super::woo::connector::types as wit;
 use crate::client::{self, Client};
 use crate::connection;
-use crate::port::{Host, Level, StorageError};
 
 /// The core's error as the WIT variant, case for case.
 pub fn to_wit(e: client::Error) -> wit::Error {
@@ -25,16 +24,6 @@ pub fn to_wit(e: client::Error) -> wit::Error {
         client::Error::NotConnected => wit::Error::NotConnected,
         client::Error::Storage(m) => wit::Error::Storage(m),
     }
-}
-
-/// The answer of an export whose WIT signature cannot carry an error: what
-/// was read, or, when the host could not read the connector's state, `T`'s
-/// default, with the failure logged at `error` level for the operator.
-pub fn or_logged_default<T: Default>(read: Result<T, StorageError>, what: &str) -> T {
-    read.unwrap_or_else(|e| {
-        WitHost.log(Level::Error, &format!("could not read {what}; answering the default instead: {e}"));
-        T::default()
-    })
 }
 
 /// Run `f` with a client for the connected store. An error that may mean

@@ -1,7 +1,7 @@
 //! The exported `connection` interface.
 
 use super::Component;
-use super::call::{or_logged_default, to_wit};
+use super::call::to_wit;
 use super::exports::woo::connector::connection as wit_conn;
 use super::host::WitHost;
 use super::transport::WasiTransport;
@@ -38,11 +38,8 @@ impl wit_conn::Guest for Component {
         connection::connect(&mut WitHost, WasiTransport, cfg).map(|(i, _)| info_to_wit(i)).map_err(to_wit)
     }
 
-    /// The WIT answer has no error case: a connection the host cannot read
-    /// is logged at `error` level and answered as `disconnected` (every call
-    /// that needs the connection fails with `storage` instead).
-    fn status() -> wit_conn::StoreInfo {
-        info_to_wit(or_logged_default(connection::info(&mut WitHost), "the connection"))
+    fn status() -> Result<wit_conn::StoreInfo, wit::Error> {
+        connection::info(&mut WitHost).map(info_to_wit).map_err(|e| to_wit(e.into()))
     }
 
     fn authorize_url(

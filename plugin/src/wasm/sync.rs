@@ -1,7 +1,7 @@
 //! The exported `sync` interface.
 
 use super::Component;
-use super::call::{or_logged_default, to_wit, with_client};
+use super::call::{to_wit, with_client};
 use super::exports::woo::connector::sync as wit_sync;
 use super::host::WitHost;
 use super::woo::connector::types as wit;
@@ -57,12 +57,9 @@ impl wit_sync::Guest for Component {
         .map(report_to_wit)
     }
 
-    /// The WIT answer has no error case: settings the host cannot read are
-    /// logged at `error` level and answered as the defaults (a pass or a
-    /// delivery reading them fails with `storage` instead).
-    fn get_settings() -> wit_sync::Settings {
-        let s = or_logged_default(settings::load(&mut WitHost), "the sync settings");
-        wit_sync::Settings {
+    fn get_settings() -> Result<wit_sync::Settings, wit::Error> {
+        let s = settings::load(&mut WitHost).map_err(|e| to_wit(e.into()))?;
+        Ok(wit_sync::Settings {
             contacts: s.contacts,
             orders: s.orders,
             transactions: s.transactions,
@@ -71,7 +68,7 @@ impl wit_sync::Guest for Component {
             order_submitted: s.order_submitted,
             payment_received: s.payment_received,
             concurrency: u32::try_from(s.concurrency).unwrap_or(u32::MAX),
-        }
+        })
     }
 
     fn set_settings(s: wit_sync::Settings) -> Result<(), wit::Error> {
@@ -97,13 +94,12 @@ impl wit_sync::Guest for Component {
         .map(report_to_wit)
     }
 
-    /// The WIT answer has no error case: cursors the host cannot read are
-    /// logged at `error` level and answered as no kind synced yet.
-    fn status() -> wit_sync::SyncStatus {
-        let kinds = or_logged_default(sync::status(&mut WitHost), "the sync cursors")
+    fn status() -> Result<wit_sync::SyncStatus, wit::Error> {
+        let kinds = sync::status(&mut WitHost)
+            .map_err(|e| to_wit(e.into()))?
             .into_iter()
             .map(|(kind, at)| wit_sync::KindStatus { kind: kind_to_wit(kind), last_sync: Some(at) })
             .collect();
-        wit_sync::SyncStatus { kinds }
+        Ok(wit_sync::SyncStatus { kinds })
     }
 }
