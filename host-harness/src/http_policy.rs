@@ -1,15 +1,16 @@
 //! The host's outbound HTTP policy, plugged into wasmtime-wasi-http as a
 //! `WasiHttpHooks`: the guest reaches only the connected store (scheme and
 //! authority), and HTTPS trusts the public roots plus an optional extra CA.
+//! Requests that pass go out on the process's kept connections
+//! ([`crate::http_pool`]).
 
+use crate::http_pool::StorePool;
 use bytes::Bytes;
-use http_body_util::BodyExt;
-use hyper_util::rt::TokioIo;
 use rustls_pki_types::pem::PemObject;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::net::TcpStream;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 /// Where the guest may go.
@@ -21,6 +22,9 @@ pub struct HttpPolicy {
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Requests sent (for reports).
     pub sent: Arc<std::sync::atomic::AtomicU64>,
+    /// The kept connections requests go out on; [`crate::runtime::Runtime::session`]
+    /// puts the process's one pool here.
+    pub pool: Arc<StorePool>,
 }
 
 impl HttpPolicy {
@@ -119,7 +123,18 @@ pub fn tls_config(extra_ca: Option<&std::path::Path>) -> anyhow::Result<Arc<rust
 
 /// Public roots plus the certificates of `extra_ca`: PEM text and what to
 /// call it in an error (the user's file, never a copy of it).
+///
+/// The same trust gives the same configuration for the life of the process,
+/// so kept connections and TLS sessions are shared by every session that
+/// trusts it (the pool keeps one client per configuration). HTTPS offers
+/// HTTP/2 and HTTP/1.1 by ALPN.
 pub fn tls_config_pem(extra_ca: Option<(&[u8], &str)>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    static CONFIGS: OnceLock<Mutex<HashMap<Vec<u8>, Arc<rustls::ClientConfig>>>> = OnceLock::new();
+    let key = extra_ca.map(|(pem, _)| pem.to_vec()).unwrap_or_default();
+    let configs = CONFIGS.get_or_init(Default::default);
+    if let Some(config) = configs.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(config.clone());
+    }
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
     if let Some((pem, source)) = extra_ca {
         let mut added = 0;
@@ -134,7 +149,11 @@ pub fn tls_config_pem(extra_ca: Option<(&[u8], &str)>) -> anyhow::Result<Arc<rus
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    let mut config = config;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    configs.lock().unwrap_or_else(|p| p.into_inner()).insert(key, config.clone());
+    Ok(config)
 }
 
 type SendFuture = Box<
@@ -156,75 +175,17 @@ impl WasiHttpHooks for HttpPolicy {
         }
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tls = self.tls.clone();
+        let pool = self.pool.clone();
+        let first_byte = options.and_then(|o| o.first_byte_timeout).unwrap_or(Duration::from_secs(120));
         Box::new(async move {
-            let resp = send(request, options, scheme == "https", &authority, tls).await?;
+            let tls = match tls {
+                Some(c) => c,
+                None => tls_config(None).map_err(|_| Error::TlsProtocolError)?,
+            };
+            let resp = pool.send(request, &tls, first_byte).await?;
             Ok((resp, Box::new(async { Ok(()) }) as Box<dyn Future<Output = Result<(), Error>> + Send>))
         })
     }
-}
-
-async fn send(
-    mut request: http::Request<WasiBody>,
-    options: Option<RequestOptions>,
-    use_tls: bool,
-    authority: &str,
-    tls: Option<Arc<rustls::ClientConfig>>,
-) -> Result<http::Response<WasiBody>, Error> {
-    let authority = with_default_port(if use_tls { "https" } else { "http" }, authority);
-    let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(Duration::from_secs(30));
-    let first_byte = options.and_then(|o| o.first_byte_timeout).unwrap_or(Duration::from_secs(120));
-    let tcp = tokio::time::timeout(connect_timeout, async {
-        let addresses = store_addresses(&authority).await.map_err(|u| match u {
-            Unreachable::LinkLocal(_) => Error::DestinationIpProhibited,
-            Unreachable::Resolve(e) => Error::Connect(e),
-        })?;
-        // The addresses checked are the ones connected to: no second lookup
-        // for a DNS answer to change in between.
-        TcpStream::connect(&addresses[..]).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::ConnectionRefused { Error::ConnectionRefused } else { Error::Connect(e) }
-        })
-    })
-    .await
-    .map_err(|_| Error::ConnectionTimeout)??;
-    let _ = tcp.set_nodelay(true);
-    *request.uri_mut() = http::Uri::builder()
-        .path_and_query(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
-        .build()
-        .map_err(|_| Error::HttpRequestUriInvalid)?;
-    let response = if use_tls {
-        let config = match tls {
-            Some(c) => c,
-            None => tls_config(None).map_err(|_| Error::TlsProtocolError)?,
-        };
-        let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(&authority).trim_matches(['[', ']']);
-        let name =
-            rustls_pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?;
-        let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| {
-            if e.to_string().contains("certificate") { Error::TlsCertificateError } else { Error::Tls(e) }
-        })?;
-        handshake_and_send(TokioIo::new(stream), request, first_byte).await?
-    } else {
-        handshake_and_send(TokioIo::new(tcp), request, first_byte).await?
-    };
-    Ok(response.map(|b| b.map_err(Error::from).boxed_unsync()))
-}
-
-async fn handshake_and_send<IO>(
-    io: IO,
-    request: http::Request<WasiBody>,
-    first_byte: Duration,
-) -> Result<http::Response<hyper::body::Incoming>, Error>
-where
-    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, WasiBody>(io).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    tokio::time::timeout(first_byte, sender.send_request(request))
-        .await
-        .map_err(|_| Error::ConnectionReadTimeout)?
-        .map_err(Error::from)
 }
 
 /// Bodies the simulator and tests build.

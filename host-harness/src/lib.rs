@@ -10,7 +10,8 @@
 //! * [`runtime`]: the engine, the compiled-component cache, the guest's limits
 //!   and the imports the component is given (`platform`, `wasi:keyvalue`);
 //! * [`http_policy`]: the only door out — the connected store, nothing else,
-//!   never a link-local address;
+//!   never a link-local address; [`http_pool`]: the connections kept to
+//!   stores (keep-alive, HTTP/2 by ALPN, TLS resumption), shared by the process;
 //! * [`storage`]: records and the component's state ([`storage::RecordStore`]),
 //!   the workers' schedule ([`storage::LeaseScheduler`]); SQLite and PostgreSQL;
 //! * [`session`]: an instance on one connection, its policy set from what the
@@ -25,6 +26,7 @@ pub mod bench;
 pub mod cli;
 pub mod dates;
 pub mod http_policy;
+pub mod http_pool;
 pub mod mcp;
 pub mod output;
 pub mod runtime;

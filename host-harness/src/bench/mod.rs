@@ -4,10 +4,12 @@
 //! bound, to the peers measured in the same run) are the claim.
 //! `woo bench-fleet` ([`fleet`]) measures a fleet of workers.
 
+mod far;
 pub mod fleet;
 #[cfg(feature = "native-baseline")]
 mod native;
 mod peers;
+mod proxy;
 
 use crate::runtime::{self, Runtime, Session};
 use crate::sim::{Faults, SeedSpec, SimConfig, Simulator};
@@ -39,6 +41,8 @@ pub struct Options {
     pub products: u64,
     /// Latency the simulator adds to every request.
     pub latency_ms: u64,
+    /// Round trip the far-store proxy adds (0: no far-store measurement).
+    pub rtt_ms: u64,
     /// Pages in flight (the component's default).
     pub concurrency: u64,
     /// A Python with the peers installed (`bench/run.sh` makes one); none = peers skipped.
@@ -73,6 +77,16 @@ fn peak_rss() -> Option<u64> {
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
+
+/// The lists the import walks, and the path of each.
+const LISTS: &[(&str, &str)] = &[
+    ("products", "/products"),
+    ("variations", "/variations"),
+    ("categories", "/products/categories"),
+    ("customers", "/customers"),
+    ("orders", "/orders"),
+    ("refunds", "/refunds"),
+];
 
 /// Lists the import walks, with their sizes, for the minimum and the bound.
 struct StoreShape {
@@ -277,6 +291,10 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
     eprintln!("bench: import of the small store");
     let small_import = import(&mut s, &small).await?;
     drop(s);
+    if o.rtt_ms > 0 {
+        let shape = shape(&small)?;
+        far::measure(&mut rows, rt, &small, &shape, o.concurrency, Duration::from_millis(o.rtt_ms), &dir).await?;
+    }
     drop(small);
 
     // The full store.
@@ -298,15 +316,8 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
     let runs: Vec<String> = walls.iter().map(|w| format!("{:.2} s", w.as_secs_f64())).collect();
     full.wall = walls.iter().copied().min().unwrap_or(full.wall);
     let mut rtts = std::collections::HashMap::new();
-    for (name, path) in [
-        ("products", "/products"),
-        ("variations", "/variations"),
-        ("categories", "/products/categories"),
-        ("customers", "/customers"),
-        ("orders", "/orders"),
-        ("refunds", "/refunds"),
-    ] {
-        rtts.insert(name, round_trip(&mut s, path).await?);
+    for (name, path) in LISTS {
+        rtts.insert(*name, round_trip(&mut s, path).await?);
     }
     let bound =
         shape.bound(o.concurrency, &|name| rtts.get(name).copied().unwrap_or(Duration::from_millis(o.latency_ms)));

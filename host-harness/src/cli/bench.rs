@@ -15,6 +15,9 @@ pub(crate) struct BenchArgs {
     products: u64,
     #[arg(long, default_value_t = 20)]
     latency_ms: u64,
+    /// Round trip added by a loopback proxy for the far-store import (0 skips it).
+    #[arg(long, default_value_t = 50)]
+    rtt_ms: u64,
     /// A Python with `woocommerce` and `airbyte-source-woocommerce` installed (bench/run.sh makes one).
     #[arg(long)]
     python: Option<PathBuf>,
@@ -40,6 +43,7 @@ pub(crate) async fn bench(app: &App, args: BenchArgs) -> Result<()> {
         orders: args.orders,
         products: args.products,
         latency_ms: args.latency_ms,
+        rtt_ms: args.rtt_ms,
         concurrency: 4,
         python: args.python,
         peers_dir: crate::bench::default_peers_dir(),

@@ -14,10 +14,12 @@ pub use limits::Limits;
 pub use platform::redact;
 
 use crate::http_policy::HttpPolicy;
+use crate::http_pool::StorePool;
 use crate::storage::Storage;
 use crate::wit::{Connector, ConnectorPre};
 use anyhow::Result;
 use limits::{GuestClock, GuestLimits};
+use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
@@ -87,6 +89,7 @@ pub struct Runtime {
     engine: Engine,
     pre: ConnectorPre<HostState>,
     limits: Limits,
+    pool: Arc<StorePool>,
 }
 
 impl Runtime {
@@ -117,7 +120,7 @@ impl Runtime {
         crate::wit::platform::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         crate::wit::keyvalue::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         let pre = ConnectorPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(Runtime { engine, pre, limits })
+        Ok(Runtime { engine, pre, limits, pool: StorePool::new() })
     }
 
     /// The engine (the benchmark compiles with it).
@@ -125,8 +128,20 @@ impl Runtime {
         &self.engine
     }
 
-    /// A fresh store and instance over `storage` for `connection`.
-    pub async fn session(&self, storage: Box<dyn Storage>, connection: &str, policy: HttpPolicy) -> Result<Session> {
+    /// The connections kept to stores, shared by every session of this runtime.
+    pub fn pool(&self) -> &Arc<StorePool> {
+        &self.pool
+    }
+
+    /// A fresh store and instance over `storage` for `connection`; its
+    /// requests go out on this runtime's kept connections.
+    pub async fn session(
+        &self,
+        storage: Box<dyn Storage>,
+        connection: &str,
+        mut policy: HttpPolicy,
+    ) -> Result<Session> {
+        policy.pool = self.pool.clone();
         let mut store = new_store(&self.engine, self.limits, storage, connection, policy);
         let bindings = self.pre.instantiate_async(&mut store).await?;
         Ok(Session { store, bindings })

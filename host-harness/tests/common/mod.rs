@@ -113,7 +113,10 @@ impl Rest {
         let req = req.body(Full::new(bytes::Bytes::from(bytes))).unwrap();
         let tcp = tokio::net::TcpStream::connect(&authority).await.expect("connect to store");
         let resp = if scheme == "https" {
-            let cfg = woo_host::http_policy::tls_config(self.ca.as_deref()).unwrap();
+            // This raw client speaks HTTP/1.1 only: offer no HTTP/2 by ALPN.
+            let mut cfg = (*woo_host::http_policy::tls_config(self.ca.as_deref()).unwrap()).clone();
+            cfg.alpn_protocols.clear();
+            let cfg = std::sync::Arc::new(cfg);
             let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(&authority).to_string();
             let name = rustls_pki_types::ServerName::try_from(host).unwrap();
             let tls = tokio_rustls::TlsConnector::from(cfg).connect(name, tcp).await.expect("tls");
