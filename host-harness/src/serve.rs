@@ -241,6 +241,25 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
     })
 }
 
+/// What a delivery says it is, for the log: ` order.updated 42` (its topic
+/// header and the body's `id`), or nothing for the ping. Unverified: the
+/// component checks the signature.
+fn delivery_name(headers: &[(String, String)], body: &[u8]) -> String {
+    let Some((_, topic)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-WC-Webhook-Topic")) else {
+        return String::new();
+    };
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<u64>,
+    }
+    let topic: String =
+        topic.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_')).take(64).collect();
+    match serde_json::from_slice::<Id>(body).ok().and_then(|b| b.id) {
+        Some(id) => format!(" {topic} {id}"),
+        None => format!(" {topic}"),
+    }
+}
+
 /// The storage a delivery is applied through: its commit is on disk before
 /// the 200 that tells WooCommerce not to send it again.
 fn delivery_storage(db: &str) -> Result<Box<dyn crate::storage::Storage>> {
@@ -256,6 +275,7 @@ async fn delivery(
     body: Vec<u8>,
 ) -> Result<Response<Full<Bytes>>> {
     let storage = delivery_storage(&ctx.db)?;
+    let what = delivery_name(&headers, &body);
     let mut s = session::open(&ctx.runtime, storage, connection, None, None).await?;
     s.begin_call();
     let r = s.bindings.woo_connector_webhook().call_handle_delivery(&mut s.store, &headers, &body).await?;
@@ -269,7 +289,7 @@ async fn delivery(
                 webhook::DeliveryOutcome::Stale => "stale",
                 webhook::DeliveryOutcome::Deferred => "deferred",
             };
-            eprintln!("webhook delivery ({connection}): {outcome}");
+            eprintln!("webhook delivery ({connection}){what}: {outcome}");
             reply(200, json!({"outcome": outcome}))
         }
         Err(types::Error::InvalidInput(i)) if i.field.eq_ignore_ascii_case("X-WC-Webhook-Signature") => {

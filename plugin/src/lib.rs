@@ -15,7 +15,7 @@
 //! | `wasm` (wasm32 only) | the edge: WIT bindings, WASI HTTP as the [`client::Transport`], the host imports as the [`port::Host`], one file per exported interface, errors converted in one place |
 //! | [`tools`] | the tools agents and workflows call: a registry, one file per REST resource, a JSON-Schema validator, direct mode's argument merging |
 //! | [`push`] | write-back: stock levels, shipments and contact changes sent to the store |
-//! | [`sync`] | keeping records in step: the first import, incremental passes and webhook deliveries, all applying resources by the same rules; the sync settings |
+//! | [`sync`] | keeping records in step: the first import, incremental passes and webhook deliveries, all applying resources by the same rules and firing each trigger once; the sync settings |
 //! | [`connection`] | connecting a store: URL and key checks, the stored connection, its states |
 //! | [`mapping`] | WooCommerce JSON to platform records, one rule per function, and the record ids |
 //! | [`client`] | the REST client: requests built (pure) apart from sent, signing, retries, paging, the typed [`client::Error`] |

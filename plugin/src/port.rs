@@ -57,17 +57,44 @@ impl Record {
     }
 }
 
-/// A trigger for the platform's automations, fired once per order and name.
+/// A trigger for the platform's automations. The host stores each under
+/// [`Trigger::id`] and fires an id once, ever.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
-    /// `order_submitted` or `payment_received`.
+    /// What happened: one of the names in `sync::triggers`
+    /// (`order_submitted`, `payment_received`, `order_status_changed`,
+    /// `order_refunded`, `customer_created`, `product_out_of_stock`).
     pub name: &'static str,
-    /// The order's record id.
-    pub order_id: String,
-    /// The buyer's contact id, when the order has one.
+    /// The record it is about: `woo:order:<id>`, `woo:customer:<id>`,
+    /// `woo:product:<id>` or `woo:variation:<id>`.
+    pub subject_id: String,
+    /// What makes one firing once-only besides the name and the subject
+    /// (a status change's statuses and version, a refund id, a stock
+    /// version); empty for the triggers that fire once per subject.
+    pub key: String,
+    /// The buyer's or customer's contact id, when there is one.
     pub contact_id: Option<String>,
+    /// The trigger's own fields, as a JSON object (`{}` when none):
+    /// `from`/`to`, `amount` …
+    pub data: Value,
     /// When it fired (RFC 3339, UTC).
     pub time: String,
+}
+
+impl Trigger {
+    /// Where the host stores it: `woo:trigger:<name>:<subject number>`, then
+    /// `:<key>` when there is one (product and variation numbers never
+    /// collide: both are WordPress post ids).
+    pub fn id(&self) -> String {
+        trigger_id(self.name, &self.subject_id, &self.key)
+    }
+}
+
+/// `woo:trigger:<name>:<number of subject>[:<key>]`: the subject's number is
+/// what follows `woo:<kind>:` in its record id.
+pub fn trigger_id(name: &str, subject_id: &str, key: &str) -> String {
+    let number = subject_id.splitn(3, ':').nth(2).unwrap_or(subject_id);
+    if key.is_empty() { format!("woo:trigger:{name}:{number}") } else { format!("woo:trigger:{name}:{number}:{key}") }
 }
 
 /// A message for a person (the connection's owner).
@@ -90,7 +117,7 @@ pub struct Notification {
 pub struct Batch {
     /// Records to upsert.
     pub records: Vec<Record>,
-    /// Triggers to fire (the host fires each order and name once).
+    /// Triggers to fire (the host fires each [`Trigger::id`] once).
     pub triggers: Vec<Trigger>,
     /// Notifications to queue.
     pub notifications: Vec<Notification>,
@@ -174,8 +201,13 @@ pub mod bucket {
     pub const EMAILS: &str = "emails";
     /// Products ever imported: id → `date_modified_gmt` last applied.
     pub const PRODUCTS: &str = "products";
-    /// Orders seen: id → `p|u:<date_modified_gmt>` (paid or unpaid when last applied).
+    /// Orders seen: id → what was last applied of each (see
+    /// `sync::triggers::OrderState`: paid or not, version, status, refunds).
     pub const ORDERS: &str = "orders";
+    /// Stock of the products and variants applied: `product:<id>` /
+    /// `variation:<id>` → `in:<date_modified_gmt>` or `out:<…>` (the
+    /// version last seen in or out of stock).
+    pub const STOCK: &str = "stock";
     /// Lower-cased SKU → the first product or variation record that has it.
     pub const SKUS: &str = "skus";
     /// Ids of categories linked to imported products.

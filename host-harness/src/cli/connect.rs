@@ -26,8 +26,8 @@ pub(crate) struct Args {
     /// OAuth 1.0a signature method over plain HTTP: hmac-sha256 or hmac-sha1.
     #[arg(long, default_value = "hmac-sha256")]
     signature_method: String,
-    /// Ongoing sync: `all`, `none` or a comma list of
-    /// contacts,orders,transactions,products,collections,order-submitted,payment-received.
+    /// Ongoing sync: `all`, `none` or a comma list of contacts,orders,transactions,products,collections,
+    /// order-submitted,payment-received,order-status-changed,order-refunded,customer-created,product-out-of-stock.
     #[arg(long, default_value = "all")]
     sync: String,
     /// Verify and save the connection but leave its first import to `woo worker`.
@@ -46,6 +46,10 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         collections: false,
         order_submitted: false,
         payment_received: false,
+        order_status_changed: false,
+        order_refunded: false,
+        customer_created: false,
+        product_out_of_stock: false,
         concurrency: 0,
     };
     settings::apply(&mut wanted, &args.sync, true, "--sync")?;

@@ -20,9 +20,20 @@ pub(crate) struct Args {
     concurrency: Option<u32>,
 }
 
-/// The on/off settings, by name.
-pub const SETTING_NAMES: [&str; 7] =
-    ["contacts", "orders", "transactions", "products", "collections", "order-submitted", "payment-received"];
+/// The on/off settings, by name: the kinds kept in step, then the triggers.
+pub const SETTING_NAMES: [&str; 11] = [
+    "contacts",
+    "orders",
+    "transactions",
+    "products",
+    "collections",
+    "order-submitted",
+    "payment-received",
+    "order-status-changed",
+    "order-refunded",
+    "customer-created",
+    "product-out-of-stock",
+];
 
 fn setting_mut<'a>(s: &'a mut Settings, name: &str) -> Option<&'a mut bool> {
     Some(match name {
@@ -33,6 +44,10 @@ fn setting_mut<'a>(s: &'a mut Settings, name: &str) -> Option<&'a mut bool> {
         "collections" => &mut s.collections,
         "order-submitted" => &mut s.order_submitted,
         "payment-received" => &mut s.payment_received,
+        "order-status-changed" => &mut s.order_status_changed,
+        "order-refunded" => &mut s.order_refunded,
+        "customer-created" => &mut s.customer_created,
+        "product-out-of-stock" => &mut s.product_out_of_stock,
         _ => return None,
     })
 }
@@ -56,7 +71,12 @@ pub fn apply(s: &mut Settings, list: &str, value: bool, flag: &str) -> Result<()
 
 /// The on/off settings as a JSON object, by name.
 fn as_json(s: &Settings) -> Value {
-    json!({"contacts": s.contacts, "orders": s.orders, "transactions": s.transactions, "products": s.products, "collections": s.collections, "order-submitted": s.order_submitted, "payment-received": s.payment_received})
+    let mut s = *s;
+    let mut v = json!({});
+    for n in SETTING_NAMES {
+        v[n] = json!(setting_mut(&mut s, n).is_some_and(|b| *b));
+    }
+    v
 }
 
 pub(crate) async fn run(app: &App, args: Args) -> Result<()> {

@@ -1,5 +1,6 @@
-//! `woo webhooks register`: create the store's order, customer and product
-//! webhooks with a new secret.
+//! `woo webhooks register`: make sure the store has the connector's order,
+//! customer, product and coupon webhooks (15 topics), signed with the
+//! connection's secret; registering again creates no duplicate.
 
 use super::app::App;
 use super::exit::describe;
@@ -9,7 +10,7 @@ use serde_json::json;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum Action {
-    /// Create the store's order/customer/product webhooks with a new secret.
+    /// Create (or reuse, re-enable) the store's order/customer/product/coupon webhooks, one per topic.
     Register {
         #[arg(long)]
         delivery_url: String,

@@ -23,6 +23,7 @@ pub mod seed;
 mod state;
 mod system;
 mod tls;
+mod trash;
 mod variations;
 mod webhooks;
 

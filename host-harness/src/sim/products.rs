@@ -114,6 +114,13 @@ pub fn apply_product_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> O
     if let Some(c) = cats {
         p["categories"] = c;
     }
+    // A managed stock sets the stock status, as WooCommerce does.
+    if b.get("stock_quantity").is_some()
+        && p["manage_stock"] == true
+        && let Some(q) = p["stock_quantity"].as_i64()
+    {
+        p["stock_status"] = json!(if q > 0 { "instock" } else { "outofstock" });
+    }
     if p["type"] != "variable" && (b.get("regular_price").is_some() || b.get("sale_price").is_some()) {
         let sale = p["sale_price"].as_str().unwrap_or("").to_string();
         p["price"] = if sale.is_empty() { p["regular_price"].clone() } else { json!(sale) };

@@ -2,7 +2,7 @@
 
 use super::http::{Body, Ctx};
 use super::rest::{get_one, no_route};
-use super::{categories, coupons, customers, notes, orders, products, refunds, system, variations, webhooks};
+use super::{categories, coupons, customers, notes, orders, products, refunds, system, trash, variations, webhooks};
 use http::{Method, Response};
 
 /// Whether the simulated WooCommerce `v` is `major.minor` or later. The
@@ -74,9 +74,18 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
             variations::list_variations(ctx, None)
         }
         (["coupons"], true, _, _) => coupons::list_coupons(ctx),
+        (["coupons"], _, true, _) => coupons::create_coupon(ctx),
+        (["coupons", _], true, _, _) => get_one(ctx, "coupons", id(1), "woocommerce_rest_shop_coupon_invalid_id", 404),
+        (["coupons", _], _, _, true) => coupons::update_coupon(ctx, id(1)),
         (["webhooks"], true, _, _) => webhooks::list_webhooks(ctx),
         (["webhooks"], _, true, _) => webhooks::create_webhook(ctx),
+        (["webhooks", _], true, _, _) => webhooks::get_webhook(ctx, id(1)),
+        (["webhooks", _], _, _, true) => webhooks::update_webhook(ctx, id(1)),
         (["webhooks", _], _, _, _) if *m == Method::DELETE => webhooks::delete_webhook(ctx, id(1)),
+        (["orders" | "products" | "coupons", _], _, _, _) if *m == Method::DELETE => {
+            trash::delete_post(ctx, segs[0], id(1))
+        }
+        (["customers", _], _, _, _) if *m == Method::DELETE => trash::delete_customer(ctx, id(1)),
         _ => no_route(),
     }
 }

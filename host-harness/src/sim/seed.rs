@@ -127,6 +127,10 @@ pub struct Data {
     pub coupons: Vec<Value>,
     /// Registered webhooks.
     pub webhooks: Vec<Value>,
+    /// Posts in the trash (orders, products, coupons) and the status each
+    /// had before, which restoring gives back (WordPress keeps it as
+    /// `_wp_trash_meta_status`).
+    pub trashed: Vec<(u64, String)>,
     /// The posts id sequence shared by orders, products, variations, refunds.
     pub next_post_id: u64,
     /// The users id sequence.

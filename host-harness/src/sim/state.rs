@@ -3,7 +3,7 @@
 
 use super::seed::Data;
 use super::webhooks::deliver_webhooks;
-use super::{Faults, auth, orders, products};
+use super::{Faults, auth, customers, orders, products, refunds, variations};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::atomic::AtomicU64;
@@ -87,6 +87,54 @@ impl SimState {
         let p = self.data.write().ok().and_then(|mut d| products::apply_product_update(&mut d, Some(id), &body))?;
         deliver_webhooks(self, "product.updated", &p);
         Some(p)
+    }
+
+    /// Register a customer as the REST API would; webhooks fire. `None` when
+    /// the e-mail is taken.
+    pub fn create_customer(self: &Arc<Self>, email: &str) -> Option<Value> {
+        let body = json!({"email": email, "first_name": "New", "last_name": "Customer"});
+        let c = self.data.write().ok().and_then(|mut d| customers::build_customer(&mut d, &body).ok())?;
+        deliver_webhooks(self, "customer.created", &c);
+        Some(c)
+    }
+
+    /// Change a customer as the REST API would; `customer.updated` fires.
+    pub fn update_customer(self: &Arc<Self>, id: u64, body: Value) -> Option<Value> {
+        let c = self.data.write().ok().and_then(|mut d| customers::apply_customer_update(&mut d, Some(id), &body))?;
+        deliver_webhooks(self, "customer.updated", &c);
+        Some(c)
+    }
+
+    /// Delete a customer as `DELETE /customers/<id>?force=true` does;
+    /// `customer.deleted` fires with `{"id": N}`.
+    pub fn delete_customer(self: &Arc<Self>, id: u64) -> Option<Value> {
+        let c = self.data.write().ok().and_then(|mut d| {
+            let i = d.customers.iter().position(|c| c["id"].as_u64() == Some(id))?;
+            Some(d.customers.remove(i))
+        })?;
+        deliver_webhooks(self, "customer.deleted", &json!({"id": id}));
+        Some(c)
+    }
+
+    /// Refund `amount` (a decimal string) of an order as the REST API would
+    /// (`api_refund: false`); its `order.updated` fires. The refund.
+    pub fn refund_order(self: &Arc<Self>, order: u64, amount: &str) -> Option<Value> {
+        let body = json!({"amount": amount, "reason": "Returned"});
+        let (r, o) = self.data.write().ok().and_then(|mut d| refunds::add_refund(&mut d, Some(order), &body))?;
+        deliver_webhooks(self, "order.updated", &o);
+        Some(r)
+    }
+
+    /// Change a variation as the REST API would (its product's modification
+    /// date moves too); `product.updated` fires with the variation.
+    pub fn update_variation(self: &Arc<Self>, parent: u64, id: u64, body: Value) -> Option<Value> {
+        let v = self
+            .data
+            .write()
+            .ok()
+            .and_then(|mut d| variations::apply_variation_update(&mut d, Some(parent), Some(id), &body))?;
+        deliver_webhooks(self, "product.updated", &v);
+        Some(v)
     }
 
     /// The first registered customer (role `customer`): id and e-mail.

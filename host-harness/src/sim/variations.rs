@@ -3,7 +3,8 @@
 
 use super::http::{Body, Ctx, now_secs};
 use super::rest::{
-    batch_too_large, fields, filter_dates, filter_include, json_response, list, list_param, merge, touch, wc_error,
+    batch_too_large, fields, filter_dates, filter_include, hook, json_response, list, list_param, merge, touch,
+    wc_error,
 };
 use super::seed;
 use http::Response;
@@ -21,9 +22,21 @@ const VARIATION_FIELDS: &[&str] = &[
     "global_unique_id",
 ];
 
-/// Apply an update to a variation as WooCommerce does, alone or in a batch:
-/// the fields, then `price` from a changed regular/sale price, and the stock
-/// status from a quantity.
+/// Apply an update to variation `id` of `parent` as WooCommerce does, alone
+/// or in a batch: the fields, then `price` from a changed regular/sale
+/// price, and the stock status from a quantity; saving a variation moves its
+/// product's `date_modified_gmt` too. The variation changed, or `None`.
+pub fn apply_variation_update(d: &mut seed::Data, parent: Option<u64>, id: Option<u64>, b: &Value) -> Option<Value> {
+    let (_, v) = d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id)?;
+    update_variation_fields(v, b);
+    let v = v.clone();
+    if let Some(p) = d.products.iter_mut().find(|p| p["id"].as_u64() == parent) {
+        touch(p);
+    }
+    Some(v)
+}
+
+/// A variation's fields, price and stock status, as [`apply_variation_update`] sets them.
 fn update_variation_fields(v: &mut Value, b: &Value) {
     merge(v, b, VARIATION_FIELDS);
     if b.get("regular_price").is_some() || b.get("sale_price").is_some() {
@@ -46,15 +59,21 @@ pub(super) fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body>
     }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let mut updated = vec![];
+    let mut changed = vec![];
     for item in b["update"].as_array().into_iter().flatten() {
         let id = item["id"].as_u64();
-        match d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) {
-            Some((_, v)) => {
-                update_variation_fields(v, item);
-                updated.push(v.clone());
+        match apply_variation_update(&mut d, parent, id, item) {
+            Some(v) => {
+                changed.push(v.clone());
+                updated.push(v);
             }
             None => updated.push(json!({"id": id, "error": {"code": "woocommerce_rest_product_variation_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}})),
         }
+    }
+    drop(d);
+    // WooCommerce runs the product webhooks for each variation it saves.
+    for v in &changed {
+        hook(ctx, "product.updated", v);
     }
     json_response(200, &json!({"update": updated}))
 }
@@ -125,9 +144,10 @@ pub(super) fn create_variation(ctx: &Ctx, parent: Option<u64>) -> Response<Body>
 pub(super) fn update_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Body> {
     let b = ctx.json_body();
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
-    let Some((_, v)) = d.variations.iter_mut().find(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) else {
+    let Some(v) = apply_variation_update(&mut d, parent, id, &b) else {
         return wc_error(400, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
     };
-    update_variation_fields(v, &b);
-    json_response(200, &v.clone())
+    drop(d);
+    hook(ctx, "product.updated", &v);
+    json_response(200, &v)
 }

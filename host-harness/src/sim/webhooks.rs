@@ -1,8 +1,9 @@
-//! Webhooks: `/webhooks` (creation sends the unsigned ping), and delivery of
-//! signed bodies to loopback URLs when a resource changes.
+//! Webhooks: `/webhooks` (creation sends the unsigned ping; the `secret` is
+//! never answered back, as on a real store), and delivery of signed bodies
+//! to loopback URLs when a resource changes.
 
 use super::http::{Body, Ctx, now_secs};
-use super::rest::{json_response, list, wc_error};
+use super::rest::{invalid_param, json_response, list, merge, touch, wc_error};
 use super::state::SimState;
 use crate::dates::wc_date;
 use anyhow::Result;
@@ -17,9 +18,36 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+/// A webhook as the REST API answers it: without its `secret`.
+fn public(w: &Value) -> Value {
+    let mut w = w.clone();
+    if let Some(m) = w.as_object_mut() {
+        m.remove("secret");
+    }
+    w
+}
+
+/// Whether WooCommerce 11 registers `topic`: a resource (coupon, customer,
+/// order, product) and an event (created, updated, deleted, restored), less
+/// `customer.restored`, for which it has no hook (a user is never trashed).
+fn is_valid_topic(topic: &str) -> bool {
+    let Some((resource, event)) = topic.split_once('.') else { return false };
+    matches!(resource, "coupon" | "customer" | "order" | "product")
+        && matches!(event, "created" | "updated" | "deleted" | "restored")
+        && topic != "customer.restored"
+}
+
 pub(super) fn list_webhooks(ctx: &Ctx) -> Response<Body> {
-    let items = ctx.state.data.read().map(|d| d.webhooks.clone()).unwrap_or_default();
+    let items: Vec<Value> = ctx.state.data.read().map(|d| d.webhooks.iter().map(public).collect()).unwrap_or_default();
     list(ctx, items, "date", "desc", false)
+}
+
+pub(super) fn get_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
+    let found = ctx.state.data.read().ok().and_then(|d| d.webhooks.iter().find(|w| w["id"].as_u64() == id).map(public));
+    match found {
+        Some(w) => json_response(200, &w),
+        None => wc_error(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID."),
+    }
 }
 
 pub(super) fn create_webhook(ctx: &Ctx) -> Response<Body> {
@@ -29,20 +57,47 @@ pub(super) fn create_webhook(ctx: &Ctx) -> Response<Body> {
     if topic.is_empty() || url.is_empty() {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): topic, delivery_url");
     }
+    if !is_valid_topic(&topic) {
+        return wc_error(
+            400,
+            "woocommerce_rest_shop_webhook_invalid_topic",
+            "Webhook topic is required and must be valid.",
+        );
+    }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     d.next_other_id += 1;
     let id = d.next_other_id;
     let now = wc_date(now_secs());
     let (resource, event) = topic.split_once('.').unwrap_or((&topic, ""));
-    let w = json!({"id": id, "name": b["name"].as_str().unwrap_or(&topic), "status": b["status"].as_str().unwrap_or("active"), "topic": topic, "resource": resource, "event": event, "hooks": [], "delivery_url": url, "secret": b["secret"].as_str().unwrap_or(""), "date_created": now, "date_created_gmt": now, "date_modified": now, "date_modified_gmt": now});
+    let status = b["status"].as_str().unwrap_or("active").to_string();
+    let w = json!({"id": id, "name": b["name"].as_str().unwrap_or(&topic), "status": status, "topic": topic, "resource": resource, "event": event, "hooks": [], "delivery_url": url, "secret": b["secret"].as_str().unwrap_or(""), "date_created": now, "date_created_gmt": now, "date_modified": now, "date_modified_gmt": now});
     d.webhooks.push(w.clone());
     drop(d);
-    // The creation ping: an unsigned form post.
-    let ping = format!("webhook_id={id}");
-    tokio::spawn(async move {
-        let _ = super::post_loopback(&url, vec![], ping.into_bytes(), "application/x-www-form-urlencoded").await;
-    });
-    json_response(201, &w)
+    if status == "active" {
+        // The creation ping: an unsigned form post.
+        let ping = format!("webhook_id={id}");
+        tokio::spawn(async move {
+            let _ = super::post_loopback(&url, vec![], ping.into_bytes(), "application/x-www-form-urlencoded").await;
+        });
+    }
+    json_response(201, &public(&w))
+}
+
+/// `PUT /webhooks/<id>`: change its name, status, delivery URL or secret.
+pub(super) fn update_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
+    let b = ctx.json_body();
+    if let Some(status) = b["status"].as_str()
+        && !matches!(status, "active" | "paused" | "disabled")
+    {
+        return invalid_param("status", "status is not one of active, paused, and disabled.");
+    }
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let Some(w) = d.webhooks.iter_mut().find(|w| w["id"].as_u64() == id) else {
+        return wc_error(400, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+    };
+    merge(w, &b, &["name", "status", "delivery_url", "secret"]);
+    touch(w);
+    json_response(200, &public(w))
 }
 
 pub(super) fn delete_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
@@ -51,7 +106,7 @@ pub(super) fn delete_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
         return wc_error(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
     };
     let w = d.webhooks.remove(i);
-    json_response(200, &w)
+    json_response(200, &public(&w))
 }
 
 /// Sign and deliver a webhook body (spawned; the real store is asynchronous too).

@@ -215,22 +215,39 @@ pub fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// The JSON body of a trigger record.
+/// The JSON body of a trigger record: `trigger`, then `order_id` for an
+/// order's triggers or `subject_id` for the others (the customer, product or
+/// variation), `contact_id`, `time`, and the trigger's own fields (`from`,
+/// `to`, `amount` …), which never replace those. `order_submitted` and
+/// `payment_received` keep the shape they always had.
 pub fn trigger_body(t: &TriggerEvent) -> String {
-    serde_json::json!({
-        "kind": "trigger",
-        "id": trigger_id(t),
-        "trigger": t.name,
-        "order_id": t.order_id,
-        "contact_id": t.contact_id,
-        "time": t.time,
-    })
-    .to_string()
+    let mut body = match serde_json::from_str::<serde_json::Value>(&t.data) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    body.insert("kind".into(), "trigger".into());
+    body.insert("id".into(), trigger_id(t).into());
+    body.insert("trigger".into(), t.name.clone().into());
+    if t.subject_id.starts_with("woo:order:") {
+        body.insert("order_id".into(), t.subject_id.clone().into());
+    } else {
+        body.insert("subject_id".into(), t.subject_id.clone().into());
+    }
+    body.insert("contact_id".into(), t.contact_id.clone().into());
+    body.insert("time".into(), t.time.clone().into());
+    serde_json::Value::Object(body).to_string()
 }
 
-/// `woo:trigger:<name>:<order id>`: one per trigger and order, ever.
+/// `woo:trigger:<name>:<subject number>`, then `:<key>` when the trigger has
+/// one: one record per trigger and subject (and key), ever. The subject
+/// number is what follows `woo:<kind>:` (`42` of `woo:order:42`).
 pub fn trigger_id(t: &TriggerEvent) -> String {
-    format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"))
+    let number = t.subject_id.splitn(3, ':').nth(2).unwrap_or(&t.subject_id);
+    if t.key.is_empty() {
+        format!("woo:trigger:{}:{number}", t.name)
+    } else {
+        format!("woo:trigger:{}:{number}:{}", t.name, t.key)
+    }
 }
 
 /// The JSON body of the `n`th notification of a connection.

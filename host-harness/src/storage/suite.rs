@@ -99,7 +99,7 @@ mod sealed_credentials_another_key_cannot_open_fail_the_open_with_a_key_error {
 
 on_each_backend! {
     fn records_upsert_by_kind_and_id_and_triggers_fire_once(name, s) {
-        let trig = TriggerEvent { name: "order_submitted".into(), order_id: "woo:order:1".into(), contact_id: None, time: "t1".into() };
+        let trig = TriggerEvent { name: "order_submitted".into(), subject_id: "woo:order:1".into(), key: String::new(), contact_id: None, data: "{}".into(), time: "t1".into() };
         let b = Batch { triggers: vec![trig.clone()], ..batch(vec![order("{\"v\":1}")]) };
         assert_eq!(s.commit("default", &b).unwrap(), [true], "{name}: new");
         let mut trig2 = trig;
@@ -112,6 +112,30 @@ on_each_backend! {
         assert!(all[1].body.contains("\"t1\""), "{name}: the first firing is kept");
         assert_eq!(s.counts("default").unwrap(), [("order".to_string(), 1), ("trigger".to_string(), 1)], "{name}");
         assert!(s.records("other", None).unwrap().is_empty(), "{name}: connections are apart");
+    }
+}
+
+on_each_backend! {
+    fn trigger_records_keep_the_first_two_shapes_and_key_the_new_ones_once(name, s) {
+        let event = |n: &str, subject: &str, key: &str, data: &str, time: &str| TriggerEvent {
+            name: n.into(), subject_id: subject.into(), key: key.into(), contact_id: Some("woo:customer:3".into()), data: data.into(), time: time.into(),
+        };
+        let b = Batch { triggers: vec![
+            event("payment_received", "woo:order:7", "", "{}", "t1"),
+            event("order_status_changed", "woo:order:7", "pending:processing:2025-03-01T10:00:00", r#"{"from":"pending","to":"processing","trigger":"forged"}"#, "t1"),
+            event("order_refunded", "woo:order:7", "9", r#"{"amount":"4.00"}"#, "t1"),
+            event("product_out_of_stock", "woo:variation:31", "2025-03-01T10:00:00", r#"{"product_id":"woo:product:30"}"#, "t1"),
+        ], ..batch(vec![]) };
+        s.commit("default", &b).unwrap();
+        let again = Batch { triggers: vec![event("order_refunded", "woo:order:7", "9", r#"{"amount":"5.00"}"#, "t2")], ..batch(vec![]) };
+        s.commit("default", &again).unwrap();
+        let got: std::collections::BTreeMap<String, serde_json::Value> = s.records("default", Some("trigger")).unwrap().into_iter().map(|r| (r.id, serde_json::from_str(&r.body).unwrap())).collect();
+        assert_eq!(got["woo:trigger:payment_received:7"], serde_json::json!({"kind": "trigger", "id": "woo:trigger:payment_received:7", "trigger": "payment_received", "order_id": "woo:order:7", "contact_id": "woo:customer:3", "time": "t1"}), "{name}");
+        let changed = &got["woo:trigger:order_status_changed:7:pending:processing:2025-03-01T10:00:00"];
+        assert_eq!((changed["trigger"].as_str(), changed["from"].as_str(), changed["to"].as_str()), (Some("order_status_changed"), Some("pending"), Some("processing")), "{name}: data never replaces a field");
+        assert_eq!(got["woo:trigger:order_refunded:7:9"]["amount"], "4.00", "{name}: the first firing is kept");
+        let stock = &got["woo:trigger:product_out_of_stock:31:2025-03-01T10:00:00"];
+        assert_eq!((stock["subject_id"].as_str(), stock["product_id"].as_str(), stock.get("order_id")), (Some("woo:variation:31"), Some("woo:product:30"), None), "{name}");
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct MemoryHost {
     /// Records by (kind name, id).
     pub records: BTreeMap<(String, String), serde_json::Value>,
-    /// Triggers by `woo:trigger:<name>:<order>`, the first of each kept, as
-    /// the host fires each order and name once.
+    /// Triggers by [`Trigger::id`], the first of each kept, as the host
+    /// fires each id once.
     pub triggers: BTreeMap<String, Trigger>,
     /// Notifications queued.
     pub notifications: Vec<Notification>,
@@ -46,8 +46,7 @@ impl Host for MemoryHost {
             created.push(self.records.insert((r.kind.name().to_string(), r.id), r.body).is_none());
         }
         for t in batch.triggers {
-            let id = format!("woo:trigger:{}:{}", t.name, t.order_id.trim_start_matches("woo:order:"));
-            self.triggers.entry(id).or_insert(t);
+            self.triggers.entry(t.id()).or_insert(t);
         }
         self.notifications.extend(batch.notifications);
         for (b, k, v) in batch.state {

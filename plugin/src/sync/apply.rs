@@ -4,68 +4,31 @@
 //!
 //! - A record is never replaced with an older version of itself
 //!   ([`compare_version`]).
-//! - An order's triggers fire once: `order_submitted` when it is first seen
-//!   after the import, `payment_received` when it becomes paid ([`order`]).
+//! - An order's triggers fire once ([`order`], by the rules of
+//!   [`super::triggers`]): `order_submitted` when it is first seen after the
+//!   import, `payment_received` when it becomes paid, `order_status_changed`
+//!   and `order_refunded` when an order held changes.
 //! - A product's record notes its categories (collections follow them) and
-//!   its SKUs (two products with one SKU are reported, never merged)
-//!   ([`product`]).
+//!   its SKUs (two products with one SKU are reported, never merged) and
+//!   its stock (`product_out_of_stock`) ([`product`]).
 //! - A registered customer's contact is indexed by e-mail ([`customer`]), so
 //!   a guest order with that e-mail links to it; a buyer without a contact
 //!   gets one from the order's billing details ([`Buyers`]).
 
 use super::settings::Settings;
+use super::triggers::{self, OrderState, Stock};
 use crate::mapping::{self, ProductSkip, Record, ids};
-use crate::port::{Batch, Host, Level, StorageError, Trigger, bucket};
+use crate::port::{Batch, Host, Level, StorageError, bucket};
 use crate::read;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-/// What is remembered of an order: paid or not, and the version applied.
+pub use super::version::{Version, comparable_time, compare_version, modified_at};
+
+/// What is remembered of an order (see [`OrderState`]), as the `orders`
+/// bucket keeps it.
 pub fn order_state(order: &Value) -> String {
-    format!("{}:{}", if mapping::is_paid(order) { "p" } else { "u" }, read::text(&order["date_modified_gmt"]))
-}
-
-/// `date_modified_gmt` in one comparable form (`2025-03-01T09:00:00`), or
-/// empty when the resource has none.
-pub fn modified_at(resource: &Value) -> String {
-    comparable_time(&read::text(&resource["date_modified_gmt"]))
-}
-
-/// A store time without its UTC offset or fraction, so two compare as text.
-pub fn comparable_time(t: &str) -> String {
-    let t = t.trim().trim_end_matches('Z').trim_end_matches("+00:00");
-    t.split('.').next().unwrap_or(t).to_string()
-}
-
-/// How a delivered version compares with the newest one applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
-    /// Nothing applied yet, or the delivery is newer.
-    New,
-    /// The very version applied last.
-    Same,
-    /// Older than the version applied: applying it would undo a change.
-    Older,
-}
-
-/// Rule: never replace a record with an older version of itself. Both are
-/// `date_modified_gmt` values in the same form. A resource that was never
-/// modified has none (WooCommerce 11 answers `null` for such a customer):
-/// it cannot be ordered, so it is applied, but never over a dated version.
-pub fn compare_version(delivered: &str, applied: Option<&str>) -> Version {
-    match applied {
-        None => Version::New,
-        Some(a) if delivered.is_empty() => {
-            if a.is_empty() {
-                Version::New
-            } else {
-                Version::Older
-            }
-        }
-        Some(a) if delivered > a => Version::New,
-        Some(a) if delivered == a => Version::Same,
-        Some(_) => Version::Older,
-    }
+    OrderState::of(order).encode()
 }
 
 /// Apply an order seen after the import: its record, its buyer, its payment,
@@ -83,13 +46,13 @@ pub fn order(
         // Not seen until it leaves checkout-draft or trash.
         return Ok(false);
     }
-    let previous = host.text(bucket::ORDERS, &id.to_string())?;
-    let state = order_state(order);
-    if previous.as_deref() == Some(state.as_str()) {
+    let previous = host.text(bucket::ORDERS, &id.to_string())?.map(|p| OrderState::parse(&p));
+    let state = OrderState::of(order);
+    if previous.as_ref() == Some(&state) {
         return Ok(false);
     }
     // A late webhook or a slow page may carry an older version than one applied.
-    let applied_at = previous.as_deref().map(|p| p.split_once(':').map_or("", |(_, t)| t)).map(comparable_time);
+    let applied_at = previous.as_ref().map(|p| comparable_time(&p.modified));
     if compare_version(&modified_at(order), applied_at.as_deref()) == Version::Older {
         return Ok(false);
     }
@@ -97,7 +60,7 @@ pub fn order(
     if !wanted {
         return Ok(false);
     }
-    batch.set_state(bucket::ORDERS, &id.to_string(), state.clone());
+    batch.set_state(bucket::ORDERS, &id.to_string(), state.encode());
     // Rule: with contact sync off, an order's buyer still becomes a contact.
     let contact = Buyers::default().contact_for(host, order, batch)?;
     if settings.orders
@@ -111,19 +74,7 @@ pub fn order(
         batch.records.push(payment);
     }
     let now = host.now_rfc3339();
-    let order_id = ids::order_id(id);
-    if previous.is_none() && settings.order_submitted {
-        batch.triggers.push(Trigger {
-            name: "order_submitted",
-            order_id: order_id.clone(),
-            contact_id: contact.clone(),
-            time: now.clone(),
-        });
-    }
-    let was_paid = previous.as_deref().is_some_and(|p| p.starts_with("p:"));
-    if state.starts_with("p:") && !was_paid && settings.payment_received {
-        batch.triggers.push(Trigger { name: "payment_received", order_id, contact_id: contact, time: now });
-    }
+    batch.triggers.extend(triggers::for_order(settings, previous.as_ref(), order, contact.as_deref(), &now));
     Ok(true)
 }
 
@@ -157,14 +108,16 @@ pub fn changed_product(
         // A delivery carries no variations: the next products pass reads them.
         return Ok(false);
     }
-    Ok(product(host, p, variations, previous.is_some(), settings.products, batch)?.is_ok())
+    let stock = Stock::Compare { fire: settings.products && settings.product_out_of_stock };
+    Ok(product(host, p, variations, previous.is_some(), settings.products, stock, batch)?.is_ok())
 }
 
 /// Map a product and note in `batch` what its record implies: the version
-/// applied, the categories it links (collections follow them) and its SKUs.
-/// The record itself goes in only when `wanted` (products are read for
-/// their categories too). `previously_imported` keeps an unpublished
-/// product's record, with "include in online store" off.
+/// applied, the categories it links (collections follow them), its SKUs and
+/// the stock of the product and its variants (compared or only noted, as
+/// `stock` says). The record itself goes in only when `wanted` (products are
+/// read for their categories too). `previously_imported` keeps an
+/// unpublished product's record, with "include in online store" off.
 ///
 /// The inner result is the mapping's verdict (why a product is skipped);
 /// the outer one an error when the SKUs already claimed cannot be read.
@@ -174,6 +127,7 @@ pub fn product(
     variations: &[Value],
     previously_imported: bool,
     wanted: bool,
+    stock: Stock,
     batch: &mut Batch,
 ) -> Result<Result<(), ProductSkip>, StorageError> {
     let Some(id) = read::id(&p["id"]) else { return Ok(Err(ProductSkip::NoPrice)) };
@@ -186,6 +140,11 @@ pub fn product(
         batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
     }
     claim_skus(host, &record, batch)?;
+    let variants: BTreeSet<u64> = read::list(&record.body["variants"])
+        .iter()
+        .filter_map(|v| read::text(&v["id"]).rsplit(':').next().and_then(|n| n.parse().ok()))
+        .collect();
+    triggers::product_stock(host, p, variations, &variants, stock, batch)?;
     if wanted {
         batch.records.push(record);
     }
@@ -302,18 +261,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn never_replace_a_record_with_an_older_version_of_itself() {
-        assert_eq!(compare_version("2025-03-01T09:00:01", Some("2025-03-01T09:00:00")), Version::New);
-        assert_eq!(compare_version("2025-03-01T09:00:00", Some("2025-03-01T09:00:00")), Version::Same);
-        assert_eq!(compare_version("2025-03-01T08:59:59", Some("2025-03-01T09:00:00")), Version::Older);
-        assert_eq!(compare_version("", Some("2025-03-01T09:00:00")), Version::Older);
-        assert_eq!(compare_version("", Some("")), Version::New, "never modified: cannot be ordered");
-        assert_eq!(modified_at(&json!({"date_modified_gmt": "2025-03-01T09:00:00Z"})), "2025-03-01T09:00:00");
-        assert_eq!(modified_at(&json!({"date_modified_gmt": null})), "");
-    }
-
-    #[test]
-    fn an_order_fires_submitted_once_and_paid_once() {
+    fn an_order_fires_submitted_once_paid_once_and_each_status_change_once() {
         let mut host = MemoryHost::default();
         let settings = Settings::default();
         let at = |status: &str, modified: &str| json!({"id": 9, "status": status, "total": "5.00", "billing": {"email": "a@b.c"}, "date_modified_gmt": modified});
@@ -327,8 +275,16 @@ mod tests {
             order(&mut host, &settings, &o, &mut batch).unwrap();
             host.commit(batch).unwrap();
         }
-        let names: Vec<&str> = host.triggers.values().map(|t| t.name).collect();
-        assert_eq!(names, ["order_submitted", "payment_received"]);
+        let ids: Vec<&String> = host.triggers.keys().collect();
+        assert_eq!(
+            ids,
+            [
+                "woo:trigger:order_status_changed:9:pending:processing:2025-03-01T10:00:00",
+                "woo:trigger:order_status_changed:9:processing:completed:2025-03-01T11:00:00",
+                "woo:trigger:order_submitted:9",
+                "woo:trigger:payment_received:9",
+            ]
+        );
     }
 
     #[test]
@@ -337,7 +293,7 @@ mod tests {
         let mut batch = Batch::default();
         for id in [1, 2] {
             let p = json!({"id": id, "type": "simple", "status": "publish", "price": "5", "sku": "MUG"});
-            product(&mut host, &p, &[], false, true, &mut batch).unwrap().unwrap();
+            product(&mut host, &p, &[], false, true, Stock::Note, &mut batch).unwrap().unwrap();
         }
         assert_eq!(batch.records.len(), 2);
         assert!(
@@ -365,3 +321,6 @@ mod tests {
         assert!(batch.records.is_empty(), "no second contact for a known e-mail");
     }
 }
+
+#[cfg(test)]
+mod trigger_tests;

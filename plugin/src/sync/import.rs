@@ -1,10 +1,13 @@
 //! The first import: pages are read `concurrency` at a time, each page's
 //! records and its checkpoint are committed together, so an import cut
 //! anywhere resumes after its last committed page and never duplicates.
-//! Historical orders fire no trigger.
+//! History fires no trigger: the import only notes what later changes are
+//! told from (each order's status and refunds, each product's and variant's
+//! stock, the newest customer).
 
 use super::apply::{self, Buyers};
 use super::fetch::{self, StoreEndpoints};
+use super::triggers::Stock;
 use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, since_key};
 use crate::client::{Client, Error, Page, Transport};
 use crate::mapping;
@@ -269,7 +272,8 @@ impl<H: Host> PhaseCtx<'_, H> {
         let vars = variations.get(&id).map(Vec::as_slice).unwrap_or(&[]);
         let before = self.host.get(bucket::PRODUCTS, &id.to_string())?.is_some();
         let wanted = self.kinds.contains(&Kind::Products);
-        if apply::product(self.host, p, vars, before, wanted, batch)?.is_err() && wanted {
+        // History: the stock is noted, nothing fires.
+        if apply::product(self.host, p, vars, before, wanted, Stock::Note, batch)?.is_err() && wanted {
             self.report.entry(Kind::Products).skipped += 1;
         }
         Ok(())

@@ -6,6 +6,8 @@
 use super::apply;
 use super::fetch::{self, StoreEndpoints};
 use super::settings::{self, Settings};
+use super::triggers;
+use super::webhook::{self, Resource};
 use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, cursor, since_key};
 use crate::client::{ApiRequest, Client, Error, MAX_PER_PAGE, Transport};
 use crate::mapping::{self, ids};
@@ -83,7 +85,11 @@ pub fn run_pass<T: Transport>(
         if !has(Kind::Orders) {
             settings.order_submitted = false;
             settings.payment_received = false;
+            settings.order_status_changed = false;
+            settings.order_refunded = false;
         }
+        settings.customer_created &= has(Kind::Contacts);
+        settings.product_out_of_stock &= has(Kind::Products);
     }
     let started = client.requests;
     let mut report = Report::default();
@@ -92,7 +98,7 @@ pub fn run_pass<T: Transport>(
         products_pass(client, host, &settings, &mut report, &now, concurrency)?;
     }
     if settings.contacts {
-        customers_pass(client, host, &mut report)?;
+        customers_pass(client, host, &settings, &mut report)?;
     }
     if settings.orders || settings.transactions || settings.order_submitted || settings.payment_received {
         orders_pass(client, host, &settings, &mut report, &now, concurrency)?;
@@ -218,13 +224,17 @@ fn products_pass<T: Transport>(
 
 /// The customers endpoint has no date filter: read newest first by id and
 /// stop at the newest customer already known. Changes to existing customers
-/// arrive by `customer.updated` webhooks (or a contacts re-import).
+/// arrive by `customer.updated` webhooks (or a contacts re-import). A new
+/// registered customer fires `customer_created`, unless a delivery brought
+/// it first, or this is the contacts' first pass (no import ran: all is history).
 fn customers_pass<T: Transport>(
     client: &mut Client<T>,
     host: &mut impl Host,
+    settings: &Settings,
     report: &mut Report,
 ) -> Result<(), Error> {
     let known: u64 = cursor(host, CONTACTS_MAX_ID)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let fires = settings.customer_created && cursor(host, &since_key(Kind::Contacts))?.is_some();
     let mut max_seen = known;
     let mut page = 1u32;
     loop {
@@ -248,6 +258,9 @@ fn customers_pass<T: Transport>(
             max_seen = max_seen.max(id);
             if apply::customer(c, &mut batch).is_none() {
                 report.entry(Kind::Contacts).skipped += 1;
+            } else if fires {
+                let delivered = webhook::was_delivered(host, Resource::Customer, id)?;
+                triggers::customer_created(host, settings, c, delivered, &mut batch)?;
             }
         }
         commit_counted(host, report, batch)?;

@@ -5,9 +5,10 @@
 //! passes (`incremental`) read only what changed since the kind's cursor;
 //! webhook deliveries (`webhook`) apply one resource each. All three apply a
 //! resource through the same rules (`apply`): never an older version over a
-//! newer one, triggers fired once, buyers linked to their contact. `fetch`
-//! reads what a page of parents needs (variations, refunds) by the cheapest
-//! endpoints the store has; `settings` says what ongoing sync keeps in step.
+//! newer one (`version`), triggers fired once (`triggers`), buyers linked to
+//! their contact. `fetch` reads what a page of parents needs (variations,
+//! refunds) by the cheapest endpoints the store has; `settings` says what
+//! ongoing sync keeps in step.
 //!
 //! This module holds what they share: the [`Kind`]s a user selects, the
 //! [`Report`] of a pass, the batch commit that counts records, and the
@@ -18,6 +19,8 @@ pub mod fetch;
 pub mod import;
 pub mod incremental;
 pub mod settings;
+pub mod triggers;
+pub mod version;
 pub mod webhook;
 
 use crate::client::Error;

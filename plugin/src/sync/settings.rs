@@ -23,6 +23,21 @@ pub struct Settings {
     pub order_submitted: bool,
     /// Fire `payment_received` when an order becomes paid.
     pub payment_received: bool,
+    /// Fire `order_status_changed` when an order already held changes status.
+    /// Settings saved before this switch existed read it as on.
+    #[serde(default = "on")]
+    pub order_status_changed: bool,
+    /// Fire `order_refunded` for each new refund of an order already held.
+    #[serde(default = "on")]
+    pub order_refunded: bool,
+    /// Fire `customer_created` for each registered customer first seen after
+    /// the first import.
+    #[serde(default = "on")]
+    pub customer_created: bool,
+    /// Fire `product_out_of_stock` when a product or variation held in stock
+    /// is seen out of stock.
+    #[serde(default = "on")]
+    pub product_out_of_stock: bool,
     /// Requests a pass keeps in flight to the store (1 to 16). Kept under its
     /// own key ([`CONCURRENCY_KEY`]), where connections saved it before it was
     /// a setting, so it is not part of the switches' JSON.
@@ -40,9 +55,18 @@ impl Default for Settings {
             collections: true,
             order_submitted: true,
             payment_received: true,
+            order_status_changed: true,
+            order_refunded: true,
+            customer_created: true,
+            product_out_of_stock: true,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
+}
+
+/// A switch missing from saved settings (one added after they were saved) is on.
+fn on() -> bool {
+    true
 }
 
 fn default_concurrency() -> usize {
@@ -116,6 +140,19 @@ mod tests {
         save(&mut host, &s).unwrap();
         assert_eq!(host.get(bucket::CONNECTION, CONCURRENCY_KEY).unwrap().unwrap(), b"12");
         assert_eq!(load(&mut host).unwrap(), s);
+    }
+
+    #[test]
+    fn settings_saved_before_the_new_trigger_switches_read_them_as_on_and_keep_the_rest() {
+        let mut host = MemoryHost::default();
+        let old = br#"{"contacts":true,"orders":false,"transactions":true,"products":true,"collections":true,"order_submitted":false,"payment_received":true}"#;
+        host.set(bucket::CONNECTION, KEY, old).unwrap();
+        let s = load(&mut host).unwrap();
+        assert!(!s.orders && !s.order_submitted && s.payment_received, "the saved switches are kept");
+        assert!(s.order_status_changed && s.order_refunded && s.customer_created && s.product_out_of_stock);
+        let off = Settings { customer_created: false, product_out_of_stock: false, ..Settings::default() };
+        save(&mut host, &off).unwrap();
+        assert_eq!(load(&mut host).unwrap(), off);
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! Webhook deliveries: verify the signature in constant time, recognise the
 //! ping, route by topic (deletions change nothing, restorations re-read the
-//! store), and apply a resource only if it is newer than the version held
-//! (`date_modified_gmt`).
+//! store, coupons are acknowledged), apply a resource only if it is newer
+//! than the version held (`date_modified_gmt`), and fire the triggers it
+//! earns. `register` creates the store's webhooks, once per topic.
+
+mod register;
+
+pub use register::{REGISTERED_KEY, register, webhook_name};
 
 use super::apply::{self, Version, compare_version, modified_at};
 use super::settings::{self, Settings};
-use crate::client::{ApiRequest, Client, Error, Method, Transport};
+use super::triggers::{self, OrderState};
+use crate::client::{ApiRequest, Error};
 use crate::mapping;
 use crate::port::{Batch, Host, Level, StorageError, bucket};
 use crate::read;
@@ -46,8 +52,10 @@ pub enum Resource {
     Order,
     /// A customer (`customer.*` topics).
     Customer,
-    /// A product (`product.*` topics).
+    /// A product, or one of its variations (`product.*` topics).
     Product,
+    /// A coupon (`coupon.*` topics): not a synced kind, acknowledged.
+    Coupon,
 }
 
 impl Resource {
@@ -57,12 +65,15 @@ impl Resource {
             Resource::Order => "order",
             Resource::Customer => "customer",
             Resource::Product => "product",
+            Resource::Coupon => "coupon",
         }
     }
 
     /// The resource a topic's first part names, if the connector handles it.
     pub fn from_name(name: &str) -> Option<Resource> {
-        [Resource::Order, Resource::Customer, Resource::Product].into_iter().find(|r| r.name() == name)
+        [Resource::Order, Resource::Customer, Resource::Product, Resource::Coupon]
+            .into_iter()
+            .find(|r| r.name() == name)
     }
 
     /// Its REST path.
@@ -71,6 +82,7 @@ impl Resource {
             Resource::Order => format!("/orders/{id}"),
             Resource::Customer => format!("/customers/{id}"),
             Resource::Product => format!("/products/{id}"),
+            Resource::Coupon => format!("/coupons/{id}"),
         }
     }
 }
@@ -81,35 +93,28 @@ impl std::fmt::Display for Resource {
     }
 }
 
-/// The topics the connector registers.
-pub const TOPICS: [&str; 6] =
-    ["order.created", "order.updated", "customer.created", "customer.updated", "product.created", "product.updated"];
-
-/// Create the store's webhooks with a new secret (kept in the credential store).
-pub fn register<T: Transport>(
-    client: &mut Client<T>,
-    host: &mut impl Host,
-    delivery_url: &str,
-) -> Result<Vec<u64>, Error> {
-    let u = delivery_url.trim();
-    let valid = (u.starts_with("https://") || u.starts_with("http://"))
-        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
-        && !u.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").contains('@')
-        && u.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    if !valid {
-        return Err(Error::invalid("delivery_url", "must be an absolute http(s) URL without credentials"));
-    }
-    // ASCII only, none of &<>"' (WooCommerce HTML-decodes the stored secret).
-    let secret = format!("{}{}", client.transport.nonce(), client.transport.nonce());
-    host.set(bucket::CREDENTIALS, SECRET_KEY, secret.as_bytes())?;
-    let mut ids = vec![];
-    for topic in TOPICS {
-        let body = serde_json::json!({"name": format!("woo-connector {topic}"), "topic": topic, "delivery_url": u, "secret": secret, "status": "active"});
-        let r = client.send(&ApiRequest::write(Method::Post, "/webhooks", body))?;
-        ids.extend(read::id(&r.body["id"]));
-    }
-    Ok(ids)
-}
+/// The topics the connector registers: `order`, `customer`, `product` and
+/// `coupon` × `created`, `updated`, `deleted`, `restored`, less
+/// `customer.restored`, which WooCommerce refuses to register (400
+/// `woocommerce_rest_shop_webhook_invalid_topic`: a user is never trashed,
+/// so never restored). A delivery of it would be handled like the others.
+pub const TOPICS: [&str; 15] = [
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "product.restored",
+    "coupon.created",
+    "coupon.updated",
+    "coupon.deleted",
+    "coupon.restored",
+];
 
 /// `base64(HMAC-SHA256(secret, body))` compared in constant time.
 pub fn signature_is_valid(secret: &[u8], body: &[u8], signature_b64: &str) -> bool {
@@ -152,6 +157,12 @@ pub fn seen_key(kind: Resource, resource: &Value) -> String {
     format!("{kind}:{}", read::text(&resource["id"]))
 }
 
+/// Whether a delivery of resource `id` was applied before (its
+/// `webhook-seen` row exists).
+pub fn was_delivered(host: &mut impl Host, kind: Resource, id: u64) -> Result<bool, StorageError> {
+    Ok(host.get(SEEN_BUCKET, &format!("{kind}:{id}"))?.is_some())
+}
+
 /// Remember `resource` as the newest version of itself applied (used for the
 /// connector's own writes too, so their echo is a duplicate).
 pub fn mark_applied(batch: &mut Batch, kind: Resource, resource: &Value) {
@@ -180,16 +191,31 @@ fn is_bare_id(resource: &Value) -> bool {
     resource.as_object().is_some_and(|o| o.keys().all(|k| k == "id"))
 }
 
+/// A payload WooCommerce could not build: its REST error (`code`, `message`)
+/// in place of the resource. Trashing or restoring a product also runs the
+/// `coupon.*` webhooks (and a coupon the `product.*` ones), which then carry
+/// `woocommerce_rest_shop_coupon_invalid_id` and the like.
+fn store_error(body: &Value) -> Option<String> {
+    let code = body["code"].as_str()?;
+    body["message"].as_str()?;
+    Some(code.to_string())
+}
+
 /// Verify and apply one delivery. `read` fetches a resource from the store
 /// (`GET /orders/N` …) when a delivery asks for it to be re-read.
 ///
 /// Rules: `*.created`/`*.updated` apply the delivered resource unless the
-/// connector already holds that version or a newer one; `*.deleted` is
-/// acknowledged, logged and changes no record (deletions are not synced: the
-/// store is the source of truth for what exists); `*.restored` re-reads the
-/// resource from the store and applies that. State the host cannot read (the
-/// secret, the settings, the versions applied) fails the delivery with
-/// `storage` and applies nothing: the store delivers it again later.
+/// connector already holds that version or a newer one, and fire the
+/// triggers it earns; `*.deleted` is acknowledged, logged and changes no
+/// record (deletions are not synced: the store is the source of truth for
+/// what exists); `*.restored` re-reads the resource from the store and
+/// applies that; `coupon.*` is acknowledged (coupons are not synced), and so
+/// is a payload WooCommerce could not build (its REST error instead of the
+/// resource); a variation (`product.*` for a `type: variation`) fires
+/// `product_out_of_stock` when it runs out and leaves the rest to the next
+/// products pass. State the host cannot read (the secret, the settings, the
+/// versions applied) fails the delivery with `storage` and applies nothing:
+/// the store delivers it again later.
 pub fn handle<H: Host>(
     host: &mut H,
     headers: &[(String, String)],
@@ -217,11 +243,27 @@ pub fn handle<H: Host>(
     }
     let delivered: Value =
         serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("is not JSON: {e}")))?;
+    let (kind, event) = resource_and_event(headers);
     let Some(id) = read::id(&delivered["id"]) else {
+        if let Some(code) = store_error(&delivered) {
+            // Answered 200: a refusal would count as a failed delivery, and
+            // WooCommerce disables a webhook after 5 of them.
+            host.log(
+                Level::Info,
+                &format!("webhook {kind}.{event}: the store sent its error {code} instead of a resource; acknowledged"),
+            );
+            return Ok(Outcome::Ignored);
+        }
         return Err(Error::invalid("body", "has no resource id"));
     };
-    let (kind, event) = resource_and_event(headers);
     let Some(kind) = Resource::from_name(&kind) else { return Ok(Outcome::Ignored) };
+    if kind == Resource::Coupon {
+        host.log(
+            Level::Info,
+            &format!("webhook coupon.{event} for coupon {id}: acknowledged; coupons are not synced, no record changed"),
+        );
+        return Ok(Outcome::Ignored);
+    }
     let path = kind.path(id);
     prune_legacy_rows(host);
     if event == "deleted" || is_bare_id(&delivered) {
@@ -262,8 +304,8 @@ pub fn handle<H: Host>(
     };
     let seen_key = seen_key(kind, &resource);
     // Unreadable, this row would read as "never applied" and apply it again.
-    let applied = host.text(SEEN_BUCKET, &seen_key)?;
-    match compare_version(&modified_at(&resource), applied.as_deref()) {
+    let delivered_before = host.text(SEEN_BUCKET, &seen_key)?;
+    match compare_version(&modified_at(&resource), delivered_before.as_deref()) {
         Version::Same => return Ok(Outcome::Duplicate),
         Version::Older => {
             host.log(
@@ -283,6 +325,9 @@ pub fn handle<H: Host>(
             ),
         );
         return Ok(Outcome::Ignored);
+    }
+    if kind == Resource::Product && read::text(&resource["type"]) == "variation" {
+        return variation(host, &settings, &event, &resource);
     }
     if kind == Resource::Product && apply::needs_its_variations(&resource) {
         // The version a products pass applied already is no news.
@@ -308,9 +353,11 @@ pub fn handle<H: Host>(
                 );
                 return Ok(Outcome::Ignored);
             }
+            triggers::customer_created(host, &settings, &resource, delivered_before.is_some(), &mut batch)?;
             true
         }
         Resource::Product => apply::changed_product(host, &settings, &resource, &[], &mut batch)?,
+        Resource::Coupon => false,
     };
     if !applied {
         // The version a sync pass applied (orders and products keep their own).
@@ -321,6 +368,34 @@ pub fn handle<H: Host>(
     mark_applied(&mut batch, kind, &resource);
     host.commit(batch)?;
     Ok(Outcome::Applied)
+}
+
+/// A variation, delivered as `product.*` (WooCommerce runs the product
+/// webhooks for each variation it saves, with the variation as payload):
+/// its stock is compared with what was noted of it (a variant of a product
+/// held), firing `product_out_of_stock` when it runs out. Its product's
+/// record is left to the next products pass, which reads every variation
+/// (saving a variation moves its product's `date_modified_gmt`): `deferred`
+/// when the connector holds that product, else `ignored`. Never remembered
+/// as applied.
+fn variation(host: &mut impl Host, settings: &Settings, event: &str, v: &Value) -> Result<Outcome, Error> {
+    let id = read::id(&v["id"]).unwrap_or(0);
+    let mut batch = Batch::default();
+    if triggers::is_noted_variation(host, id)? {
+        triggers::variation_stock(host, v, settings.product_out_of_stock, &mut batch)?;
+    }
+    if !batch.is_empty() {
+        host.commit(batch)?;
+    }
+    let parent = read::id(&v["parent_id"]).unwrap_or(0);
+    let held = host.get(bucket::PRODUCTS, &parent.to_string())?.is_some();
+    let (outcome, why) = if held {
+        (Outcome::Deferred, "deferred to the next products pass, which reads its product's variations")
+    } else {
+        (Outcome::Ignored, "its product is not synced; not applied")
+    };
+    host.log(Level::Info, &format!("webhook product.{event} for variation {id} of product {parent}: {why}"));
+    Ok(outcome)
 }
 
 /// The sync setting that, when off, leaves deliveries of `kind` unapplied.
@@ -354,11 +429,10 @@ fn held_version(host: &mut impl Host, kind: Resource, id: u64) -> Result<Option<
     let b = match kind {
         Resource::Order => bucket::ORDERS,
         Resource::Product => bucket::PRODUCTS,
-        Resource::Customer => return Ok(None),
+        Resource::Customer | Resource::Coupon => return Ok(None),
     };
     let Some(held) = host.text(b, &id.to_string())? else { return Ok(None) };
-    // Orders keep `p:<date>` / `u:<date>`.
-    let date = if kind == Resource::Order { held.split_once(':').map_or("", |(_, t)| t).to_string() } else { held };
+    let date = if kind == Resource::Order { OrderState::parse(&held).modified } else { held };
     Ok(Some(apply::comparable_time(&date)))
 }
 

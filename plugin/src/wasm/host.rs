@@ -55,8 +55,10 @@ impl port::Host for WitHost {
                 .into_iter()
                 .map(|t| platform::TriggerEvent {
                     name: t.name.to_string(),
-                    order_id: t.order_id,
+                    subject_id: t.subject_id,
+                    key: t.key,
                     contact_id: t.contact_id,
+                    data: t.data.to_string(),
                     time: t.time,
                 })
                 .collect(),

@@ -67,6 +67,10 @@ impl wit_sync::Guest for Component {
             collections: s.collections,
             order_submitted: s.order_submitted,
             payment_received: s.payment_received,
+            order_status_changed: s.order_status_changed,
+            order_refunded: s.order_refunded,
+            customer_created: s.customer_created,
+            product_out_of_stock: s.product_out_of_stock,
             concurrency: u32::try_from(s.concurrency).unwrap_or(u32::MAX),
         })
     }
@@ -80,6 +84,10 @@ impl wit_sync::Guest for Component {
             collections: s.collections,
             order_submitted: s.order_submitted,
             payment_received: s.payment_received,
+            order_status_changed: s.order_status_changed,
+            order_refunded: s.order_refunded,
+            customer_created: s.customer_created,
+            product_out_of_stock: s.product_out_of_stock,
             concurrency: usize::try_from(s.concurrency).unwrap_or(usize::MAX),
         };
         settings::save(&mut WitHost, &s).map_err(to_wit)

@@ -242,3 +242,180 @@ fn webhook_bad_signature_stores_nothing_and_good_one_applies_once() {
     assert!(host.triggers.contains_key("woo:trigger:order_submitted:55"));
     assert!(host.triggers.contains_key("woo:trigger:payment_received:55"));
 }
+
+fn coupon(id: u64) -> Vec<u8> {
+    serde_json::json!({"id": id, "code": "spring", "amount": "5.00", "status": "publish", "date_modified_gmt": "2025-03-01T10:00:00"})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn webhook_coupon_topics_are_verified_and_acknowledged_and_change_nothing() {
+    let mut host = signed_host();
+    let before = (host.records.clone(), host.kv.clone());
+    for event in ["created", "updated", "restored"] {
+        assert_eq!(deliver(&mut host, &format!("coupon.{event}"), &coupon(70)), Outcome::Ignored, "{event}");
+    }
+    assert_eq!(deliver(&mut host, "coupon.deleted", br#"{"id":70}"#), Outcome::Ignored);
+    assert_eq!((host.records.clone(), host.kv.clone()), before, "no record, no state, no re-read");
+    assert!(host.logs.iter().any(|l| l.contains("coupons are not synced")));
+    let forged = h(&[("X-WC-Webhook-Topic", "coupon.updated"), ("X-WC-Webhook-Signature", "AAAA")]);
+    assert!(handle(&mut host, &forged, &coupon(70), no_read).is_err(), "still verified first");
+}
+
+#[test]
+fn webhook_payload_the_store_could_not_build_is_acknowledged_not_refused() {
+    // Restoring a product runs coupon.restored too, whose payload is then
+    // WooCommerce's error: refused, it would count towards disabling the webhook.
+    let mut host = signed_host();
+    let error = br#"{"code":"woocommerce_rest_shop_coupon_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
+    assert_eq!(deliver(&mut host, "coupon.restored", error), Outcome::Ignored);
+    assert_eq!(deliver(&mut host, "product.restored", error), Outcome::Ignored);
+    let headers = h(&[("X-WC-Webhook-Topic", "order.updated"), ("X-WC-Webhook-Signature", &sign("s3cret", b"{}"))]);
+    assert!(handle(&mut host, &headers, b"{}", no_read).is_err(), "a body that is neither is still refused");
+}
+
+#[test]
+fn webhook_order_status_change_and_refund_fire_their_triggers_once() {
+    let mut host = signed_host();
+    host.set(bucket::ORDERS, "55", b"u:2025-03-01T09:00:00|pending|").unwrap();
+    let mut changed: Value = serde_json::from_slice(&order(55, "processing", "30.00", "2025-03-01T10:00:00")).unwrap();
+    changed["refunds"] = serde_json::json!([{"id": 90, "total": "-4.00", "reason": ""}]);
+    let body = changed.to_string().into_bytes();
+    assert_eq!(deliver(&mut host, "order.updated", &body), Outcome::Applied);
+    assert_eq!(deliver(&mut host, "order.updated", &body), Outcome::Duplicate);
+    let ids: Vec<&String> = host.triggers.keys().collect();
+    assert_eq!(
+        ids,
+        [
+            "woo:trigger:order_refunded:55:90",
+            "woo:trigger:order_status_changed:55:pending:processing:2025-03-01T10:00:00",
+            "woo:trigger:payment_received:55",
+        ]
+    );
+    assert_eq!(host.triggers["woo:trigger:order_refunded:55:90"].data["amount"], "4.00");
+}
+
+#[test]
+fn webhook_customer_first_delivered_after_the_import_fires_customer_created_once() {
+    let mut host = signed_host();
+    host.set(bucket::CURSORS, &crate::sync::since_key(crate::sync::Kind::Contacts), b"2025-03-01T00:00:00Z").unwrap();
+    host.set(bucket::CURSORS, crate::sync::CONTACTS_MAX_ID, b"7").unwrap();
+    let customer = |id: u64, modified: &str| {
+        serde_json::json!({"id": id, "email": format!("c{id}@example.com"), "role": "customer", "date_modified_gmt": modified})
+            .to_string()
+            .into_bytes()
+    };
+    assert_eq!(deliver(&mut host, "customer.created", &customer(8, "2025-03-01T10:00:00")), Outcome::Applied);
+    assert_eq!(deliver(&mut host, "customer.updated", &customer(8, "2025-03-01T10:00:05")), Outcome::Applied);
+    assert_eq!(deliver(&mut host, "customer.updated", &customer(6, "2025-03-01T10:00:00")), Outcome::Applied);
+    let ids: Vec<&String> = host.triggers.keys().collect();
+    assert_eq!(ids, ["woo:trigger:customer_created:8"], "once, and not for a customer the import knew");
+    assert!(was_delivered(&mut host, Resource::Customer, 8).unwrap());
+}
+
+#[test]
+fn webhook_variation_fires_out_of_stock_and_is_deferred_to_the_products_pass() {
+    let mut host = signed_host();
+    host.set(bucket::PRODUCTS, "30", b"2025-03-01T09:00:00").unwrap();
+    host.set(bucket::STOCK, "variation:31", b"in:2025-03-01T09:00:00").unwrap();
+    let variation = |id: u64, parent: u64, qty: i64, modified: &str| {
+        serde_json::json!({"id": id, "parent_id": parent, "type": "variation", "status": "publish", "sku": "TEE-S", "price": "4.00",
+            "stock_quantity": qty, "stock_status": if qty > 0 { "instock" } else { "outofstock" }, "date_modified_gmt": modified})
+        .to_string()
+        .into_bytes()
+    };
+    let out = variation(31, 30, 0, "2025-03-01T10:00:00");
+    assert_eq!(deliver(&mut host, "product.updated", &out), Outcome::Deferred);
+    assert_eq!(deliver(&mut host, "product.updated", &out), Outcome::Deferred, "redelivered: considered again");
+    let ids: Vec<&String> = host.triggers.keys().collect();
+    assert_eq!(ids, ["woo:trigger:product_out_of_stock:31:2025-03-01T10:00:00"]);
+    assert!(host.records.is_empty(), "the product's record is the pass's to write");
+    assert_eq!(deliver(&mut host, "product.updated", &variation(41, 40, 0, "2025-03-01T10:00:00")), Outcome::Ignored);
+    assert!(host.get(SEEN_BUCKET, "product:31").unwrap().is_none());
+}
+
+/// A store that keeps its webhooks, for `register`.
+fn webhook_store(
+    hooks: std::rc::Rc<std::cell::RefCell<Vec<Value>>>,
+) -> crate::client::Client<crate::client::fake::FakeTransport> {
+    use crate::client::fake::{FakeTransport, json};
+    use crate::client::{Credentials, HttpRequest, Method, SignatureMethod, StoreUrl};
+    let mut t = FakeTransport::default();
+    t.router = Some(Box::new(move |r: &HttpRequest| {
+        let path = r.path_and_query.split('?').next().unwrap().trim_start_matches("/wp-json/wc/v3").to_string();
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let mut hooks = hooks.borrow_mut();
+        match (r.method, path.as_str()) {
+            (Method::Get, "/webhooks") => {
+                let n = hooks.len().to_string();
+                json(200, &Value::Array(hooks.clone()).to_string(), &[("X-WP-Total", &n), ("X-WP-TotalPages", "1")])
+            }
+            (Method::Post, "/webhooks") => {
+                let mut w = body.clone();
+                w["id"] = serde_json::json!(100 + hooks.len());
+                hooks.push(w.clone());
+                json(201, &w.to_string(), &[])
+            }
+            (Method::Put, p) => {
+                let id: u64 = p.trim_start_matches("/webhooks/").parse().unwrap();
+                let w = hooks.iter_mut().find(|w| w["id"] == id).unwrap();
+                for (k, v) in body.as_object().unwrap() {
+                    w[k] = v.clone();
+                }
+                json(200, &w.to_string(), &[])
+            }
+            _ => json(404, r#"{"code":"rest_no_route","message":"No route."}"#, &[]),
+        }
+    }));
+    let creds = Credentials {
+        consumer_key: "ck_a".into(),
+        consumer_secret: "cs_b".into(),
+        signature_method: SignatureMethod::HmacSha256,
+    };
+    crate::client::Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t)
+}
+
+#[test]
+fn webhook_register_creates_every_topic_once_and_registering_again_creates_none() {
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let mut c = webhook_store(hooks.clone());
+    let mut host = MemoryHost::default();
+    let ids = register(&mut c, &mut host, "https://platform.example/webhooks").unwrap();
+    assert_eq!(ids.len(), 15);
+    let topics: Vec<String> = hooks.borrow().iter().map(|w| w["topic"].as_str().unwrap().to_string()).collect();
+    assert_eq!(topics, TOPICS);
+    let secret = host.get(bucket::CREDENTIALS, SECRET_KEY).unwrap().unwrap();
+    assert!(hooks.borrow().iter().all(|w| w["secret"].as_str().unwrap().as_bytes() == secret));
+    // Again: nothing created, nothing changed, the same ids and secret.
+    let sent = c.transport.sent.len();
+    assert_eq!(register(&mut c, &mut host, "https://platform.example/webhooks").unwrap(), ids);
+    assert_eq!(c.transport.sent.len() - sent, 1, "one read of the store's webhooks");
+    assert_eq!(hooks.borrow().len(), 15);
+    assert_eq!(host.get(bucket::CREDENTIALS, SECRET_KEY).unwrap().unwrap(), secret);
+    // A webhook WooCommerce disabled is re-enabled, not duplicated; a new URL moves them all.
+    hooks.borrow_mut()[3]["status"] = serde_json::json!("disabled");
+    assert_eq!(register(&mut c, &mut host, "https://platform.example/webhooks").unwrap(), ids);
+    assert_eq!(hooks.borrow()[3]["status"], "active");
+    assert_eq!(register(&mut c, &mut host, "https://new.example/webhooks").unwrap(), ids);
+    assert!(hooks.borrow().iter().all(|w| w["delivery_url"] == "https://new.example/webhooks"));
+    assert_eq!(hooks.borrow().len(), 15);
+}
+
+#[test]
+fn webhook_register_reuses_the_webhooks_an_older_connector_registered_and_gives_them_the_secret() {
+    // Registered before the ids were kept: found by name and URL.
+    let old: Vec<Value> = ["order.created", "order.updated"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": 7 + i, "name": webhook_name(t), "topic": t, "delivery_url": "https://platform.example/webhooks", "status": "active", "secret": "old"}))
+        .collect();
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(old));
+    let mut c = webhook_store(hooks.clone());
+    let mut host = MemoryHost::default();
+    host.set(bucket::CREDENTIALS, SECRET_KEY, b"kept").unwrap();
+    let ids = register(&mut c, &mut host, "https://platform.example/webhooks").unwrap();
+    assert_eq!(&ids[..2], [7, 8]);
+    assert_eq!(hooks.borrow().len(), 15, "13 created, 2 reused");
+    assert!(hooks.borrow().iter().all(|w| w["secret"] == "kept"), "the reused ones were given the secret");
+}
