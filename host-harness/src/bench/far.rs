@@ -92,5 +92,105 @@ pub(super) async fn measure(
         format!("{} vs {}", kept.connections, fresh.connections),
         format!("goal: at most {} (pages in flight + 1)", concurrency + 1),
     );
+    mcp_latency(rows, rt, sim, &proxy, rtt, &dir.join("far-kept.db")).await
+}
+
+/// Tool calls `woo mcp` answers in the MCP latency measurement.
+const MCP_CALLS: usize = 100;
+
+/// `get-order` through `woo mcp` (a child process, stdio JSON-RPC, on the
+/// database connected through `proxy`), call by call, against one round trip:
+/// the same call in-process on loopback plus the added round trip.
+async fn mcp_latency(
+    rows: &mut Vec<Row>,
+    rt: &Runtime,
+    sim: &Simulator,
+    proxy: &LatencyProxy,
+    rtt: Duration,
+    db: &Path,
+) -> Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let order = {
+        let d = sim.state.data.read().map_err(|_| anyhow!("simulator state poisoned"))?;
+        d.orders
+            .iter()
+            .find(|o| !matches!(o["status"].as_str(), Some("checkout-draft" | "trash")))
+            .and_then(|o| o["id"].as_u64())
+            .ok_or_else(|| anyhow!("the simulated store has no order"))?
+    };
+    let args = serde_json::json!({"id": order}).to_string();
+    let mut near =
+        crate::session::connect_simulator(rt, Box::new(SqliteStorage::open(&db.with_extension("near.db"))?), sim)
+            .await?;
+    let mut one_trip = Duration::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        near.begin_call();
+        near.bindings
+            .woo_connector_tools()
+            .call_call_tool(&mut near.store, "get-order", &args)
+            .await?
+            .map_err(|e| anyhow!("get-order: {}", crate::wit::error_message(&e)))?;
+        one_trip = one_trip.min(t.elapsed());
+    }
+    drop(near);
+    let bound = one_trip + rtt;
+
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("--db")
+        .arg(db)
+        .arg("mcp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or_else(|| anyhow!("woo mcp: no stdin"))?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or_else(|| anyhow!("woo mcp: no stdout"))?).lines();
+    let mut send = async |message: serde_json::Value, answer: bool| -> Result<Duration> {
+        let t = std::time::Instant::now();
+        stdin.write_all(format!("{message}\n").as_bytes()).await?;
+        stdin.flush().await?;
+        if answer {
+            let line = lines.next_line().await?.ok_or_else(|| anyhow!("woo mcp closed its output"))?;
+            let v: serde_json::Value = serde_json::from_str(&line)?;
+            if v.get("error").is_some() || v["result"]["isError"] == true {
+                return Err(anyhow!("woo mcp answered an error: {line}"));
+            }
+        }
+        Ok(t.elapsed())
+    };
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "woo-bench", "version": "1"}}}),
+        true,
+    )
+    .await?;
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), false).await?;
+    let before = proxy.connections();
+    let mut times = vec![];
+    for id in 1..=MCP_CALLS {
+        let call = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "get-order", "arguments": {"id": order}}});
+        times.push(send(call, true).await?);
+    }
+    let connections = proxy.connections() - before;
+    drop(stdin);
+    let _ = child.wait().await;
+    let first = times[0];
+    times.sort();
+    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    row(
+        rows,
+        format!("MCP get-order through `woo mcp`, {} ms away: p50 / p99", rtt.as_millis()),
+        format!("{:.1} ms / {:.1} ms", ms(pct(50)), ms(pct(99))),
+        format!(
+            "one round trip {:.1} ms (p50 {:+.1} ms); first call {:.1} ms; {MCP_CALLS} calls on {connections} connection(s)",
+            ms(bound),
+            ms(pct(50)) - ms(bound),
+            ms(first)
+        ),
+    );
     Ok(())
 }
