@@ -2,7 +2,7 @@
 //! with the official Rust SDK. Tools are known only at run time (the component
 //! lists them), so the handler serves them dynamically.
 
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, Session};
 use crate::session;
 use anyhow::Result;
 use rmcp::model::{
@@ -15,12 +15,18 @@ use serde_json::Value;
 
 use std::sync::Arc;
 
-/// The MCP server state: how to open a session on the connection.
+/// The MCP server state: how to open a session on the connection, and the
+/// session kept between calls.
 pub struct WooMcp {
     runtime: Runtime,
     db: String,
     connection: String,
     tools: Vec<Tool>,
+    /// An instance that answered its last call, kept for the next one: a call
+    /// then costs one round trip to the store, not an instance, a storage
+    /// handle and a status read more (about 5 ms). A call that fails in the
+    /// host (a trap, a storage error) drops it.
+    idle: tokio::sync::Mutex<Option<(Session, String)>>,
 }
 
 impl WooMcp {
@@ -36,14 +42,28 @@ impl WooMcp {
                 Tool::new(t.name, t.description, Arc::new(schema))
             })
             .collect();
-        Ok(WooMcp { runtime, db, connection, tools })
+        Ok(WooMcp { runtime, db, connection, tools, idle: tokio::sync::Mutex::new(None) })
+    }
+
+    /// The kept session if the connection still names the store it was opened
+    /// for (another `woo connect` may have changed it), else a new one.
+    async fn session(&self) -> Result<(Session, String)> {
+        if let Some((mut s, store)) = self.idle.lock().await.take()
+            && s.connection_status().await.is_ok_and(|info| info.store_url == store)
+        {
+            return Ok((s, store));
+        }
+        let storage = crate::storage::open(&self.db)?;
+        let mut s = session::open(&self.runtime, storage, &self.connection, None, None).await?;
+        let store = s.connection_status().await?.store_url;
+        Ok((s, store))
     }
 
     async fn call(&self, name: &str, args: &str) -> Result<Result<String, String>> {
-        let storage = crate::storage::open(&self.db)?;
-        let mut s = session::open(&self.runtime, storage, &self.connection, None, None).await?;
+        let (mut s, store) = self.session().await?;
         s.begin_call();
         let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, name, args).await?;
+        *self.idle.lock().await = Some((s, store));
         Ok(r.map_err(|e| crate::wit::error_message(&e)))
     }
 }

@@ -1090,3 +1090,47 @@ fn mcp_integer_argument_accepts_a_whole_number_written_2_0() {
     assert!(bad["result"]["content"][0]["text"].as_str().unwrap().contains("per_page"), "{bad}");
     finish(child, stdin);
 }
+
+/// `woo mcp` keeps its instance between calls, but a `woo connect` to another
+/// store while it runs is followed: the next call goes to the new store, never
+/// to the old one and never refused by the old allowlist.
+#[test]
+fn mcp_kept_session_follows_a_reconnect_to_another_store() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let start = |seed| {
+        rt.block_on(Simulator::start(SimConfig {
+            seed: SeedSpec { customers: 3, orders: 5, products: 3, seed },
+            ..Default::default()
+        }))
+        .unwrap()
+    };
+    let (first, second) = (start(3), start(4));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    let connect = |sim: &Simulator| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+            .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--store", &sim.https_url])
+            .args(["--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    connect(&first);
+    let (mut child, mut stdin, out) = mcp_session(db);
+    let call = |stdin: &mut std::process::ChildStdin, id: u64| {
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "list-orders", "arguments": {"per_page": 1}}});
+        raw_line(stdin, &out, &msg.to_string())
+    };
+    assert_ne!(call(&mut stdin, 1)["result"]["isError"], true);
+    let seen = |sim: &Simulator| sim.state.seen.lock().unwrap().iter().filter(|r| r.path.ends_with("/orders")).count();
+    connect(&second);
+    let (first_before, second_before) = (seen(&first), seen(&second));
+    let answer = call(&mut stdin, 2);
+    assert_ne!(answer["result"]["isError"], true, "{answer}");
+    assert_eq!(seen(&first), first_before, "the old store must not be asked after the reconnect");
+    assert_eq!(seen(&second), second_before + 1, "the call goes to the store connected now");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
