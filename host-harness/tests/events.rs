@@ -376,3 +376,27 @@ async fn webhooks_every_topic_registered_once_each_delivery_verified_and_answere
     assert!(w.triggers().contains(&format!("woo:trigger:order_submitted:{o}")));
 }
 }
+
+on_each_backend! {
+async fn webhook_disabled_by_the_store_is_reenabled_by_the_next_pass_with_one_notification_and_its_customers_caught_up(b) {
+    let mut w = world(&b, 10, 10, 5).await;
+    let disabled = {
+        let mut d = w.data();
+        let hook = d.webhooks.iter_mut().find(|h| h["topic"] == "customer.updated").unwrap();
+        hook["status"] = json!("disabled");
+        hook["id"].clone()
+    };
+    let (customer, _) = w.sim.state.a_registered_customer().unwrap();
+    w.sim.state.update_customer(customer, json!({"first_name": "Caught"})).unwrap();
+    w.sync().await.unwrap();
+    let hook = w.data().webhooks.iter().find(|h| h["topic"] == "customer.updated").cloned().unwrap();
+    assert_eq!((hook["id"].clone(), hook["status"].as_str()), (disabled, Some("active")));
+    assert_eq!(w.records("contact")[&format!("woo:customer:{customer}")]["first_name"], "Caught");
+    assert_eq!(w.records("notification").len(), 1);
+    w.s.begin_call();
+    let status = w.s.bindings.woo_connector_sync().call_status(&mut w.s.store).await.unwrap().unwrap();
+    assert_eq!((status.webhooks_healed, status.webhooks_last_healed_topics), (1, vec!["customer.updated".to_string()]));
+    w.sync().await.unwrap();
+    assert_eq!(w.records("notification").len(), 1, "healthy again: nothing more");
+}
+}

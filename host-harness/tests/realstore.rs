@@ -1610,3 +1610,66 @@ fn realstore_every_topic_delivered_by_the_queue_is_verified_and_answered_by_its_
         "deletions are not synced"
     );
 }
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_webhook_disabled_or_deleted_through_the_api_is_healed_by_the_next_pass_and_the_missed_change_imported() {
+    let r = real();
+    let s = seeded();
+    let db = db_path("healing");
+    ok(&woo(
+        &[
+            "--db",
+            &db,
+            "connect",
+            "--owner-email",
+            "owner@example.test",
+            "--store",
+            r.get("WOO_STORE_URL_HTTP"),
+            "--key",
+            r.get("WOO_CONSUMER_KEY"),
+            "--secret",
+            r.get("WOO_CONSUMER_SECRET"),
+        ],
+        &[],
+    ));
+    let (serve, ids) = serve_with_webhooks(&db);
+    assert_eq!(ids.len(), 15);
+    let listed = |r: &Real| r.https.call("GET", "/webhooks?per_page=100", None, Auth::Basic).json;
+    let url = listed(r).as_array().unwrap().iter().find(|w| w["id"] == ids[0]).unwrap()["delivery_url"].clone();
+    let ours = |all: &Value| -> Vec<Value> {
+        all.as_array().unwrap().iter().filter(|w| w["delivery_url"] == url).cloned().collect()
+    };
+    let before = ours(&listed(r));
+    let id_of = |ws: &[Value], topic: &str| ws.iter().find(|w| w["topic"] == topic).unwrap()["id"].as_u64().unwrap();
+    let disabled = id_of(&before, "customer.updated");
+    let a = r.https.call("PUT", &format!("/webhooks/{disabled}"), Some(&json!({"status": "disabled"})), Auth::Basic);
+    assert_eq!((a.status, a.json["status"].as_str()), (200, Some("disabled")));
+    let deleted = id_of(&before, "order.created");
+    assert_eq!(r.https.call("DELETE", &format!("/webhooks/{deleted}?force=true"), None, Auth::Basic).status, 200);
+    // The change no delivery brings: a customer edited while its webhook is off.
+    let last_name = format!("Healed-{}", r.tag);
+    let a =
+        r.https.call("PUT", &format!("/customers/{}", s.customer), Some(&json!({"last_name": last_name})), Auth::Basic);
+    assert_eq!(a.status, 200);
+    run_queue(r);
+    let out = woo(&["--db", &db, "sync", "--json"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    ok(&out);
+    let after = ours(&listed(r));
+    let log = stop_serve_and_webhooks(r, serve, &after.iter().map(|w| w["id"].as_u64().unwrap()).collect::<Vec<_>>());
+    assert!(
+        stderr.contains("warning: webhooks healed (re-enabled or re-created): customer.updated, order.created"),
+        "{stderr}"
+    );
+    assert_eq!(after.len(), 15, "the deleted one re-created, nothing duplicated");
+    assert!(after.iter().all(|w| w["status"] == "active"), "{after:?}");
+    assert_eq!(id_of(&after, "customer.updated"), disabled, "re-enabled in place");
+    let rec = export(&db);
+    assert_eq!(rec[&format!("woo:customer:{}", s.customer)]["last_name"], last_name.as_str(), "{log}");
+    let notes: Vec<&Value> = rec.values().filter(|v| v["kind"] == "notification").collect();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["recipient"], "owner@example.test");
+    let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
+    assert_eq!(status["webhooks"]["healed"], 2);
+}

@@ -736,3 +736,127 @@ async fn rule_5_variable_product_keeps_every_priced_variation_past_the_first_100
     }
 }
 }
+
+/// The webhooks rule, through the command line: a pass reads the store's
+/// webhooks once; one WooCommerce disabled, one paused and one deleted are
+/// healed by the next pass (same URL, same secret), which logs a warning,
+/// queues one notification for the owner, shows the healing in `woo status`
+/// and `woo connections`, and catches up the customer edit no delivery
+/// brought.
+#[test]
+fn webhooks_down_on_the_store_are_healed_by_the_next_pass_reported_notified_once_and_what_they_missed_caught_up() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(Simulator::start(SimConfig {
+            seed: SeedSpec { customers: 30, orders: 20, products: 10, seed: 5 },
+            ..Default::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("heal.db");
+    let db = db.to_str().unwrap();
+    let ca = sim.ca_cert.to_str().unwrap();
+    let (key, secret) = (sim.consumer_key.clone(), sim.consumer_secret.clone());
+    stdout_json(&woo(&[
+        "--db",
+        db,
+        "--ca-cert",
+        ca,
+        "--json",
+        "connect",
+        "--store",
+        &sim.https_url,
+        "--key",
+        &key,
+        "--secret",
+        &secret,
+        "--owner-email",
+        "owner@example.test",
+    ]));
+    // No webhooks registered: a pass does not look at them.
+    let webhook_reads =
+        |from: usize| sim.state.seen.lock().unwrap()[from..].iter().filter(|r| r.path.ends_with("/webhooks")).count();
+    let seen = sim.state.seen.lock().unwrap().len();
+    stdout_json(&woo(&["--db", db, "--ca-cert", ca, "--json", "sync"]));
+    assert_eq!(webhook_reads(seen), 0, "no webhooks registered, none read");
+    let url = "http://127.0.0.1:9/webhooks";
+    assert!(woo(&["--db", db, "--ca-cert", ca, "webhooks", "register", "--delivery-url", url]).status.success());
+    let registered = sim.state.data.read().unwrap().webhooks.clone();
+    assert_eq!(registered.len(), 15);
+    let seen = sim.state.seen.lock().unwrap().len();
+    stdout_json(&woo(&["--db", db, "--ca-cert", ca, "--json", "sync"]));
+    assert_eq!(webhook_reads(seen), 1, "all active: one read");
+    let read =
+        sim.state.seen.lock().unwrap()[seen..].iter().find(|r| r.path.ends_with("/webhooks")).unwrap().query.clone();
+    assert!(
+        read.contains("_fields=id%2Ctopic%2Cstatus%2Cdelivery_url")
+            || read.contains("_fields=id,topic,status,delivery_url"),
+        "{read}"
+    );
+    // WooCommerce disables one after failed deliveries, someone pauses one
+    // and deletes another; a customer is edited meanwhile (no delivery).
+    {
+        let mut d = sim.state.data.write().unwrap();
+        for w in d.webhooks.iter_mut() {
+            match w["topic"].as_str().unwrap() {
+                "customer.updated" => w["status"] = json!("disabled"),
+                "product.updated" => w["status"] = json!("paused"),
+                _ => {}
+            }
+        }
+        d.webhooks.retain(|w| w["topic"] != "order.created");
+    }
+    let (customer, _) = sim.state.a_registered_customer().unwrap();
+    sim.state.update_customer(customer, json!({"last_name": "Healed-Okafor"})).unwrap();
+    let out = woo(&["--db", db, "--ca-cert", ca, "--json", "sync"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    stdout_json(&out);
+    assert!(
+        stderr.contains(
+            "warning: webhooks healed (re-enabled or re-created): customer.updated, order.created, product.updated"
+        ),
+        "{stderr}"
+    );
+    {
+        let d = sim.state.data.read().unwrap();
+        assert_eq!(d.webhooks.len(), 15, "the deleted one re-created, nothing duplicated");
+        assert!(d.webhooks.iter().all(|w| w["status"] == "active" && w["delivery_url"] == url));
+        let secret = registered[0]["secret"].clone();
+        assert!(d.webhooks.iter().all(|w| w["secret"] == secret), "the connection's secret on every one");
+        for t in ["customer.updated", "product.updated"] {
+            let id = |ws: &[Value]| ws.iter().find(|w| w["topic"] == t).unwrap()["id"].clone();
+            assert_eq!(id(&d.webhooks), id(&registered), "{t} re-enabled, not replaced");
+        }
+    }
+    let contact = String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "contact"]).stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|c| c["id"] == format!("woo:customer:{customer}"))
+        .unwrap();
+    assert_eq!(contact["last_name"], "Healed-Okafor", "the edit no delivery brought was caught up");
+    let notes: Vec<Value> = String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "notification"]).stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1, "one notification: {notes:?}");
+    assert!(notes[0].to_string().contains("owner@example.test"));
+    let status = stdout_json(&woo(&["--db", db, "--json", "status"]));
+    assert_eq!(status["webhooks"]["healed"], 3);
+    assert_eq!(
+        status["webhooks"]["last_healed_topics"],
+        json!(["customer.updated", "order.created", "product.updated"])
+    );
+    assert!(status["webhooks"]["last_healed"].is_string());
+    let text = String::from_utf8_lossy(&woo(&["--db", db, "status"]).stdout).into_owned();
+    assert!(text.contains("webhooks healed: 3 (last "), "{text}");
+    let connections = stdout_json(&woo(&["--db", db, "--json", "connections"]));
+    assert_eq!(connections[0]["webhooks_healed"], 3);
+    // Healthy again: one read, no second notification.
+    let seen = sim.state.seen.lock().unwrap().len();
+    stdout_json(&woo(&["--db", db, "--ca-cert", ca, "--json", "sync"]));
+    assert_eq!(webhook_reads(seen), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "notification"]).stdout).lines().count(),
+        1
+    );
+}

@@ -1,6 +1,6 @@
 //! `woo connections`: the connections of a database, with their state,
-//! store, last sync, next due time, the worker holding each, and the last
-//! pass's error.
+//! store, last sync, next due time, the worker holding each, the last
+//! pass's error, and the webhooks its passes healed.
 
 use super::app::App;
 use crate::dates::rfc3339;
@@ -14,15 +14,19 @@ pub(crate) async fn run(app: &App) -> Result<()> {
     if app.json {
         println!("{}", Value::Array(rows));
     } else {
-        println!("{:<20} {:<19} {:<25} {:<24} {}", "connection", "state", "last sync", "next due", "store");
+        println!(
+            "{:<20} {:<19} {:<25} {:<24} {:<8} {}",
+            "connection", "state", "last sync", "next due", "healed", "store"
+        );
         for r in rows {
             let text = |k: &str| r[k].as_str().unwrap_or("-").to_string();
             println!(
-                "{:<20} {:<19} {:<25} {:<24} {}",
+                "{:<20} {:<19} {:<25} {:<24} {:<8} {}",
                 text("name"),
                 text("state"),
                 text("last_sync"),
                 text("next_due"),
+                r["webhooks_healed"],
                 text("store_url")
             );
         }
@@ -41,7 +45,8 @@ async fn list(app: &App) -> Result<Vec<Value>> {
         let pending = crate::worker::import_pending(storage.as_mut(), &row.connection)?;
         let mut s = app.runtime.session(storage, &row.connection, Default::default()).await?;
         let info = s.connection_status().await?;
-        let last = s.sync_status().await?.kinds.into_iter().filter_map(|k| k.last_sync).max();
+        let synced = s.sync_status().await?;
+        let last = synced.kinds.into_iter().filter_map(|k| k.last_sync).max();
         storage = s.into_storage();
         out.push(json!({
             "name": row.connection,
@@ -49,6 +54,9 @@ async fn list(app: &App) -> Result<Vec<Value>> {
             "store_url": (!info.store_url.is_empty()).then_some(info.store_url),
             "woocommerce_version": info.woocommerce_version,
             "last_sync": last,
+            "webhooks_healed": synced.webhooks_healed,
+            "webhooks_last_healed": synced.webhooks_last_healed,
+            "webhooks_last_healed_topics": synced.webhooks_last_healed_topics,
             "import_pending": pending,
             "next_due": time(row.next_due_ms),
             "held_by": row.held_by,

@@ -1,5 +1,6 @@
 //! `woo status`: the connection's state, store, WooCommerce version, when
-//! each kind last synced, and the record counts.
+//! each kind last synced, the record counts, and the webhooks a pass
+//! healed (found disabled, paused or missing and brought back).
 
 use super::app::App;
 use crate::outln as println;
@@ -13,13 +14,14 @@ pub(crate) async fn run(app: &App) -> Result<()> {
     let synced = s.sync_status().await?;
     let counts = s.storage().counts(&app.connection)?;
     let state = connection_state_name(info.state);
+    let webhooks = json!({"healed": synced.webhooks_healed, "last_healed": synced.webhooks_last_healed, "last_healed_topics": synced.webhooks_last_healed_topics});
     let last: Map<String, Value> =
         synced.kinds.into_iter().filter_map(|k| Some((kind_name(k.kind).to_string(), json!(k.last_sync?)))).collect();
     let counts_v: Map<String, Value> = counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
     if app.json {
         println!(
             "{}",
-            json!({"state": state, "store_url": info.store_url, "woocommerce_version": info.woocommerce_version, "auth_method": info.auth_method, "last_sync": last, "counts": counts_v})
+            json!({"state": state, "store_url": info.store_url, "woocommerce_version": info.woocommerce_version, "auth_method": info.auth_method, "last_sync": last, "counts": counts_v, "webhooks": webhooks})
         );
     } else {
         println!("state: {state}");
@@ -30,6 +32,13 @@ pub(crate) async fn run(app: &App) -> Result<()> {
         }
         for (k, n) in counts {
             println!("{k}: {n}");
+        }
+        if let Some(at) = &synced.webhooks_last_healed {
+            println!(
+                "webhooks healed: {} (last {at}: {})",
+                synced.webhooks_healed,
+                synced.webhooks_last_healed_topics.join(", ")
+            );
         }
     }
     Ok(())

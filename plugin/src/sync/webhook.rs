@@ -2,11 +2,14 @@
 //! ping, route by topic (deletions change nothing, restorations re-read the
 //! store, coupons are acknowledged), apply a resource only if it is newer
 //! than the version held (`date_modified_gmt`), and fire the triggers it
-//! earns. `register` creates the store's webhooks, once per topic.
+//! earns. `register` creates the store's webhooks, once per topic; `heal`
+//! brings back the ones WooCommerce disabled, paused or lost.
 
+mod health;
 mod register;
 
-pub use register::{REGISTERED_KEY, register, webhook_name};
+pub use health::{HEALING_KEY, Healing, heal, healing, is_down};
+pub use register::{DELIVERY_URL_KEY, REGISTERED_KEY, register, webhook_name};
 
 use super::apply::{self, Version, compare_version, modified_at};
 use super::settings::{self, Settings};

@@ -6,7 +6,7 @@ use super::exports::woo::connector::sync as wit_sync;
 use super::host::WitHost;
 use super::woo::connector::types as wit;
 use crate::sync::settings::{self, Settings};
-use crate::sync::{self, Kind, Report, import, incremental};
+use crate::sync::{self, Kind, Report, import, incremental, webhook};
 
 fn kind_from_wit(k: wit::Kind) -> Kind {
     match k {
@@ -108,6 +108,12 @@ impl wit_sync::Guest for Component {
             .into_iter()
             .map(|(kind, at)| wit_sync::KindStatus { kind: kind_to_wit(kind), last_sync: Some(at) })
             .collect();
-        Ok(wit_sync::SyncStatus { kinds })
+        let healing = webhook::healing(&mut WitHost).map_err(|e| to_wit(e.into()))?;
+        Ok(wit_sync::SyncStatus {
+            kinds,
+            webhooks_healed: healing.healed,
+            webhooks_last_healed: healing.last_at,
+            webhooks_last_healed_topics: healing.last_topics,
+        })
     }
 }

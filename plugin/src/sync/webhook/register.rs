@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 /// connection bucket: a JSON object, topic → webhook id.
 pub const REGISTERED_KEY: &str = "webhooks";
 
+/// Where the URL they deliver to is kept, in the connection bucket: a
+/// webhook found down is healed with it.
+pub const DELIVERY_URL_KEY: &str = "webhooks_delivery_url";
+
 /// The name a webhook the connector registers carries.
 pub fn webhook_name(topic: &str) -> String {
     format!("woo-connector {topic}")
@@ -91,6 +95,7 @@ pub fn register<T: Transport>(
     }
     let mut batch = Batch::default();
     batch.set_state(bucket::CONNECTION, REGISTERED_KEY, serde_json::to_vec(&ids).unwrap_or_default());
+    batch.set_state(bucket::CONNECTION, DELIVERY_URL_KEY, u);
     host.commit(batch)?;
     Ok(TOPICS.iter().filter_map(|t| ids.get(*t).copied()).collect())
 }

@@ -353,7 +353,8 @@ fn webhook_store(
             }
             (Method::Post, "/webhooks") => {
                 let mut w = body.clone();
-                w["id"] = serde_json::json!(100 + hooks.len());
+                let top = hooks.iter().filter_map(|w| w["id"].as_u64()).max().unwrap_or(0);
+                w["id"] = serde_json::json!(top.max(99) + 1);
                 hooks.push(w.clone());
                 json(201, &w.to_string(), &[])
             }
@@ -418,4 +419,97 @@ fn webhook_register_reuses_the_webhooks_an_older_connector_registered_and_gives_
     assert_eq!(&ids[..2], [7, 8]);
     assert_eq!(hooks.borrow().len(), 15, "13 created, 2 reused");
     assert!(hooks.borrow().iter().all(|w| w["secret"] == "kept"), "the reused ones were given the secret");
+}
+
+/// A host whose connection has an owner and whose webhooks were registered
+/// to `https://platform.example/webhooks` in `hooks`.
+fn registered(
+    hooks: &std::rc::Rc<std::cell::RefCell<Vec<Value>>>,
+) -> (crate::client::Client<crate::client::fake::FakeTransport>, MemoryHost) {
+    let mut c = webhook_store(hooks.clone());
+    let mut host = MemoryHost::default();
+    let info = crate::connection::Info {
+        store_url: "https://shop.example.com".into(),
+        owner_email: Some("owner@example.test".into()),
+        ..Default::default()
+    };
+    host.set(bucket::CONNECTION, "info", &serde_json::to_vec(&info).unwrap()).unwrap();
+    register(&mut c, &mut host, "https://platform.example/webhooks").unwrap();
+    (c, host)
+}
+
+#[test]
+fn webhook_healing_is_skipped_without_registered_webhooks() {
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let mut c = webhook_store(hooks);
+    let mut host = MemoryHost::default();
+    assert!(heal(&mut c, &mut host).unwrap().is_empty());
+    assert!(c.transport.sent.is_empty(), "no request");
+}
+
+#[test]
+fn webhook_healing_costs_one_request_when_every_webhook_is_active() {
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let (mut c, mut host) = registered(&hooks);
+    let sent = c.transport.sent.len();
+    assert!(heal(&mut c, &mut host).unwrap().is_empty());
+    assert_eq!(c.transport.sent.len() - sent, 1, "one read of the store's webhooks");
+    let read = &c.transport.sent[sent].path_and_query;
+    assert!(
+        read.contains("_fields=id%2Ctopic%2Cstatus%2Cdelivery_url")
+            || read.contains("_fields=id,topic,status,delivery_url"),
+        "{read}"
+    );
+    assert!(read.contains("per_page=100"), "{read}");
+    assert!(host.notifications.is_empty());
+    assert_eq!(healing(&mut host).unwrap(), Healing::default());
+}
+
+#[test]
+fn webhook_disabled_paused_or_missing_is_reenabled_or_recreated_with_the_same_url_and_secret_reported_and_notified_once()
+ {
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let (mut c, mut host) = registered(&hooks);
+    let secret = String::from_utf8(host.get(bucket::CREDENTIALS, SECRET_KEY).unwrap().unwrap()).unwrap();
+    let (customer_updated, product_updated) = (hooks.borrow()[5]["id"].clone(), hooks.borrow()[8]["id"].clone());
+    hooks.borrow_mut()[5]["status"] = serde_json::json!("disabled");
+    hooks.borrow_mut()[8]["status"] = serde_json::json!("paused");
+    // And one deleted on the store.
+    hooks.borrow_mut().retain(|w| w["topic"] != "order.created");
+    let healed = heal(&mut c, &mut host).unwrap();
+    assert_eq!(healed, ["customer.updated", "order.created", "product.updated"]);
+    let hooks_now = hooks.borrow();
+    assert_eq!(hooks_now.len(), 15, "the missing one re-created, no duplicate");
+    assert!(hooks_now.iter().all(|w| w["status"] == "active"));
+    assert!(hooks_now.iter().all(|w| w["delivery_url"] == "https://platform.example/webhooks"));
+    let by_topic = |t: &str| hooks_now.iter().find(|w| w["topic"] == t).unwrap().clone();
+    assert_eq!(by_topic("customer.updated")["id"], customer_updated, "re-enabled, not replaced");
+    assert_eq!(by_topic("product.updated")["id"], product_updated);
+    assert_eq!(by_topic("customer.updated")["secret"], secret.as_str());
+    assert_eq!(by_topic("order.created")["secret"], secret.as_str(), "re-created with the connection's secret");
+    drop(hooks_now);
+    assert_eq!(host.notifications.len(), 1, "one notification for the healing");
+    assert_eq!(host.notifications[0].topic, "webhooks_healed");
+    assert_eq!(host.notifications[0].recipient, "owner@example.test");
+    assert!(host.notifications[0].body.contains("customer.updated, order.created, product.updated"));
+    assert!(host.logs.iter().any(|l| l.contains("webhooks healed") && l.contains("order.created")));
+    let h = healing(&mut host).unwrap();
+    assert_eq!((h.healed, h.last_at.as_deref()), (3, Some("2025-03-01T09:00:00Z")));
+    assert_eq!(h.last_topics, ["customer.updated", "order.created", "product.updated"]);
+    // Healthy again: one read, nothing more, no second notification.
+    let sent = c.transport.sent.len();
+    assert!(heal(&mut c, &mut host).unwrap().is_empty());
+    assert_eq!(c.transport.sent.len() - sent, 1);
+    assert_eq!(host.notifications.len(), 1);
+}
+
+#[test]
+fn webhook_healing_of_webhooks_registered_before_the_url_was_kept_uses_the_url_they_carry() {
+    let hooks = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let (mut c, mut host) = registered(&hooks);
+    host.delete(bucket::CONNECTION, DELIVERY_URL_KEY).unwrap();
+    hooks.borrow_mut()[0]["status"] = serde_json::json!("disabled");
+    assert_eq!(heal(&mut c, &mut host).unwrap(), ["order.created"]);
+    assert_eq!(hooks.borrow()[0]["status"], "active");
+    assert_eq!(hooks.borrow()[0]["delivery_url"], "https://platform.example/webhooks");
 }
