@@ -4,7 +4,9 @@
 //!
 //! It also sets `cfg(woo_pg)` when `WOO_TEST_POSTGRES` names a PostgreSQL
 //! server: the PostgreSQL variants of the tests run then, and show as ignored
-//! (with the reason) otherwise, never as passed.
+//! (with the reason) otherwise, never as passed. Likewise `cfg(woo_python)`
+//! when a Python 3.10 or newer is found (`WOO_TEST_PYTHON`, else `python3` …
+//! on PATH): the test with the official MCP Python SDK needs one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +15,32 @@ use std::process::Command;
 /// (`scripts/postgres.sh start` prints it).
 const POSTGRES_ENV: &str = "WOO_TEST_POSTGRES";
 
+/// Names the Python the MCP SDK test uses, when not the first on PATH.
+const PYTHON_ENV: &str = "WOO_TEST_PYTHON";
+
+/// The first Python 3.10 or newer: `WOO_TEST_PYTHON`, else on PATH.
+fn python_3_10() -> Option<String> {
+    let given = std::env::var(PYTHON_ENV).ok().filter(|p| !p.is_empty());
+    let candidates = given.map_or_else(
+        || ["python3", "python3.13", "python3.12", "python3.11", "python3.10"].map(String::from).to_vec(),
+        |p| vec![p],
+    );
+    candidates.into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", "import sys, venv; sys.exit(sys.version_info[:2] < (3, 10))"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
 fn main() {
     println!("cargo:rustc-check-cfg=cfg(woo_pg)");
+    println!("cargo:rustc-check-cfg=cfg(woo_python)");
+    println!("cargo:rerun-if-env-changed={PYTHON_ENV}");
+    if let Some(python) = python_3_10() {
+        println!("cargo:rustc-cfg=woo_python");
+        println!("cargo:rustc-env=WOO_TEST_PYTHON={python}");
+    }
     println!("cargo:rerun-if-env-changed={POSTGRES_ENV}");
     if std::env::var(POSTGRES_ENV).is_ok_and(|url| !url.is_empty()) {
         println!("cargo:rustc-cfg=woo_pg");

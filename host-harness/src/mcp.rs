@@ -7,7 +7,7 @@ use crate::session;
 use anyhow::Result;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ClientJsonRpcMessage, ClientRequest, ContentBlock,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
@@ -35,13 +35,7 @@ impl WooMcp {
         let storage = crate::storage::open(&db)?;
         let mut s = session::open(&runtime, storage, &connection, None, None).await?;
         let listed = s.bindings.woo_connector_tools().call_list_tools(&mut s.store).await?;
-        let tools = listed
-            .into_iter()
-            .map(|t| {
-                let schema: serde_json::Map<String, Value> = serde_json::from_str(&t.input_schema).unwrap_or_default();
-                Tool::new(t.name, t.description, Arc::new(schema))
-            })
-            .collect();
+        let tools = listed.into_iter().map(mcp_tool).collect();
         Ok(WooMcp { runtime, db, connection, tools, idle: tokio::sync::Mutex::new(None) })
     }
 
@@ -68,6 +62,37 @@ impl WooMcp {
     }
 }
 
+/// The component's tool as MCP lists it: its title, annotations and, when its
+/// result has a fixed shape, the output schema.
+fn mcp_tool(t: crate::wit::tools::ToolInfo) -> Tool {
+    let object = |s: &str| Arc::new(serde_json::from_str::<serde_json::Map<String, Value>>(s).unwrap_or_default());
+    let a = &t.annotations;
+    let annotations = ToolAnnotations::new()
+        .read_only(a.read_only)
+        .destructive(a.destructive)
+        .idempotent(a.idempotent)
+        .open_world(a.open_world);
+    let mut tool = Tool::new(t.name, t.description, object(&t.input_schema))
+        .with_title(t.title.clone())
+        .with_annotations(annotations);
+    if let Some(schema) = &t.output_schema {
+        tool = tool.with_raw_output_schema(object(schema));
+    }
+    tool
+}
+
+/// A successful call's answer: the JSON as text and, for a tool that declares
+/// an output schema, as `structuredContent` too (MCP wants it there then).
+fn success(tool: &Tool, json: String) -> CallToolResult {
+    let structured = match tool.output_schema {
+        Some(_) => serde_json::from_str::<Value>(&json).ok().filter(Value::is_object),
+        None => None,
+    };
+    let mut result = CallToolResult::success(vec![ContentBlock::text(json)]);
+    result.structured_content = structured;
+    result
+}
+
 impl ServerHandler for WooMcp {
     fn get_info(&self) -> ServerConfig {
         let mut info = ServerConfig::default();
@@ -90,14 +115,14 @@ impl ServerHandler for WooMcp {
         request: CallToolRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        if !self.tools.iter().any(|t| t.name == request.name) {
+        let Some(tool) = self.tools.iter().find(|t| t.name == request.name) else {
             return Ok(
                 CallToolResult::error(vec![ContentBlock::text(format!("there is no tool `{}`", request.name))]).into()
             );
-        }
+        };
         let args = Value::Object(request.arguments.unwrap_or_default()).to_string();
         let result = match self.call(&request.name, &args).await {
-            Ok(Ok(json)) => CallToolResult::success(vec![ContentBlock::text(json)]),
+            Ok(Ok(json)) => success(tool, json),
             Ok(Err(message)) => CallToolResult::error(vec![ContentBlock::text(message)]),
             Err(e) => CallToolResult::error(vec![ContentBlock::text(format!("the host failed: {e:#}"))]),
         };

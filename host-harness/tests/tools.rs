@@ -147,6 +147,27 @@ async fn tools_every_tool_is_listed_with_a_valid_draft_2020_12_schema() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn tools_every_output_schema_is_a_valid_draft_2020_12_object_schema() {
+    let mut e = env(1, 1, 1).await;
+    let tools = e.s.bindings.woo_connector_tools().call_list_tools(&mut e.s.store).await.unwrap();
+    let with_output: Vec<&str> = tools.iter().filter(|t| t.output_schema.is_some()).map(|t| t.name.as_str()).collect();
+    for name in ["list-orders", "list-products", "push-stock", "push-shipment", "push-contact"] {
+        assert!(with_output.contains(&name), "{name} has an output schema: {with_output:?}");
+    }
+    for t in &tools {
+        assert!(!t.title.is_empty(), "{} has a title", t.name);
+        let Some(output) = &t.output_schema else { continue };
+        let schema: Value = serde_json::from_str(output).unwrap();
+        assert_eq!(schema["type"], "object", "{}: MCP output schemas are objects", t.name);
+        assert!(
+            jsonschema::draft202012::meta::is_valid(&schema),
+            "{} output schema is not valid draft 2020-12",
+            t.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn list_orders_filters_by_status_and_reports_totals() {
     let mut e = env(10, 60, 10).await;
     let r = e.ok("list-orders", json!({"status": "processing", "per_page": 5})).await;
@@ -1133,4 +1154,154 @@ fn mcp_kept_session_follows_a_reconnect_to_another_store() {
     assert_eq!(seen(&second), second_before + 1, "the call goes to the store connected now");
     drop(stdin);
     assert!(child.wait().unwrap().success());
+}
+
+// ---- MCP-native: titles, annotations, output schemas, structured content ----
+
+/// A database connected (no import) to `sim`, for a `woo mcp` child.
+fn connected_db(sim: &Simulator, db: &str) {
+    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--import", "none"])
+        .args(["--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
+        .output()
+        .unwrap();
+    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+}
+
+#[test]
+fn mcp_tools_list_carries_titles_annotations_and_output_schemas() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    connected_db(&sim, db);
+    let (child, mut stdin, out) = mcp_session(db);
+    let listed = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let tools = listed["result"]["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 24, "{listed}");
+    let tool = |name: &str| tools.iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("{name} is listed"));
+
+    let lo = tool("list-orders");
+    assert_eq!(lo["title"], "List orders");
+    assert_eq!(
+        lo["annotations"],
+        json!({"readOnlyHint": true, "destructiveHint": false, "idempotentHint": true, "openWorldHint": true})
+    );
+    let out_schema = &lo["outputSchema"];
+    assert_eq!(out_schema["type"], "object", "{lo}");
+    assert!(jsonschema::draft202012::meta::is_valid(out_schema), "list-orders outputSchema is valid draft 2020-12");
+    for k in ["items", "page", "per_page", "total", "total_pages"] {
+        assert!(out_schema["required"].as_array().unwrap().contains(&json!(k)), "{k} is required");
+    }
+
+    let go = tool("get-order");
+    assert_eq!(go["title"], "Get an order");
+    assert_eq!(go["annotations"]["readOnlyHint"], true);
+    assert!(go.get("outputSchema").is_none(), "an order is WooCommerce's own shape: {go}");
+
+    let raw = tool("raw-api-request");
+    assert_eq!(
+        (raw["annotations"]["readOnlyHint"].clone(), raw["annotations"]["destructiveHint"].clone()),
+        (json!(false), json!(true))
+    );
+    assert_eq!(tool("update-stock")["annotations"]["idempotentHint"], true);
+    for t in tools {
+        assert!(t["title"].as_str().is_some_and(|s| !s.is_empty()), "{t}");
+        assert_eq!(t["annotations"]["openWorldHint"], true, "{t}");
+    }
+    finish(child, stdin);
+}
+
+#[test]
+fn mcp_list_orders_returns_structured_content_that_fits_its_output_schema() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(Simulator::start(SimConfig {
+            seed: SeedSpec { customers: 5, orders: 12, products: 5, seed: 3 },
+            ..Default::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    connected_db(&sim, db);
+    let (child, mut stdin, out) = mcp_session(db);
+    let listed = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let schema_of = |name: &str| {
+        listed["result"]["tools"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["outputSchema"]
+            .clone()
+    };
+    let validator = jsonschema::validator_for(&schema_of("list-orders")).unwrap();
+
+    for (id, args) in [(3, json!({"per_page": 5})), (4, json!({"all_pages": true, "max_items": 7}))] {
+        let call = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "list-orders", "arguments": args}});
+        let called = raw_line(&mut stdin, &out, &call.to_string());
+        assert_ne!(called["result"]["isError"], true, "{called}");
+        let structured = &called["result"]["structuredContent"];
+        let errors: Vec<String> = validator.iter_errors(structured).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "structuredContent must fit the outputSchema: {errors:?}\n{structured}");
+        // The text carries the same result, for clients that read only text.
+        let text: Value = serde_json::from_str(called["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+        assert_eq!(&text, structured);
+        let (total, listed) = (structured["total"].as_u64().unwrap(), structured["items"].as_array().unwrap().len());
+        assert!(listed > 0 && total >= listed as u64, "{structured}");
+    }
+
+    // A tool without an output schema answers with text only.
+    let got = raw_line(
+        &mut stdin,
+        &out,
+        r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list-coupons","arguments":{}}}"#,
+    );
+    assert!(got["result"]["structuredContent"].is_object(), "list-coupons is a list: {got}");
+    let raw = json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "raw-api-request", "arguments": {"method": "GET", "path": "/orders"}}});
+    let raw = raw_line(&mut stdin, &out, &raw.to_string());
+    assert_ne!(raw["result"]["isError"], true, "{raw}");
+    assert!(raw["result"].get("structuredContent").is_none(), "{raw}");
+    finish(child, stdin);
+}
+
+/// A client nobody here wrote: the official MCP Python SDK (PyPI `mcp`),
+/// installed by `tests/mcp_sdk/setup.sh` into a venv under target/, starts
+/// `woo mcp` over stdio, lists the tools (titles, annotations, output
+/// schemas) and calls list-orders, whose structuredContent the SDK checks
+/// against the outputSchema itself (`tests/mcp_sdk/client.py`).
+#[test]
+#[cfg_attr(
+    not(woo_python),
+    ignore = "needs Python 3.10 or newer (python3 on PATH, or WOO_TEST_PYTHON) for the MCP SDK"
+)]
+fn mcp_python_sdk_lists_tools_and_calls_list_orders_over_stdio() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp_sdk");
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcp-sdk-venv");
+    let python = option_env!("WOO_TEST_PYTHON").unwrap_or("python3");
+    let setup = std::process::Command::new("bash")
+        .arg(format!("{dir}/setup.sh"))
+        .args([python, venv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(setup.status.success(), "installing the MCP SDK failed: {}", String::from_utf8_lossy(&setup.stderr));
+    let venv_python = String::from_utf8(setup.stdout).unwrap().trim().to_string();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(Simulator::start(SimConfig {
+            seed: SeedSpec { customers: 5, orders: 8, products: 5, seed: 4 },
+            ..Default::default()
+        }))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    connected_db(&sim, db);
+    let before = sim.state.seen.lock().unwrap().len();
+    let run = std::process::Command::new(venv_python)
+        .args([format!("{dir}/client.py").as_str(), env!("CARGO_BIN_EXE_woo"), db])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "the SDK client failed: {}", String::from_utf8_lossy(&run.stderr));
+    let summary: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!((summary["tools"].as_u64(), summary["listed"].as_u64()), (Some(24), Some(3)), "{summary}");
+    assert!(sim.state.seen.lock().unwrap()[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"));
 }

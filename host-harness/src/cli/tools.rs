@@ -26,7 +26,14 @@ pub(crate) async fn list(app: &App) -> Result<()> {
     if app.json {
         let v: Vec<Value> = tools
             .iter()
-            .map(|t| json!({"name": t.name, "description": t.description, "input_schema": serde_json::from_str::<Value>(&t.input_schema).unwrap_or(Value::Null)}))
+            .map(|t| {
+                let schema = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+                let a = &t.annotations;
+                json!({"name": t.name, "title": t.title, "description": t.description,
+                    "annotations": {"read_only": a.read_only, "destructive": a.destructive, "idempotent": a.idempotent, "open_world": a.open_world},
+                    "input_schema": schema(&t.input_schema),
+                    "output_schema": t.output_schema.as_deref().map(schema)})
+            })
             .collect();
         println!("{}", Value::Array(v));
     } else {

@@ -13,13 +13,15 @@
 //! the raw-path and query guards). The shared parts: `registry` (the `Tool`
 //! descriptor and the table), `schema` (schema builders), `validate` (the
 //! JSON-Schema validator), `query` (query names and dates), `page` (list
-//! results), `rest` (small request helpers), `redact`, and `direct` (typed
+//! results), `output` (result schemas), `rest` (small request helpers), `redact`, and `direct` (typed
 //! arguments to the tool's JSON object).
 //!
 //! # Adding a tool
 //!
-//! Add one `Tool { name, description, schema, handler }` to the `TOOLS` of
-//! its resource file, with the schema built from `schema`'s parts and a
+//! Add one `Tool { name, title, description, annotations, schema,
+//! output_schema, handler }` to the `TOOLS` of its resource file, with the
+//! schema built from `schema`'s parts (a `description` on every argument), an
+//! output schema from `output` when the result has a fixed shape, and a
 //! handler that uses `rest` and `page`. That is the whole change for agent
 //! mode. A new resource file also gets a `mod` line below and an entry in
 //! `registry::RESOURCES`. Direct mode needs the typed function in
@@ -31,6 +33,7 @@ mod customers;
 pub mod direct;
 mod notes;
 mod orders;
+mod output;
 mod page;
 mod products;
 mod query;
@@ -50,7 +53,7 @@ pub use products::BATCH_SIZE;
 pub use query::{check_query_key, utc_date_time};
 pub use raw::{check_raw_path, raw_query};
 pub use redact::redact_secrets;
-pub use registry::{Handler, Store, TOOLS, Tool, find};
+pub use registry::{Annotations, Handler, Store, TOOLS, Tool, find};
 pub use validate::validate;
 
 use crate::client::{Client, Error, Transport};

@@ -1,7 +1,7 @@
 //! Products: list, fetch, create and change them, one at a time or in batches.
 
-use super::registry::{Store, Tool};
-use super::{page, rest, schema};
+use super::registry::{Annotations, Store, Tool};
+use super::{output, page, rest, schema};
 use crate::client::{ApiRequest, Error, Method};
 use crate::read;
 use serde_json::{Value, json};
@@ -10,26 +10,38 @@ use serde_json::{Value, json};
 pub(super) const TOOLS: &[Tool] = &[
     Tool {
         name: "list-products",
+        title: "List products",
         description: "List products (all types and statuses unless filtered). Filter by status, type, category id, SKU (comma list, case-insensitive, also finds variations), search text, or dates. Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.",
+        annotations: Annotations::READ,
         schema: list_schema,
+        output_schema: Some(output::listing),
         handler: |store, args| page::list(store, "/products", args),
     },
     Tool {
         name: "get-product",
+        title: "Get a product",
         description: "Fetch one product by id. For a variable product the result also carries `variations_detail`: every variation with its price, SKU, stock and attributes.",
+        annotations: Annotations::READ,
         schema: schema::id,
+        output_schema: None,
         handler: get_product,
     },
     Tool {
         name: "create-product",
+        title: "Create a product",
         description: "Create a product. A simple product takes regular_price (a decimal string); a variable product takes attributes (with `variation: true`) and variations, each with its price and attribute options. Returns the product, with `variations_detail` for a variable one.",
+        annotations: Annotations::ADD,
         schema: create_schema,
+        output_schema: None,
         handler: create_product,
     },
     Tool {
         name: "update-product",
+        title: "Update a product",
         description: "Change one product: name, status, description, SKU, GTIN, prices (decimal strings), stock or categories. Returns the updated product.",
+        annotations: Annotations::SET,
         schema: update_schema,
+        output_schema: None,
         handler: |store, args| {
             let path = format!("/products/{}", rest::num(args, "id"));
             rest::write(store, Method::Put, path, product_body(args, &["id"]))
@@ -37,8 +49,11 @@ pub(super) const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "batch-update-products",
+        title: "Update many products",
         description: "Update many products at once through WooCommerce's batch endpoint (100 per request; larger lists are split). Returns every updated product, and per-item errors.",
+        annotations: Annotations::SET,
         schema: batch_schema,
+        output_schema: Some(output::batch_update),
         handler: batch_update_products,
     },
 ];
@@ -48,26 +63,27 @@ pub const BATCH_SIZE: usize = 100;
 
 fn list_schema() -> Value {
     let mut extra = schema::dates();
-    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"]});
-    extra["type"] = json!({"type": "string", "enum": ["simple", "grouped", "external", "variable"]});
-    extra["category"] = json!({"type": "integer", "minimum": 1});
-    extra["sku"] = json!({"type": "string", "maxLength": 200});
+    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"], "description": "Only products with this status (any: all)."});
+    extra["type"] = json!({"type": "string", "enum": ["simple", "grouped", "external", "variable"], "description": "Only products of this type."});
+    extra["category"] = json!({"type": "integer", "minimum": 1, "description": "Only products in this category id."});
+    extra["sku"] =
+        json!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list; also finds variations."});
     schema::list(extra)
 }
 
 /// The fields of a product that the create, update and batch tools set.
 fn product_fields() -> Value {
     json!({
-        "name": {"type": "string", "minLength": 1, "maxLength": 500},
-        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"]},
-        "description": {"type": "string", "maxLength": 100000},
-        "short_description": {"type": "string", "maxLength": 10000},
-        "sku": {"type": "string", "maxLength": 100},
+        "name": {"type": "string", "minLength": 1, "maxLength": 500, "description": "The product's name."},
+        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
+        "description": {"type": "string", "maxLength": 100000, "description": "The full description (HTML allowed)."},
+        "short_description": {"type": "string", "maxLength": 10000, "description": "The short description (HTML allowed)."},
+        "sku": {"type": "string", "maxLength": 100, "description": "Stock-keeping unit; unique in the store."},
         "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
         "regular_price": schema::decimal(),
         "sale_price": schema::decimal(),
-        "manage_stock": {"type": "boolean"},
-        "stock_quantity": {"type": "integer"},
+        "manage_stock": {"type": "boolean", "description": "Track this product's stock."},
+        "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
         "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."},
         "meta_data": schema::meta_data()
     })
@@ -77,27 +93,32 @@ fn create_schema() -> Value {
     let mut p = product_fields();
     p["type"] =
         json!({"type": "string", "enum": ["simple", "variable"], "description": "simple (default) or variable."});
-    p["attributes"] = json!({"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "options": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "minItems": 1, "maxItems": 100},
-        "variation": {"type": "boolean"}, "visible": {"type": "boolean"}}, "required": ["name", "options"], "additionalProperties": false}});
-    p["variations"] = json!({"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
-        "regular_price": schema::decimal(), "sale_price": schema::decimal(), "sku": {"type": "string", "maxLength": 100},
-        "manage_stock": {"type": "boolean"}, "stock_quantity": {"type": "integer"},
-        "attributes": {"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}, "option": {"type": "string", "minLength": 1}}, "required": ["name", "option"], "additionalProperties": false}}},
+    p["attributes"] = json!({"type": "array", "maxItems": 20, "description": "Product attributes (e.g. Size with options S, M, L).", "items": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The attribute's name, e.g. Size."},
+        "options": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "minItems": 1, "maxItems": 100, "description": "Its values, e.g. [\"S\", \"M\"]."},
+        "variation": {"type": "boolean", "description": "Used for variations (default: true on a variable product)."},
+        "visible": {"type": "boolean", "description": "Shown on the product page (default true)."}}, "required": ["name", "options"], "additionalProperties": false}});
+    p["variations"] = json!({"type": "array", "maxItems": 100, "description": "A variable product's variations, created with it.", "items": {"type": "object", "properties": {
+        "regular_price": schema::decimal(), "sale_price": schema::decimal(),
+        "sku": {"type": "string", "maxLength": 100, "description": "The variation's SKU."},
+        "manage_stock": {"type": "boolean", "description": "Track this variation's stock."},
+        "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
+        "attributes": {"type": "array", "maxItems": 20, "description": "The option it takes for each variation attribute.", "items": {"type": "object", "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "The attribute's name, e.g. Size."},
+            "option": {"type": "string", "minLength": 1, "description": "This variation's value, e.g. M."}}, "required": ["name", "option"], "additionalProperties": false}}},
         "required": ["attributes"], "additionalProperties": false}});
     schema::object(p, &["name"])
 }
 
 fn update_schema() -> Value {
     let mut p = product_fields();
-    p["id"] = json!({"type": "integer", "minimum": 1});
+    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The product to change."});
     schema::object(p, &["id"])
 }
 
 fn batch_schema() -> Value {
     let mut item = product_fields();
-    item["id"] = json!({"type": "integer", "minimum": 1});
+    item["id"] = json!({"type": "integer", "minimum": 1, "description": "The product to change."});
     schema::object(
         json!({
             "update": {"type": "array", "minItems": 1, "maxItems": 5000, "items": {"type": "object", "properties": item, "required": ["id"], "additionalProperties": false},

@@ -5,7 +5,7 @@
 //! authentication parameters.
 
 use super::query::check_query_key;
-use super::registry::{Store, Tool};
+use super::registry::{Annotations, Store, Tool};
 use super::schema;
 use crate::client::{ApiRequest, Error, Method};
 use crate::read;
@@ -14,8 +14,11 @@ use serde_json::{Map, Value, json};
 /// The raw request tool.
 pub(super) const TOOLS: &[Tool] = &[Tool {
     name: "raw-api-request",
-    description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root, a query or fragment in the path, spaces or non-ASCII) are refused, and so are query parameters that change routing, method, envelope or authentication (`rest_route`, `_method`, `_envelope`, `_jsonp`, `_embed`, `_wpnonce`, `oauth_*`, `consumer_key`, `consumer_secret`).",
+    title: "Call any WooCommerce endpoint",
+    description: "Call any WooCommerce REST v3 endpoint of the connected store: method, a path relative to /wp-json/wc/v3 (e.g. `/orders/42/notes`), optional query object and JSON body. Use it only when no dedicated tool fits. Paths that could leave the store's API (absolute URLs, `//host`, `..`, backslashes, another API root, a query or fragment in the path, spaces or non-ASCII) are refused, and so are query parameters that change routing, method, envelope or authentication (`rest_route`, `_method`, `_envelope`, `_jsonp`, `_embed`, `_wpnonce`, `oauth_*`, `consumer_key`, `consumer_secret`). Marked destructive because its method (DELETE, PUT …) is known only per call: a client should confirm a call that changes data.",
+    annotations: Annotations::DESTRUCTIVE,
     schema: raw_schema,
+    output_schema: None,
     handler: raw,
 }];
 
@@ -27,13 +30,13 @@ const MAX_RAW_QUERY_VALUE: u64 = 2000;
 fn raw_schema() -> Value {
     schema::object(
         json!({
-            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"], "description": "The HTTP method; anything but GET may change or delete data."},
             "path": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^[A-Za-z0-9._~/-]+$",
                 "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes: letters, digits and - . _ ~ / only (no query, no percent-encoding)."},
             "query": {"type": "object", "maxProperties": MAX_RAW_QUERY_KEYS,
                 "description": "Query parameters (plain names such as per_page or include[]). Routing, method, envelope and authentication parameters (rest_route, _method, _envelope, _jsonp, _embed, _wpnonce, oauth_*, consumer_key, consumer_secret) are refused.",
                 "additionalProperties": {"type": ["string", "integer", "boolean"], "maxLength": MAX_RAW_QUERY_VALUE}},
-            "body": {"type": ["object", "array"]}
+            "body": {"type": ["object", "array"], "description": "The JSON body, for POST, PUT and PATCH."}
         }),
         &["method", "path"],
     )

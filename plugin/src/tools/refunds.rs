@@ -1,7 +1,7 @@
 //! Order refunds: list an order's refunds and record a new one.
 
-use super::registry::Tool;
-use super::{page, rest, schema};
+use super::registry::{Annotations, Tool};
+use super::{output, page, rest, schema};
 use crate::client::Method;
 use serde_json::{Value, json};
 
@@ -9,8 +9,11 @@ use serde_json::{Value, json};
 pub(super) const TOOLS: &[Tool] = &[
     Tool {
         name: "list-order-refunds",
+        title: "List an order's refunds",
         description: "List the refunds of one order (amount, reason, date). Returns {items, page, per_page, total, total_pages}.",
-        schema: || schema::children_list("order_id"),
+        annotations: Annotations::READ,
+        schema: || schema::children_list("order_id", "The order whose refunds are listed."),
+        output_schema: Some(output::listing),
         handler: |store, args| {
             let path = format!("/orders/{}/refunds", rest::num(args, "order_id"));
             page::list(store, &path, &rest::without(args, &["order_id"]))
@@ -18,8 +21,11 @@ pub(super) const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "create-order-refund",
+        title: "Record an order refund",
         description: "Record a refund on an order: amount (decimal string) and reason. By default the money is not moved through the payment gateway (api_refund false).",
+        annotations: Annotations::ADD,
         schema: create_schema,
+        output_schema: None,
         handler: |store, args| {
             let mut body = rest::without(args, &["order_id"]);
             // Moving money is never implied: the gateway refund must be asked for.
@@ -32,9 +38,9 @@ pub(super) const TOOLS: &[Tool] = &[
 fn create_schema() -> Value {
     schema::object(
         json!({
-            "order_id": {"type": "integer", "minimum": 1},
+            "order_id": {"type": "integer", "minimum": 1, "description": "The order refunded."},
             "amount": schema::decimal(),
-            "reason": {"type": "string", "maxLength": 1000},
+            "reason": {"type": "string", "maxLength": 1000, "description": "Why the refund was given (shown on the order)."},
             "api_refund": {"type": "boolean", "description": "Also refund through the payment gateway (default false: record the refund only)."}
         }),
         &["order_id", "amount"],

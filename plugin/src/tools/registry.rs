@@ -1,6 +1,7 @@
 //! The tool table. Each resource file declares its tools once, as `Tool`
-//! values (name, description, schema and handler side by side); this file
-//! gathers them into `TOOLS`, in the order `list-tools` shows them.
+//! values (name, title, description, annotations, schemas and handler side
+//! by side); this file gathers them into `TOOLS`, in the order `list-tools`
+//! shows them.
 
 use super::{coupons, customers, notes, orders, products, raw, refunds, stock, taxonomy, variations};
 use crate::client::{ApiRequest, Client, Error, Page, Response, Transport};
@@ -13,12 +14,50 @@ use serde_json::{Map, Value};
 pub struct Tool {
     /// The name an agent calls it by, e.g. `list-orders`.
     pub name: &'static str,
+    /// The name a person reads in a client's tool list, e.g. "List orders".
+    pub title: &'static str,
     /// What it does and returns, written for an LLM choosing a tool.
     pub description: &'static str,
+    /// What calling it does to the store (MCP's tool annotations).
+    pub annotations: Annotations,
     /// The JSON Schema (draft 2020-12) of its arguments object.
     pub schema: fn() -> Value,
+    /// The JSON Schema of its result when the result has a fixed shape (a
+    /// list page, a push summary); `None` when the result is WooCommerce's
+    /// own record, whose fields the store decides.
+    pub output_schema: Option<fn() -> Value>,
     /// Runs it on arguments that its schema has already accepted.
     pub handler: Handler,
+}
+
+/// What a call does to the store, as the hints of MCP's tool annotations:
+/// a client may run a read-only tool freely and ask before a destructive one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Annotations {
+    /// Changes nothing in the store (lists, gets, reports).
+    pub read_only: bool,
+    /// May delete or overwrite what cannot be got back (deletes, gateway
+    /// updates, raw requests whose method is only known per call).
+    pub destructive: bool,
+    /// Calling it again with the same arguments changes nothing more.
+    pub idempotent: bool,
+    /// Reaches beyond this process: every tool talks to a store.
+    pub open_world: bool,
+}
+
+impl Annotations {
+    /// Reads the store and changes nothing.
+    pub const READ: Annotations =
+        Annotations { read_only: true, destructive: false, idempotent: true, open_world: true };
+    /// Adds a record: each call adds another.
+    pub const ADD: Annotations =
+        Annotations { read_only: false, destructive: false, idempotent: false, open_world: true };
+    /// Sets fields to given values: a repeat with the same values changes nothing.
+    pub const SET: Annotations =
+        Annotations { read_only: false, destructive: false, idempotent: true, open_world: true };
+    /// May remove or overwrite data for good.
+    pub const DESTRUCTIVE: Annotations =
+        Annotations { read_only: false, destructive: true, idempotent: false, open_world: true };
 }
 
 /// A tool's body: the connected store and the validated arguments in, the
@@ -158,6 +197,148 @@ mod tests {
             for k in (t.schema)()["properties"].as_object().unwrap().keys() {
                 assert!(query::check_query_key(k).is_ok(), "{}: {k}", t.name);
             }
+        }
+    }
+
+    /// Every `properties` entry, at any depth, with the path that leads to it.
+    fn properties<'a>(path: &str, schema: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, p) in props {
+                out.push((format!("{path}.{k}"), p));
+                properties(&format!("{path}.{k}"), p, out);
+            }
+        }
+        if schema["items"].is_object() {
+            properties(&format!("{path}[]"), &schema["items"], out);
+        }
+    }
+
+    fn is_read_tool(name: &str) -> bool {
+        name.starts_with("list-") || name.starts_with("get-")
+    }
+
+    #[test]
+    fn every_tool_has_a_title() {
+        for t in TOOLS {
+            assert!(!t.title.trim().is_empty(), "{}", t.name);
+            assert!(t.title.len() <= 40 && !t.title.ends_with('.'), "{}: a title is a short name", t.name);
+        }
+    }
+
+    #[test]
+    fn read_tools_are_read_only_and_not_destructive() {
+        for t in TOOLS {
+            assert_eq!(t.annotations.read_only, is_read_tool(t.name), "{}", t.name);
+            if is_read_tool(t.name) {
+                assert!(!t.annotations.destructive && t.annotations.idempotent, "{}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn deletes_and_raw_requests_are_destructive() {
+        for t in TOOLS {
+            let must = t.name.starts_with("delete-") || t.name == "raw-api-request";
+            if must {
+                assert!(t.annotations.destructive && !t.annotations.read_only, "{}", t.name);
+            }
+        }
+        let raw = find("raw-api-request").unwrap();
+        assert!(raw.description.contains("destructive"), "the description says why raw-api-request is marked so");
+    }
+
+    #[test]
+    fn updates_and_stock_pushes_are_idempotent_and_creates_are_not() {
+        for t in TOOLS {
+            if t.name.starts_with("update-") || t.name.starts_with("batch-update-") || t.name.starts_with("push-") {
+                assert!(t.annotations.idempotent && !t.annotations.destructive, "{}", t.name);
+            }
+            if t.name.starts_with("create-") || t.name.starts_with("add-") {
+                assert!(!t.annotations.idempotent, "{}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_tool_reaches_an_open_world() {
+        assert!(TOOLS.iter().all(|t| t.annotations.open_world));
+    }
+
+    #[test]
+    fn every_argument_has_a_description() {
+        let mut missing = vec![];
+        for t in TOOLS {
+            let schema = (t.schema)();
+            let mut props = vec![];
+            properties(t.name, &schema, &mut props);
+            assert!(!props.is_empty(), "{}", t.name);
+            for (path, p) in props {
+                if p["description"].as_str().is_none_or(|d| d.len() <= 3) {
+                    missing.push(path);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "arguments without a description: {missing:#?}");
+    }
+
+    #[test]
+    fn every_output_schema_is_a_json_schema_object_with_described_fields() {
+        for t in TOOLS {
+            let Some(output) = t.output_schema else { continue };
+            let s = output();
+            assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema", "{}", t.name);
+            assert_eq!(s["type"], "object", "{}: MCP wants an object", t.name);
+            let props = s["properties"].as_object().unwrap();
+            for r in s["required"].as_array().unwrap() {
+                assert!(props.contains_key(r.as_str().unwrap()), "{}: required {r} is not a property", t.name);
+            }
+            let mut all = vec![];
+            properties(t.name, &s, &mut all);
+            for (path, p) in all {
+                assert!(p["description"].as_str().is_some_and(|d| d.len() > 3), "{path} has no description");
+            }
+        }
+    }
+
+    #[test]
+    fn list_tools_declare_the_list_output_schema_and_record_tools_none() {
+        for t in TOOLS {
+            let declared = t.output_schema.map(|s| s());
+            if t.name.starts_with("list-") {
+                assert_eq!(declared, Some(super::super::output::listing()), "{}", t.name);
+            }
+            if t.name.starts_with("get-") || t.name.starts_with("update-") || t.name.starts_with("create-") {
+                assert_eq!(declared, None, "{}: WooCommerce shapes its own records", t.name);
+            }
+        }
+        for name in ["push-stock", "push-shipment", "push-contact"] {
+            assert!(find(name).unwrap().output_schema.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn list_and_push_results_fit_their_output_schemas() {
+        use super::super::Listing;
+        let page = Page { page: 2, items: vec![json!({"id": 7, "status": "processing"})], total: 11, total_pages: 2 };
+        for truncated in [None, Some(true)] {
+            let l = Listing { page: page.clone(), per_page: 10, truncated }.to_json();
+            validate::validate(&super::super::output::listing(), &l).unwrap();
+        }
+        let cases = [
+            (
+                "push-stock",
+                json!({"updated": [{"id": 3, "type": "simple", "sku": "A", "stock_quantity": 4, "stock_status": "instock"}], "errors": [{"id": 9, "code": "x", "message": "y"}]}),
+            ),
+            (
+                "push-shipment",
+                json!({"order_id": 5, "already_sent": false, "marker": "_woo_shipment_x", "note_id": 12, "status": "completed"}),
+            ),
+            ("push-contact", json!({"contact_id": "woo:customer:4", "contact": null, "customer": {"id": 4}})),
+            ("batch-update-products", json!({"updated": [{"id": 1}], "errors": [], "requests": 1})),
+        ];
+        for (name, result) in cases {
+            let schema = (find(name).unwrap().output_schema.unwrap())();
+            validate::validate(&schema, &result).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
     }
 

@@ -18,10 +18,10 @@ pub(super) fn list(extra: Value) -> Value {
     let mut props = json!({
         "page": {"type": "integer", "minimum": 1, "description": "Page number (1-based)."},
         "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Items per page, at most 100."},
-        "search": {"type": "string", "maxLength": 200},
-        "include": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100},
-        "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"]},
-        "order": {"type": "string", "enum": ["asc", "desc"]},
+        "search": {"type": "string", "maxLength": 200, "description": "Text to search for (WooCommerce matches it against names, emails, SKUs … of the resource)."},
+        "include": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Only these ids (at most 100)."},
+        "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"], "description": "Sort by this field (WooCommerce's default is date for most resources)."},
+        "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (default desc)."},
         "all_pages": {"type": "boolean", "description": "Walk every page and return all items."},
         "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."}
     });
@@ -37,9 +37,9 @@ pub(super) fn plain_list() -> Value {
 }
 
 /// The list of one parent record's children (a product's variations, an
-/// order's refunds): the parent's id, `parent`, is required.
-pub(super) fn children_list(parent: &str) -> Value {
-    let mut s = list(json!({parent: {"type": "integer", "minimum": 1}}));
+/// order's refunds): the parent's id, `parent`, is required; `what` describes it.
+pub(super) fn children_list(parent: &str, what: &str) -> Value {
+    let mut s = list(json!({parent: {"type": "integer", "minimum": 1, "description": what}}));
     s["required"] = json!([parent]);
     s
 }
@@ -55,9 +55,9 @@ pub(super) fn id() -> Value {
 pub(super) fn dates() -> Value {
     json!({
         "after": {"type": "string", "format": "date-time", "description": "Created after, e.g. 2025-03-01T09:00:00 (UTC; a `Z` or `+01:00` offset is converted to UTC; a date without a time is refused, as WooCommerce does)."},
-        "before": {"type": "string", "format": "date-time"},
-        "modified_after": {"type": "string", "format": "date-time"},
-        "modified_before": {"type": "string", "format": "date-time"}
+        "before": {"type": "string", "format": "date-time", "description": "Created before this date-time (UTC, as `after`)."},
+        "modified_after": {"type": "string", "format": "date-time", "description": "Last modified after this date-time (UTC, as `after`)."},
+        "modified_before": {"type": "string", "format": "date-time", "description": "Last modified before this date-time (UTC, as `after`)."}
     })
 }
 
@@ -68,13 +68,33 @@ pub(super) fn decimal() -> Value {
 
 /// A record's `meta_data`: key/value entries.
 pub(super) fn meta_data() -> Value {
-    json!({"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {"key": {"type": "string", "minLength": 1, "maxLength": 255}, "value": {}}, "required": ["key", "value"], "additionalProperties": false}})
+    json!({"type": "array", "maxItems": 100, "description": "Meta data entries to set; an entry whose key exists replaces its value.",
+        "items": {"type": "object", "properties": {
+            "key": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The meta key."},
+            "value": {"description": "The meta value: any JSON value."}},
+        "required": ["key", "value"], "additionalProperties": false}})
 }
 
-/// A billing or shipping address.
-pub(super) fn address() -> Value {
-    let f = json!({"type": "string", "maxLength": 500});
-    json!({"type": "object", "additionalProperties": false, "properties": {
-        "first_name": f, "last_name": f, "company": f, "address_1": f, "address_2": f, "city": f,
-        "state": f, "postcode": f, "country": f, "email": f, "phone": f}})
+/// The fields of a WooCommerce address, each with what it holds.
+pub(super) const ADDRESS_FIELDS: [(&str, &str); 11] = [
+    ("first_name", "First name."),
+    ("last_name", "Last name."),
+    ("company", "Company name."),
+    ("address_1", "Street address, first line."),
+    ("address_2", "Street address, second line."),
+    ("city", "City."),
+    ("state", "State or county code, e.g. CA."),
+    ("postcode", "Postal code."),
+    ("country", "ISO 3166-1 alpha-2 country code, e.g. US."),
+    ("email", "Email address."),
+    ("phone", "Phone number."),
+];
+
+/// A billing or shipping address; `what` says which.
+pub(super) fn address(what: &str) -> Value {
+    let props: serde_json::Map<String, Value> = ADDRESS_FIELDS
+        .iter()
+        .map(|(k, d)| (k.to_string(), json!({"type": "string", "maxLength": 500, "description": d})))
+        .collect();
+    json!({"type": "object", "additionalProperties": false, "properties": props, "description": what})
 }

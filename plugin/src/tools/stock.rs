@@ -1,8 +1,8 @@
 //! Stock: set one product's or variation's quantity, or push many stock
 //! levels from the platform at once.
 
-use super::registry::{Store, Tool};
-use super::{rest, schema};
+use super::registry::{Annotations, Store, Tool};
+use super::{output, rest, schema};
 use crate::client::{ApiRequest, Error, Method, RemoteError};
 use crate::read;
 use serde_json::{Value, json};
@@ -11,14 +11,20 @@ use serde_json::{Value, json};
 pub(super) const TOOLS: &[Tool] = &[
     Tool {
         name: "update-stock",
+        title: "Set a stock quantity",
         description: "Set the stock quantity of a product or variation, found by product_id (and variation_id) or by SKU (which must match exactly one product or variation). Turns stock management on.",
+        annotations: Annotations::SET,
         schema: update_schema,
+        output_schema: None,
         handler: update_stock,
     },
     Tool {
         name: "push-stock",
+        title: "Send stock levels",
         description: "Send stock levels to the store: each item names one product or variation by SKU, product_id or variation_id and gives its quantity (stock management is turned on). All items are checked first; a SKU matching nothing or several records, or a record given twice, changes nothing and names the bad items. Sent 100 per batch request. Returns {updated, errors}.",
+        annotations: Annotations::SET,
         schema: push_schema,
+        output_schema: Some(output::push_stock),
         handler: |store, args| store.push_stock(&crate::push::stock_lines(&args["items"])?),
     },
 ];
@@ -26,8 +32,8 @@ pub(super) const TOOLS: &[Tool] = &[
 fn update_schema() -> Value {
     schema::object(
         json!({
-            "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000},
-            "product_id": {"type": "integer", "minimum": 1},
+            "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000, "description": "The new stock quantity (absolute, not a change)."},
+            "product_id": {"type": "integer", "minimum": 1, "description": "The product (or, with variation_id, its parent)."},
             "variation_id": {"type": "integer", "minimum": 1, "description": "With product_id: that product's variation."},
             "sku": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Finds the product or variation by SKU; must match exactly one."}
         }),
@@ -38,13 +44,16 @@ fn update_schema() -> Value {
 fn push_schema() -> Value {
     let line = json!({"type": "object", "properties": {
             "sku": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Must match exactly one product or variation (case-insensitive)."},
-            "product_id": {"type": "integer", "minimum": 1},
+            "product_id": {"type": "integer", "minimum": 1, "description": "A simple product's id."},
             "variation_id": {"type": "integer", "minimum": 1, "description": "A variation's own id; its product is found for you."},
-            "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000}
+            "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000, "description": "The new stock quantity (absolute, not a change)."}
         },
         "required": ["quantity"], "additionalProperties": false,
         "oneOf": [{"required": ["sku"]}, {"required": ["product_id"]}, {"required": ["variation_id"]}]});
-    schema::object(json!({"items": {"type": "array", "minItems": 1, "maxItems": 10000, "items": line}}), &["items"])
+    schema::object(
+        json!({"items": {"type": "array", "minItems": 1, "maxItems": 10000, "items": line, "description": "Stock levels, one per product or variation."}}),
+        &["items"],
+    )
 }
 
 /// Find the record (by ids, or by a SKU that must match exactly one), then

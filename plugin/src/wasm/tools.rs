@@ -13,8 +13,16 @@ impl wit_tools::Guest for Component {
             .iter()
             .map(|t| wit_tools::ToolInfo {
                 name: t.name.to_string(),
+                title: t.title.to_string(),
                 description: t.description.to_string(),
+                annotations: wit_tools::ToolAnnotations {
+                    read_only: t.annotations.read_only,
+                    destructive: t.annotations.destructive,
+                    idempotent: t.annotations.idempotent,
+                    open_world: t.annotations.open_world,
+                },
                 input_schema: (t.schema)().to_string(),
+                output_schema: t.output_schema.map(|s| s().to_string()),
             })
             .collect()
     }
