@@ -513,7 +513,7 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     assert_eq!(
         settings,
         json!({"contacts": false, "orders": true, "transactions": true, "products": false, "collections": false, "order-submitted": true, "payment-received": false,
-            "order-status-changed": false, "order-refunded": false, "customer-created": false, "product-out-of-stock": false})
+            "order-status-changed": false, "order-refunded": false, "customer-created": false, "product-out-of-stock": false, "reconcile-every-minutes": 60})
     );
     let settings = stdout_json(&woo(&[
         "--db",
@@ -534,6 +534,10 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     assert_eq!(woo(&["--db", db, "settings", "--concurrency", "0"]).status.code(), Some(2), "pages in flight: 1 to 16");
     let eight = woo(&["--db", db, "settings", "--concurrency", "8"]);
     assert!(eight.status.success() && String::from_utf8_lossy(&eight.stderr).contains("pages in flight: 8"));
+    let every = woo(&["--db", db, "settings", "--reconcile-every", "0"]);
+    assert!(every.status.success() && String::from_utf8_lossy(&every.stdout).contains("reconcile-every: never"));
+    let every = stdout_json(&woo(&["--db", db, "--json", "settings", "--reconcile-every", "15"]));
+    assert_eq!(every["reconcile-every-minutes"], 15);
     let sync = stdout_json(&woo(&["--db", db, "--json", "sync"]));
     assert_eq!(sync["triggers"], 0);
     assert!(sync["kinds"].is_array() && sync["requests"].is_number());
@@ -859,4 +863,49 @@ fn webhooks_down_on_the_store_are_healed_by_the_next_pass_reported_notified_once
         String::from_utf8_lossy(&woo(&["--db", db, "export", "--kind", "notification"]).stdout).lines().count(),
         1
     );
+}
+
+on_each_backend! {
+/// The reconciliation rule: a pass past `reconcile-every-minutes` walks
+/// `/customers` with `_fields=id,date_modified_gmt` (`ceil(n/100)` requests)
+/// and re-reads only the customer edited since the import (`include=`), so
+/// an edit no webhook delivered is imported; a pass before the interval
+/// sends no sweep request.
+async fn rule_reconcile_sweep_lists_customers_by_fields_and_rereads_only_the_edited_one(b) {
+    let mut w = World::on(&b, 250, 0, 0).await;
+    w.import(&[Kind::Contacts]).await.unwrap();
+    let users = w.data().customers.len();
+    assert!(users >= 250, "{users}");
+    let sweeps = |w: &World, from: usize| -> Vec<String> {
+        w.sim.state.seen.lock().unwrap()[from..]
+            .iter()
+            .filter(|r| r.path.ends_with("/customers") && (r.query.contains("date_modified_gmt") || r.query.contains("include=")))
+            .map(|r| r.query.clone())
+            .collect()
+    };
+    // The first pass starts the sweep's clock; the next is not due.
+    w.sync().await.unwrap();
+    let seen = w.requests();
+    w.sync().await.unwrap();
+    assert!(sweeps(&w, seen).is_empty(), "not due: no sweep request");
+    let (id, _) = w.sim.state.a_registered_customer().unwrap();
+    w.sim.state.update_customer(id, json!({"last_name": "Reconciled-Okafor"})).unwrap();
+    // The last sweep was long ago (the interval has passed).
+    w.s.store.data_mut().storage.kv_set("default", "cursors", "sync:contacts:reconciled", b"2000-01-01T00:00:00Z").unwrap();
+    let seen = w.requests();
+    w.sync().await.unwrap();
+    let queries = sweeps(&w, seen);
+    let (lists, rereads): (Vec<&String>, Vec<&String>) = queries.iter().partition(|q| !q.contains("include="));
+    assert_eq!(lists.len(), users.div_ceil(100), "ceil(n/100) list requests: {lists:?}");
+    assert!(lists.iter().all(|q| q.contains("_fields=id%2Cdate_modified_gmt") || q.contains("_fields=id,date_modified_gmt")), "{lists:?}");
+    assert!(lists.iter().all(|q| q.contains("role=all") && q.contains("per_page=100")), "{lists:?}");
+    assert_eq!(rereads.len(), 1, "one re-read: {rereads:?}");
+    assert!(rereads[0].contains(&format!("include={id}&")) || rereads[0].ends_with(&format!("include={id}")), "{rereads:?}");
+    let contact = &w.records("contact")[&format!("woo:customer:{id}")];
+    assert_eq!(contact["last_name"], "Reconciled-Okafor", "the edit no webhook delivered is imported");
+    // Swept just now: the next pass does not sweep.
+    let seen = w.requests();
+    w.sync().await.unwrap();
+    assert!(sweeps(&w, seen).is_empty());
+}
 }

@@ -201,6 +201,10 @@ pub mod bucket {
     pub const EMAILS: &str = "emails";
     /// Products ever imported: id → `date_modified_gmt` last applied.
     pub const PRODUCTS: &str = "products";
+    /// Customers seen: id → `date_modified_gmt` last applied (or last read,
+    /// for a role that is not synced), which the reconciliation sweep
+    /// compares with the store's.
+    pub const CUSTOMERS: &str = "customers";
     /// Orders seen: id → what was last applied of each (see
     /// `sync::triggers::OrderState`: paid or not, version, status, refunds).
     pub const ORDERS: &str = "orders";

@@ -51,12 +51,15 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         customer_created: false,
         product_out_of_stock: false,
         concurrency: 0,
+        reconcile_every_minutes: 0,
     };
     settings::apply(&mut wanted, &args.sync, true, "--sync")?;
     let (mut s, info) =
         app.connect(&args.store, &args.key, &args.secret, args.owner_email, &args.signature_method).await?;
-    // The pages in flight stay as they were chosen.
-    wanted.concurrency = app.settings(&mut s).await?.concurrency;
+    // The pages in flight and the sweep's interval stay as they were chosen.
+    let current = app.settings(&mut s).await?;
+    wanted.concurrency = current.concurrency;
+    wanted.reconcile_every_minutes = current.reconcile_every_minutes;
     app.set_settings(&mut s, &wanted).await?;
     eprintln!(
         "connected to {} (WooCommerce {}, {})",

@@ -1,5 +1,5 @@
-//! `woo settings`: show or change what ongoing sync keeps in step, and how
-//! many pages a pass keeps in flight. The settings' names are also what
+//! `woo settings`: show or change what ongoing sync keeps in step, how
+//! many pages a pass keeps in flight, and how often customers are swept. The settings' names are also what
 //! `woo connect --sync` takes.
 
 use super::app::App;
@@ -18,6 +18,10 @@ pub(crate) struct Args {
     /// Pages in flight during import and sync (1 to 16; default 4). A 429 halves it for the rest of a list.
     #[arg(long)]
     concurrency: Option<u32>,
+    /// Minutes between reconciliation sweeps of the customers (default 60; 0 = never): a sweep lists
+    /// `/customers` with `_fields=id,date_modified_gmt` and re-reads only the changed ones.
+    #[arg(long = "reconcile-every", value_name = "MINUTES")]
+    reconcile_every: Option<u32>,
 }
 
 /// The on/off settings, by name: the kinds kept in step, then the triggers.
@@ -91,16 +95,25 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
     if let Some(n) = args.concurrency {
         settings.concurrency = n;
     }
-    if args.enable.is_some() || args.disable.is_some() || args.concurrency.is_some() {
+    if let Some(m) = args.reconcile_every {
+        settings.reconcile_every_minutes = m;
+    }
+    let changed = args.enable.is_some() || args.disable.is_some() || args.concurrency.is_some();
+    if changed || args.reconcile_every.is_some() {
         // The component refuses a concurrency outside 1 to 16 (exit 2).
         app.set_settings(&mut s, &settings).await?;
     }
-    let v = as_json(&settings);
+    let mut v = as_json(&settings);
     if app.json {
+        v["reconcile-every-minutes"] = json!(settings.reconcile_every_minutes);
         println!("{v}");
     } else {
         for n in SETTING_NAMES {
             println!("{n}: {}", if v[n] == true { "on" } else { "off" });
+        }
+        match settings.reconcile_every_minutes {
+            0 => println!("reconcile-every: never"),
+            m => println!("reconcile-every: {m} minutes"),
         }
     }
     eprintln!("pages in flight: {}", settings.concurrency);

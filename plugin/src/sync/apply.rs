@@ -13,7 +13,8 @@
 //!   its stock (`product_out_of_stock`) ([`product`]).
 //! - A registered customer's contact is indexed by e-mail ([`customer`]), so
 //!   a guest order with that e-mail links to it; a buyer without a contact
-//!   gets one from the order's billing details ([`Buyers`]).
+//!   gets one from the order's billing details ([`Buyers`]); the version
+//!   applied is remembered for the reconciliation sweep.
 
 use super::settings::Settings;
 use super::triggers::{self, OrderState, Stock};
@@ -186,7 +187,14 @@ fn claim_skus(host: &mut impl Host, record: &Record, batch: &mut Batch) -> Resul
 
 /// A registered customer's contact, indexed by its e-mail so guest orders
 /// with that e-mail link to it. `None` when its role is not synced.
+/// The version seen is remembered either way ([`bucket::CUSTOMERS`]), so the
+/// reconciliation sweep re-reads a customer only when it changes.
 pub fn customer<'b>(customer: &Value, batch: &'b mut Batch) -> Option<&'b Record> {
+    // A user WooCommerce never saved has no date (`null`): remembered as
+    // empty, so a sweep re-reads it once it gets one.
+    if let Some(id) = read::id(&customer["id"]) {
+        batch.set_state(bucket::CUSTOMERS, &id.to_string(), read::text(&customer["date_modified_gmt"]));
+    }
     let record = mapping::contact_from_customer(customer)?;
     let email = read::text(&record.body["email"]);
     if !email.is_empty() {

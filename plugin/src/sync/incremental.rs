@@ -6,12 +6,13 @@
 //! Each pass first checks the webhooks the connection registered
 //! ([`webhook::heal`]): one that is down is brought back, and what it missed
 //! is caught up: orders and products by their `modified_after` cursors (they
-//! never relied on deliveries), customers, which have no date filter, by
-//! re-reading them all once (`customers_catch_up`).
+//! never relied on deliveries), customers, which have no date filter, by a
+//! reconciliation sweep ([`reconcile::customers`]), which also runs every
+//! `reconcile-every-minutes`.
 
 use super::apply;
 use super::fetch::{self, StoreEndpoints};
-use super::import::CUSTOMER_FIELDS;
+use super::reconcile;
 use super::settings::{self, Settings};
 use super::triggers;
 use super::webhook::{self, Resource};
@@ -107,8 +108,11 @@ pub fn run_pass<T: Transport>(
         host.log(Level::Warn, &format!("could not check the store's webhooks: {e}"));
         vec![]
     });
-    if settings.contacts && healed.iter().any(|t| t.starts_with("customer.")) {
-        customers_catch_up(client, host, &mut report, concurrency)?;
+    if settings.contacts {
+        // Due by the interval, or now: a healed customer webhook may have
+        // missed edits.
+        let force = healed.iter().any(|t| t.starts_with("customer."));
+        reconcile::customers(client, host, &settings, &mut report, concurrency, force)?;
     }
     if settings.products || settings.collections {
         products_pass(client, host, &settings, &mut report, &now, concurrency)?;
@@ -238,33 +242,9 @@ fn products_pass<T: Transport>(
     commit_counted(host, report, b)
 }
 
-/// After a customer webhook was down: customers have no date filter, so the
-/// edits it missed are found by re-reading every customer once (as the
-/// import lists them: every role, the contact fields), `ceil(n/100)`
-/// requests. New customers are left to [`customers_pass`], which fires
-/// `customer_created` for them.
-fn customers_catch_up<T: Transport>(
-    client: &mut Client<T>,
-    host: &mut impl Host,
-    report: &mut Report,
-    concurrency: usize,
-) -> Result<(), Error> {
-    let known: u64 = cursor(host, CONTACTS_MAX_ID)?.and_then(|s| s.parse().ok()).unwrap_or(0);
-    let q = vec![("role".to_string(), "all".to_string()), ("_fields".to_string(), CUSTOMER_FIELDS.join(","))];
-    client.for_each_page("/customers", &q, concurrency, 0, |_, page| {
-        let mut batch = Batch::default();
-        for c in page.items.iter().filter(|c| read::id(&c["id"]).is_some_and(|id| id <= known)) {
-            if apply::customer(c, &mut batch).is_none() {
-                report.entry(Kind::Contacts).skipped += 1;
-            }
-        }
-        commit_counted(host, report, batch)
-    })
-}
-
 /// The customers endpoint has no date filter: read newest first by id and
 /// stop at the newest customer already known. Changes to existing customers
-/// arrive by `customer.updated` webhooks (or a contacts re-import). A new
+/// arrive by `customer.updated` webhooks and the reconciliation sweep. A new
 /// registered customer fires `customer_created`, unless a delivery brought
 /// it first, or this is the contacts' first pass (no import ran: all is history).
 fn customers_pass<T: Transport>(

@@ -7,8 +7,9 @@
 //! resource through the same rules (`apply`): never an older version over a
 //! newer one (`version`), triggers fired once (`triggers`), buyers linked to
 //! their contact. `fetch` reads what a page of parents needs (variations,
-//! refunds) by the cheapest endpoints the store has; `settings` says what
-//! ongoing sync keeps in step.
+//! refunds) by the cheapest endpoints the store has; `reconcile` sweeps the
+//! customers for edits no webhook brought; `settings` says what ongoing sync
+//! keeps in step.
 //!
 //! This module holds what they share: the [`Kind`]s a user selects, the
 //! [`Report`] of a pass, the batch commit that counts records, and the
@@ -18,6 +19,7 @@ pub mod apply;
 pub mod fetch;
 pub mod import;
 pub mod incremental;
+pub mod reconcile;
 pub mod settings;
 pub mod triggers;
 pub mod version;

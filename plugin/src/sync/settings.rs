@@ -43,6 +43,10 @@ pub struct Settings {
     /// a setting, so it is not part of the switches' JSON.
     #[serde(skip, default = "default_concurrency")]
     pub concurrency: usize,
+    /// Minutes between reconciliation sweeps of the customers (0 = never).
+    /// Settings saved before it existed read it as 60.
+    #[serde(default = "default_reconcile")]
+    pub reconcile_every_minutes: u32,
 }
 
 impl Default for Settings {
@@ -60,6 +64,7 @@ impl Default for Settings {
             customer_created: true,
             product_out_of_stock: true,
             concurrency: DEFAULT_CONCURRENCY,
+            reconcile_every_minutes: DEFAULT_RECONCILE_MINUTES,
         }
     }
 }
@@ -68,6 +73,13 @@ impl Default for Settings {
 fn on() -> bool {
     true
 }
+
+fn default_reconcile() -> u32 {
+    DEFAULT_RECONCILE_MINUTES
+}
+
+/// Minutes between customer sweeps when none is set.
+pub const DEFAULT_RECONCILE_MINUTES: u32 = 60;
 
 fn default_concurrency() -> usize {
     DEFAULT_CONCURRENCY
@@ -150,7 +162,13 @@ mod tests {
         let s = load(&mut host).unwrap();
         assert!(!s.orders && !s.order_submitted && s.payment_received, "the saved switches are kept");
         assert!(s.order_status_changed && s.order_refunded && s.customer_created && s.product_out_of_stock);
-        let off = Settings { customer_created: false, product_out_of_stock: false, ..Settings::default() };
+        assert_eq!(s.reconcile_every_minutes, 60, "saved without the sweep's interval: hourly");
+        let off = Settings {
+            customer_created: false,
+            product_out_of_stock: false,
+            reconcile_every_minutes: 0,
+            ..Settings::default()
+        };
         save(&mut host, &off).unwrap();
         assert_eq!(load(&mut host).unwrap(), off);
     }

@@ -72,6 +72,7 @@ impl wit_sync::Guest for Component {
             customer_created: s.customer_created,
             product_out_of_stock: s.product_out_of_stock,
             concurrency: u32::try_from(s.concurrency).unwrap_or(u32::MAX),
+            reconcile_every_minutes: s.reconcile_every_minutes,
         })
     }
 
@@ -89,6 +90,7 @@ impl wit_sync::Guest for Component {
             customer_created: s.customer_created,
             product_out_of_stock: s.product_out_of_stock,
             concurrency: usize::try_from(s.concurrency).unwrap_or(usize::MAX),
+            reconcile_every_minutes: s.reconcile_every_minutes,
         };
         settings::save(&mut WitHost, &s).map_err(to_wit)
     }
