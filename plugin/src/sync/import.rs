@@ -8,7 +8,7 @@
 use super::apply::{self, Buyers};
 use super::fetch::{self, StoreEndpoints};
 use super::triggers::Stock;
-use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, since_key};
+use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, set_since};
 use crate::client::{Client, Error, Page, Transport};
 use crate::mapping;
 use crate::port::{Batch, Host, Level, Record, StorageError, bucket};
@@ -188,9 +188,7 @@ pub fn run<T: Transport>(
         client.for_each_page(path, &query, concurrency, done_pages, |client, page| ctx.page(client, page))?;
         let mut batch = Batch::default();
         batch.set_state(bucket::CURSORS, &phase.done_key(), "1");
-        for k in phase.starts_cursors_of() {
-            batch.set_state(bucket::CURSORS, &since_key(*k), since.clone());
-        }
+        set_since(&mut batch, phase.starts_cursors_of(), &since);
         commit_counted(host, &mut report, batch)?;
     }
     host.delete(bucket::CURSORS, RUNNING_KEY)?;

@@ -16,7 +16,7 @@ use super::reconcile;
 use super::settings::{self, Settings};
 use super::triggers;
 use super::webhook::{self, Resource};
-use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, cursor, since_key};
+use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, cursor, set_since, since_key};
 use crate::client::{ApiRequest, Client, Error, MAX_PER_PAGE, Transport};
 use crate::mapping::{self, ids};
 use crate::port::{Batch, Host, Level, StorageError, bucket};
@@ -139,7 +139,7 @@ fn orders_pass<T: Transport>(
     let Some(since) = first_cursor(host, [Kind::Orders, Kind::Transactions])? else {
         host.log(Level::Info, "first orders sync: starting from now (no import ran)");
         let mut b = Batch::default();
-        b.set_state(bucket::CURSORS, &since_key(Kind::Orders), now.to_string());
+        set_since(&mut b, &[Kind::Orders], now);
         return commit_counted(host, report, b);
     };
     client.for_each_page("/orders", &changed_since(&since), concurrency, 0, |client, page| {
@@ -186,8 +186,7 @@ fn orders_pass<T: Transport>(
         commit_counted(host, report, batch)
     })?;
     let mut b = Batch::default();
-    b.set_state(bucket::CURSORS, &since_key(Kind::Orders), now.to_string());
-    b.set_state(bucket::CURSORS, &since_key(Kind::Transactions), now.to_string());
+    set_since(&mut b, &[Kind::Orders, Kind::Transactions], now);
     commit_counted(host, report, b)
 }
 
@@ -202,7 +201,7 @@ fn products_pass<T: Transport>(
 ) -> Result<(), Error> {
     let Some(since) = first_cursor(host, [Kind::Products, Kind::Collections])? else {
         let mut b = Batch::default();
-        b.set_state(bucket::CURSORS, &since_key(Kind::Products), now.to_string());
+        set_since(&mut b, &[Kind::Products], now);
         return commit_counted(host, report, b);
     };
     let linked_before: BTreeSet<String> = host.keys(bucket::LINKED_CATEGORIES)?.into_iter().collect();
@@ -237,8 +236,7 @@ fn products_pass<T: Transport>(
             }
         }
     }
-    b.set_state(bucket::CURSORS, &since_key(Kind::Products), now.to_string());
-    b.set_state(bucket::CURSORS, &since_key(Kind::Collections), now.to_string());
+    set_since(&mut b, &[Kind::Products, Kind::Collections], now);
     commit_counted(host, report, b)
 }
 
@@ -291,7 +289,7 @@ fn customers_pass<T: Transport>(
     }
     let mut b = Batch::default();
     b.set_state(bucket::CURSORS, CONTACTS_MAX_ID, max_seen.to_string());
-    b.set_state(bucket::CURSORS, &since_key(Kind::Contacts), host.now_rfc3339());
+    set_since(&mut b, &[Kind::Contacts], &host.now_rfc3339());
     commit_counted(host, report, b)
 }
 

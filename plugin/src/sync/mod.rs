@@ -134,6 +134,14 @@ pub fn since_key(kind: Kind) -> String {
     format!("sync:{}:since", kind.name())
 }
 
+/// Move the cursors of `kinds` to `at` in `batch`, so they are stored with
+/// the records they describe.
+pub fn set_since(batch: &mut Batch, kinds: &[Kind], at: &str) {
+    for kind in kinds {
+        batch.set_state(bucket::CURSORS, &since_key(*kind), at.to_string());
+    }
+}
+
 /// The newest customer id known (customers have no date filter: a pass
 /// reads those newer than this).
 pub const CONTACTS_MAX_ID: &str = "sync:contacts:max_id";
