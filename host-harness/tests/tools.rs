@@ -947,6 +947,16 @@ fn woo_mcp_initializes_lists_tools_and_calls_list_orders_as_a_child_process() {
 
 // ---- MCP JSON-RPC conformance ----
 
+/// A database connected (no import) to `sim`, for a `woo mcp` child.
+fn connected_db(sim: &Simulator, db: &str) {
+    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
+        .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--import", "none"])
+        .args(["--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
+        .output()
+        .unwrap();
+    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+}
+
 /// `woo mcp` on `db`, initialised, with its stdout lines on a channel (so a
 /// missing answer fails the test instead of hanging it).
 fn mcp_session(db: &str) -> (std::process::Child, std::process::ChildStdin, std::sync::mpsc::Receiver<String>) {
@@ -1076,25 +1086,7 @@ fn mcp_integer_argument_accepts_a_whole_number_written_2_0() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mcp.db");
     let db = db.to_str().unwrap();
-    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
-        .args([
-            "--db",
-            db,
-            "--ca-cert",
-            sim.ca_cert.to_str().unwrap(),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            &sim.https_url,
-            "--key",
-            &sim.consumer_key,
-            "--secret",
-            &sim.consumer_secret,
-        ])
-        .output()
-        .unwrap();
-    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
+    connected_db(&sim, db);
     let (child, mut stdin, out) = mcp_session(db);
     // JSON Schema counts 2.0 an integer; the store is asked for per_page=2.
     let called = raw_line(&mut stdin, &out, &json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list-orders", "arguments": {"per_page": 2.0}}}).to_string());
@@ -1129,15 +1121,7 @@ fn mcp_kept_session_follows_a_reconnect_to_another_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mcp.db");
     let db = db.to_str().unwrap();
-    let connect = |sim: &Simulator| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
-            .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--store", &sim.https_url])
-            .args(["--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
-    connect(&first);
+    connected_db(&first, db);
     let (mut child, mut stdin, out) = mcp_session(db);
     let call = |stdin: &mut std::process::ChildStdin, id: u64| {
         let msg = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
@@ -1146,7 +1130,7 @@ fn mcp_kept_session_follows_a_reconnect_to_another_store() {
     };
     assert_ne!(call(&mut stdin, 1)["result"]["isError"], true);
     let seen = |sim: &Simulator| sim.state.seen.lock().unwrap().iter().filter(|r| r.path.ends_with("/orders")).count();
-    connect(&second);
+    connected_db(&second, db);
     let (first_before, second_before) = (seen(&first), seen(&second));
     let answer = call(&mut stdin, 2);
     assert_ne!(answer["result"]["isError"], true, "{answer}");
@@ -1157,16 +1141,6 @@ fn mcp_kept_session_follows_a_reconnect_to_another_store() {
 }
 
 // ---- MCP-native: titles, annotations, output schemas, structured content ----
-
-/// A database connected (no import) to `sim`, for a `woo mcp` child.
-fn connected_db(sim: &Simulator, db: &str) {
-    let connect = std::process::Command::new(env!("CARGO_BIN_EXE_woo"))
-        .args(["--db", db, "--ca-cert", sim.ca_cert.to_str().unwrap(), "connect", "--import", "none"])
-        .args(["--store", &sim.https_url, "--key", &sim.consumer_key, "--secret", &sim.consumer_secret])
-        .output()
-        .unwrap();
-    assert!(connect.status.success(), "{}", String::from_utf8_lossy(&connect.stderr));
-}
 
 #[test]
 fn mcp_tools_list_carries_titles_annotations_and_output_schemas() {
