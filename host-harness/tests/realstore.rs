@@ -1673,3 +1673,12 @@ fn realstore_webhook_disabled_or_deleted_through_the_api_is_healed_by_the_next_p
     let status: Value = serde_json::from_str(&ok(&woo(&["--db", &db, "status", "--json"], &[]))).unwrap();
     assert_eq!(status["webhooks"]["healed"], 2);
 }
+
+#[path = "realstore/tools_crud.rs"]
+mod tools_crud;
+
+#[path = "realstore/tools_catalog.rs"]
+mod tools_catalog;
+
+#[path = "realstore/tools_store_admin.rs"]
+mod tools_store_admin;

@@ -1279,3 +1279,12 @@ fn mcp_python_sdk_lists_tools_and_calls_list_orders_over_stdio() {
     assert_eq!((summary["tools"].as_u64(), summary["listed"].as_u64()), (Some(24), Some(3)), "{summary}");
     assert!(sim.state.seen.lock().unwrap()[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"));
 }
+
+#[path = "tools/crud.rs"]
+mod crud;
+
+#[path = "tools/catalog.rs"]
+mod catalog;
+
+#[path = "tools/store_admin.rs"]
+mod store_admin;

@@ -9,8 +9,10 @@
 //!
 //! Layout, one file per WooCommerce REST resource, as the store's API is:
 //! `orders`, `notes`, `refunds`, `products`, `variations`, `taxonomy`
-//! (categories), `customers`, `coupons`, `stock`, `raw` (any endpoint, behind
-//! the raw-path and query guards). The shared parts: `registry` (the `Tool`
+//! (categories, tags, attributes and their terms), `reviews`, `customers`,
+//! `coupons`, `shipping`, `tax`, `payments`, `settings`, `reports`, `system`,
+//! `webhooks`, `data` (countries, currencies), `stock`, `raw` (any endpoint,
+//! behind the raw-path and query guards). The shared parts: `registry` (the `Tool`
 //! descriptor and the table), `schema` (schema builders), `validate` (the
 //! JSON-Schema validator), `query` (query names and dates), `page` (list
 //! results), `output` (result schemas), `rest` (small request helpers), `redact`, and `direct` (typed
@@ -30,23 +32,32 @@
 
 mod coupons;
 mod customers;
+mod data;
 pub mod direct;
 mod notes;
 mod orders;
 mod output;
 mod page;
+mod payments;
 mod products;
 mod query;
 mod raw;
 mod redact;
 mod refunds;
 mod registry;
+mod reports;
 mod rest;
+mod reviews;
 mod schema;
+mod settings;
+mod shipping;
 mod stock;
+mod system;
+mod tax;
 mod taxonomy;
 mod validate;
 mod variations;
+mod webhooks;
 
 pub use page::Listing;
 pub use products::BATCH_SIZE;

@@ -72,7 +72,24 @@ pub(super) fn list(store: &mut dyn Store, path: &str, args: &Value) -> Result<Va
         let per_page = args["per_page"].as_u64().unwrap_or(DEFAULT_PER_PAGE);
         one_page(store, path, query, page, per_page)?
     };
+    let mut listing = listing;
+    if !asks_for_links(args) {
+        listing.page.items.iter_mut().for_each(without_links);
+    }
     Ok(listing.to_json())
+}
+
+/// Whether the `fields` argument lists `_links`.
+fn asks_for_links(args: &Value) -> bool {
+    read::list(&args["fields"]).iter().any(|f| f.as_str() == Some("_links"))
+}
+
+/// A record without WooCommerce's `_links` (hypermedia an agent does not
+/// need, and tokens it pays for on every record).
+pub(super) fn without_links(record: &mut Value) {
+    if let Some(m) = record.as_object_mut() {
+        m.remove("_links");
+    }
 }
 
 fn one_page(
@@ -122,6 +139,16 @@ fn every_page(store: &mut dyn Store, path: &str, query: &[(String, String)], max
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_left_out_unless_fields_asks_for_them() {
+        let mut r = json!({"id": 1, "_links": {"self": []}});
+        without_links(&mut r);
+        assert_eq!(r, json!({"id": 1}));
+        assert!(asks_for_links(&json!({"fields": ["id", "_links"]})));
+        assert!(!asks_for_links(&json!({"fields": ["id"]})));
+        assert!(!asks_for_links(&json!({})));
+    }
 
     #[test]
     fn direct_page_reads_numbers_and_strings() {

@@ -83,6 +83,12 @@ pub(super) fn list_query(args: &Value) -> Result<Vec<(String, String)>, Error> {
             if PAGING_ARGUMENTS.contains(&k.as_str()) {
                 continue;
             }
+            if k == "fields" {
+                // WooCommerce's `_fields`; `_links` only when asked for (see `page::without_links`).
+                let names: Vec<String> = read::list(v).iter().map(read::text).collect();
+                q.push(("_fields".into(), names.join(",")));
+                continue;
+            }
             check_query_key(k)?;
             let s = match v {
                 Value::Array(a) => a.iter().map(read::text).collect::<Vec<_>>().join(","),
@@ -194,6 +200,16 @@ mod tests {
     use super::super::{find, validate};
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn list_fields_are_sent_as_underscore_fields_and_a_field_name_cannot_smuggle_a_parameter() {
+        let q = list_query(&json!({"fields": ["id", "status", "billing.email"], "status": "completed"})).unwrap();
+        assert!(q.contains(&("_fields".into(), "id,status,billing.email".into())), "{q:?}");
+        let schema = (find("list-orders").unwrap().schema)();
+        for bad in ["id&rest_route=/wp/v2/users", "a b", ""] {
+            assert!(validate(&schema, &json!({"fields": [bad]})).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn date_rule_plain_utc_is_sent_as_it_is() {

@@ -3,7 +3,10 @@
 //! by side); this file gathers them into `TOOLS`, in the order `list-tools`
 //! shows them.
 
-use super::{coupons, customers, notes, orders, products, raw, refunds, stock, taxonomy, variations};
+use super::{
+    coupons, customers, data, notes, orders, payments, products, raw, refunds, reports, reviews, settings, shipping, stock,
+    system, tax, taxonomy, variations, webhooks,
+};
 use crate::client::{ApiRequest, Client, Error, Page, Response, Transport};
 use crate::port::Host;
 use crate::push::{Shipment, StockLine};
@@ -138,8 +141,17 @@ const RESOURCES: &[&[Tool]] = &[
     products::TOOLS,
     variations::TOOLS,
     taxonomy::TOOLS,
+    reviews::TOOLS,
     customers::TOOLS,
     coupons::TOOLS,
+    shipping::TOOLS,
+    tax::TOOLS,
+    payments::TOOLS,
+    settings::TOOLS,
+    reports::TOOLS,
+    system::TOOLS,
+    webhooks::TOOLS,
+    data::TOOLS,
     stock::TOOLS,
     raw::TOOLS,
 ];

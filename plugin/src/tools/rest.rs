@@ -32,3 +32,20 @@ pub(super) fn get(store: &mut dyn Store, path: String) -> Result<Value, Error> {
 pub(super) fn write(store: &mut dyn Store, method: Method, path: String, body: Value) -> Result<Value, Error> {
     Ok(store.send(&ApiRequest::write(method, path, body))?.body)
 }
+
+/// Delete one record. `force: true` in the arguments asks for a permanent
+/// delete; without it WooCommerce moves the record to its trash where the
+/// resource has one (orders, products, variations' parents, coupons …) and
+/// refuses the call where it has none (customers, notes …: their tools say so
+/// and require `force`). `force` is always sent, so the store never guesses.
+pub(super) fn delete(store: &mut dyn Store, path: String, args: &Value) -> Result<Value, Error> {
+    let force = args["force"].as_bool().unwrap_or(false);
+    let req = ApiRequest {
+        method: Method::Delete,
+        path,
+        query: vec![("force".into(), force.to_string())],
+        body: None,
+        replay_safe: false,
+    };
+    Ok(store.send(&req)?.body)
+}

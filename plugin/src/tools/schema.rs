@@ -23,12 +23,21 @@ pub(super) fn list(extra: Value) -> Value {
         "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"], "description": "Sort by this field (WooCommerce's default is date for most resources)."},
         "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (default desc)."},
         "all_pages": {"type": "boolean", "description": "Walk every page and return all items."},
-        "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."}
+        "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."},
+        "fields": fields()
     });
     if let (Value::Object(p), Value::Object(e)) = (&mut props, extra) {
         p.extend(e);
     }
     json!({"$schema": DIALECT, "type": "object", "properties": props, "additionalProperties": false})
+}
+
+/// The `fields` argument: which top-level fields each record keeps (sent as
+/// WooCommerce's `_fields`). `_links` is left out of results unless listed here.
+pub(super) fn fields() -> Value {
+    json!({"type": "array", "maxItems": 100, "uniqueItems": true,
+        "items": {"type": "string", "format": "field-name", "pattern": "^[A-Za-z0-9_.-]{1,100}$", "description": "A field name such as id, status or billing.email."},
+        "description": "Only these fields of each record (WooCommerce's _fields), e.g. [\"id\", \"status\", \"total\"]; cuts what comes back. `_links` is returned only when listed."})
 }
 
 /// A list with no filter of its own.

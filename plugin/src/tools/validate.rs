@@ -64,6 +64,13 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
             Some("email") if !s.contains('@') || s.chars().any(char::is_whitespace) => {
                 return fail("must be an email address".into());
             }
+            Some("field-name")
+                if s.is_empty()
+                    || s.len() > 100
+                    || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) =>
+            {
+                return fail("must be a field name: letters, digits, `_`, `.`, `-` (at most 100 characters)".into());
+            }
             Some("date-time") => {
                 if let Err(m) = utc_date_time(s) {
                     return fail(m);

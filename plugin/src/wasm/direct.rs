@@ -245,6 +245,12 @@ impl wit_direct::Guest for Component {
     fn batch_update_products(update: Vec<wit_direct::ProductUpdate>) -> Result<String, wit::Error> {
         text_of(run("batch-update-products", &[json!({"update": json_of(&update)})]))
     }
+    // ---- orders, notes, refunds, products, variations, customers, coupons (CRUD) ----
+
+    // ---- categories, tags, attributes, attribute terms, reviews ----
+
+    // ---- shipping, tax, payments, settings, reports, system, webhooks, data ----
+
     fn raw_api_request(
         method: wit_direct::HttpMethod,
         path: String,

@@ -1,0 +1,3 @@
+//! End-to-end tests of the categories, tags, attributes and their terms, and reviews tools against the simulator.
+
+use super::*;

@@ -1,0 +1,6 @@
+//! Tax: rates and classes.
+
+use super::registry::Tool;
+
+/// The tax tools.
+pub(super) const TOOLS: &[Tool] = &[];
