@@ -6,7 +6,10 @@
 //! server: the PostgreSQL variants of the tests run then, and show as ignored
 //! (with the reason) otherwise, never as passed. Likewise `cfg(woo_python)`
 //! when a Python 3.10 or newer is found (`WOO_TEST_PYTHON`, else `python3` …
-//! on PATH): the test with the official MCP Python SDK needs one.
+//! on PATH): the test with the official MCP Python SDK needs one. And
+//! `cfg(woo_node)` when Node 18.17 or newer and npm are on PATH: the Node
+//! package's tests (host-harness/tests/bindings.rs) and the npm client tests
+//! (host-harness/tests/clients.rs) need them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,7 +36,20 @@ fn python_3_10() -> Option<String> {
     })
 }
 
+/// Node 18.17 or newer (ESM, `import.meta.resolve`, worker threads) and npm on PATH.
+fn node_18() -> bool {
+    let node = Command::new("node")
+        .args(["-e", "const [a, b] = process.versions.node.split('.').map(Number); process.exit(a > 18 || (a === 18 && b >= 17) ? 0 : 1)"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    node && Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
 fn main() {
+    println!("cargo:rustc-check-cfg=cfg(woo_node)");
+    if node_18() {
+        println!("cargo:rustc-cfg=woo_node");
+    }
     println!("cargo:rustc-check-cfg=cfg(woo_pg)");
     println!("cargo:rustc-check-cfg=cfg(woo_python)");
     println!("cargo:rerun-if-env-changed={PYTHON_ENV}");

@@ -1,6 +1,7 @@
 //! The simulator's HTTP side: one connection's requests, the injected
 //! faults, WooCommerce's authentication, and the route to a resource.
 
+use super::query::{self, PhpArray, PhpValue};
 use super::rest::{json_response, wc_error};
 use super::state::{Seen, SimState};
 use super::{Faults, auth, routes};
@@ -94,6 +95,7 @@ async fn handle(
         method: &parts.method,
         path: &path,
         query: &query,
+        get: query::parse(&query),
         headers: &parts.headers,
         body: &body,
     };
@@ -138,56 +140,65 @@ pub(super) struct Ctx<'a> {
     pub(super) method: &'a Method,
     pub(super) path: &'a str,
     pub(super) query: &'a str,
+    /// The query as PHP reads it into `$_GET`.
+    get: PhpArray,
     headers: &'a http::HeaderMap,
     body: &'a Bytes,
 }
 
 impl Ctx<'_> {
-    pub(super) fn params(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|s| !s.is_empty())
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                (auth::decode(k), auth::decode(v))
-            })
-            .collect()
-    }
-
+    /// The query parameter `name` as WordPress hands it to a controller
+    /// (`$_GET`, read as PHP reads the query): a string, or an array's values
+    /// joined with commas, as `wp_parse_list` reads `a[]=1&a[]=2` and `a=1,2`
+    /// alike.
     pub(super) fn param(&self, name: &str) -> Option<String> {
-        self.params().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        match self.get.get(name)? {
+            PhpValue::Str(s) => Some(s.clone()),
+            PhpValue::Array(a) => Some(leaves(a).join(",")),
+        }
     }
 
     pub(super) fn json_body(&self) -> Value {
         serde_json::from_slice(self.body).unwrap_or(Value::Null)
     }
 
-    /// WooCommerce's authentication; `None` = allowed.
+    /// `$_POST`: a form-encoded body of a POST (PHP reads no other).
+    fn form(&self) -> PhpArray {
+        let form = self
+            .headers
+            .get("content-type")
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        if *self.method == Method::POST && form {
+            query::parse(&String::from_utf8_lossy(self.body))
+        } else {
+            PhpArray::default()
+        }
+    }
+
+    /// WooCommerce's authentication; `None` = allowed. Over HTTPS the
+    /// query-string keys, then Basic auth, then OAuth; over plain HTTP OAuth only.
     fn authenticate(&self, faults: &Faults) -> Option<Response<Body>> {
         let keys = self.state.keys.lock().map(|k| k.clone()).ok()?;
         let header = self.headers.get("authorization").and_then(|h| h.to_str().ok()).unwrap_or("");
-        let mut params = self.params();
-        params.extend(auth::oauth_header_params(header));
-        let refuse = |(code, msg): auth::Refusal| Some(wc_error(401, code, &msg));
-        let has_oauth = params.iter().any(|(k, _)| k == "oauth_signature");
-        let result = if has_oauth {
+        let basic = || match (self.get.get_str("consumer_key"), self.get.get_str("consumer_secret")) {
+            (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => auth::check_pair(k, s, &keys),
+            _ => auth::verify_basic(header, &keys),
+        };
+        let oauth = || {
+            let params = self.get.merged(&self.form()).merged(&auth::oauth_header_params(header));
+            if !auth::attempts_oauth(&params) {
+                return None;
+            }
             let base_url = format!("{}://{}{}", self.scheme, self.host, self.path);
             let mut nonces = self.state.nonces.lock().ok()?;
             Some(auth::verify_oauth(self.method.as_str(), &base_url, &params, &keys, now_secs(), &mut nonces))
-        } else if self.scheme == "https" {
-            if let Some(r) = auth::verify_basic(header, &keys) {
-                Some(r)
-            } else {
-                match (self.param("consumer_key"), self.param("consumer_secret")) {
-                    (Some(k), Some(s)) => auth::check_pair(&k, &s, &keys),
-                    _ => None,
-                }
-            }
-        } else {
-            // Over plain HTTP WooCommerce looks for OAuth only: Basic auth and
-            // query-string keys are not even read.
-            None
         };
+        // Over plain HTTP WooCommerce looks for OAuth only: Basic auth and
+        // query-string keys are not even read.
+        let keyed = if self.scheme == "https" { basic() } else { None };
+        let result = keyed.or_else(oauth);
+        let refuse = |(code, msg): auth::Refusal| Some(wc_error(401, code, &msg));
         match result {
             Some(Ok(())) if faults.revoked => {
                 refuse(("woocommerce_rest_authentication_error", "Consumer key is invalid.".into()))
@@ -219,6 +230,17 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// An array's string values, depth first.
+fn leaves(a: &PhpArray) -> Vec<String> {
+    a.entries()
+        .iter()
+        .flat_map(|(_, v)| match v {
+            PhpValue::Str(s) => vec![s.clone()],
+            PhpValue::Array(inner) => leaves(inner),
+        })
+        .collect()
 }
 
 fn route(ctx: &Ctx, faults: &Faults) -> Response<Body> {

@@ -16,6 +16,7 @@ mod http;
 mod notes;
 mod orders;
 mod products;
+pub mod query;
 mod refunds;
 mod rest;
 mod routes;
