@@ -65,12 +65,13 @@ pub fn error_message(e: &types::Error) -> String {
 }
 
 /// Every sync kind, in the order an import takes them.
-pub const ALL_KINDS: [types::Kind; 5] = [
+pub const ALL_KINDS: [types::Kind; 6] = [
     types::Kind::Contacts,
     types::Kind::Orders,
     types::Kind::Transactions,
     types::Kind::Products,
     types::Kind::Collections,
+    types::Kind::Checkouts,
 ];
 
 /// A sync kind's name, as the WIT spells it (`contacts`, `orders` …).
@@ -82,6 +83,7 @@ pub fn kind_name(k: types::Kind) -> &'static str {
         Kind::Transactions => "transactions",
         Kind::Products => "products",
         Kind::Collections => "collections",
+        Kind::Checkouts => "checkouts",
     }
 }
 

@@ -1674,6 +1674,139 @@ fn realstore_webhook_disabled_or_deleted_through_the_api_is_healed_by_the_next_p
     assert_eq!(status["webhooks"]["healed"], 2);
 }
 
+/// Connect `db` to the real store over HTTP and import `kinds`.
+fn connect_real(db: &str, kinds: &str) {
+    let r = real();
+    let store = r.get("WOO_STORE_URL_HTTP");
+    let (key, secret) = (r.get("WOO_CONSUMER_KEY"), r.get("WOO_CONSUMER_SECRET"));
+    ok(&woo(&["--db", db, "connect", "--store", store, "--key", key, "--secret", secret, "--import", kinds], &[]));
+}
+
+/// Write one key of the connector's state in a SQLite `db`, as time passing would.
+fn set_state(db: &str, bucket: &str, key: &str, value: &str) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let n = c
+        .execute(
+            "UPDATE state SET value = ?1 WHERE connection = 'default' AND bucket = ?2 AND key = ?3",
+            rusqlite::params![value.as_bytes(), bucket, key],
+        )
+        .unwrap();
+    assert_eq!(n, 1, "{bucket}/{key} is in the state");
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_reconcile_sweep_imports_an_edit_no_webhook_delivered_at_ceil_n_over_100_list_requests() {
+    let r = real();
+    let t = &r.tag;
+    // 250 more customers, so the sweep walks several pages.
+    let mut made: Vec<u64> = vec![];
+    for chunk in 0..3 {
+        let create: Vec<Value> = (0..if chunk < 2 { 100 } else { 50 })
+            .map(|i| json!({"email": format!("sweep.{t}.{chunk}.{i}@example.test"), "first_name": "Sweep", "last_name": format!("{t}")}))
+            .collect();
+        let b = r.post("/customers/batch", json!({"create": create}));
+        made.extend(b["create"].as_array().unwrap().iter().filter_map(|c| c["id"].as_u64()));
+    }
+    assert_eq!(made.len(), 250);
+    let total = r.https.call("GET", "/customers?role=all&per_page=1&_fields=id", None, Auth::Basic);
+    let users: u64 = total.headers["x-wp-total"].parse().unwrap();
+    let db = db_path("reconcile");
+    connect_real(&db, "contacts");
+    ok(&woo(&["--db", &db, "settings", "--reconcile-every", "1", "--checkout-abandoned-after", "0"], &[]));
+    // The first pass starts the sweep's clock; the next is not due: the cost of a pass without a sweep.
+    sync_json(&db);
+    let plain = sync_json(&db)["requests"].as_u64().unwrap();
+    // An edit through the REST API, with no webhook registered: nothing tells the connector.
+    let edited = made[137];
+    let a = r.https.call("PUT", &format!("/customers/{edited}"), Some(&json!({"last_name": format!("Swept-{t}")})), Auth::Basic);
+    assert_eq!(a.status, 200, "{}", a.json);
+    let before = sync_json(&db)["requests"].as_u64().unwrap();
+    assert_eq!(before, plain, "not due yet: no sweep request");
+    assert_ne!(export(&db)[&format!("woo:customer:{edited}")]["last_name"], format!("Swept-{t}").as_str());
+    // The interval has passed.
+    set_state(&db, "cursors", "sync:contacts:reconciled", "2000-01-01T00:00:00Z");
+    let started = std::time::Instant::now();
+    let swept = sync_json(&db)["requests"].as_u64().unwrap();
+    let took = started.elapsed();
+    let cost = swept - plain;
+    eprintln!("sweep of {users} customers, 1 changed: {cost} requests in {took:?} (a pass without it: {plain})");
+    // Other runs may add or remove users meanwhile: n is read before and after.
+    let after = r.https.call("GET", "/customers?role=all&per_page=1&_fields=id", None, Auth::Basic);
+    let users_after: u64 = after.headers["x-wp-total"].parse().unwrap();
+    assert!(
+        [users.div_ceil(100) + 1, users_after.div_ceil(100) + 1].contains(&cost),
+        "ceil(n/100) list requests and one re-read: {cost} for {users}..{users_after} users"
+    );
+    assert_eq!(export(&db)[&format!("woo:customer:{edited}")]["last_name"], format!("Swept-{t}").as_str());
+    assert_eq!(sync_json(&db)["requests"].as_u64().unwrap(), plain, "swept just now: not due");
+    for chunk in made.chunks(100) {
+        let b = r.post("/customers/batch?force=true&reassign=0", json!({"delete": chunk}));
+        assert_eq!(b["delete"].as_array().map(Vec::len), Some(chunk.len()));
+    }
+}
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_checkout_drafts_are_checkouts_converted_when_ordered_and_abandoned_once() {
+    let r = real();
+    let s = seeded();
+    let t = &r.tag;
+    let db = db_path("checkouts");
+    connect_real(&db, "all");
+    ok(&woo(&["--db", &db, "settings", "--checkout-abandoned-after", "1"], &[]));
+    let rec = export(&db);
+    let imported = &rec[&format!("woo:checkout:{}", s.draft_order)];
+    assert_eq!(imported["kind"], "checkout", "the seeded draft is a checkout");
+    assert!(!rec.contains_key(&format!("woo:order:{}", s.draft_order)), "never an order");
+    // WooCommerce's filters are "after, to the second": let a second pass.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let line = json!([{"product_id": s.simple, "quantity": 1}]);
+    let draft = |email: String, customer: u64| {
+        let o = r.post("/orders", json!({"status": "checkout-draft", "customer_id": customer, "line_items": line, "billing": {"email": email}}));
+        assert_eq!(o["status"], "checkout-draft");
+        o["id"].as_u64().unwrap()
+    };
+    let left_at = std::time::Instant::now();
+    let left = draft(format!("Leaves.{t}@Example.test"), 0);
+    let bought = draft(s.customer_email.clone(), s.customer);
+    sync_json(&db);
+    let rec = export(&db);
+    let c = &rec[&format!("woo:checkout:{left}")];
+    assert_eq!((c["status"].as_str(), c["email"].as_str()), (Some("open"), Some(&*format!("leaves.{t}@example.test"))));
+    assert_eq!(c["total"], "9.50");
+    assert_eq!(rec[&format!("woo:checkout:{bought}")]["contact_id"], format!("woo:customer:{}", s.customer));
+    assert!(!rec.contains_key(&format!("woo:order:{left}")) && !rec.contains_key(&format!("woo:order:{bought}")));
+    // One becomes an order.
+    let a = r.https.call("PUT", &format!("/orders/{bought}"), Some(&json!({"status": "processing"})), Auth::Basic);
+    assert_eq!(a.status, 200);
+    sync_json(&db);
+    let rec = export(&db);
+    let c = &rec[&format!("woo:checkout:{bought}")];
+    assert_eq!((c["status"].as_str(), c["order_id"].as_str()), (Some("converted"), Some(&*format!("woo:order:{bought}"))));
+    assert!(rec.contains_key(&format!("woo:order:{bought}")));
+    for id in [left, bought] {
+        assert!(!rec.contains_key(&format!("woo:trigger:checkout_abandoned:{id}")), "{id} is not past its time yet");
+    }
+    // The other is left a minute.
+    std::thread::sleep(std::time::Duration::from_secs(62).saturating_sub(left_at.elapsed()));
+    let v = sync_json(&db);
+    assert!(v["triggers"].as_u64().unwrap() >= 1, "{v}");
+    let rec = export(&db);
+    let abandoned: Vec<&String> = rec.keys().filter(|k| k.starts_with("woo:trigger:checkout_abandoned:")).collect();
+    assert!(abandoned.contains(&&format!("woo:trigger:checkout_abandoned:{left}")), "{abandoned:?}");
+    assert!(!abandoned.contains(&&format!("woo:trigger:checkout_abandoned:{bought}")), "it became an order");
+    let trigger = &rec[&format!("woo:trigger:checkout_abandoned:{left}")];
+    assert_eq!(trigger["email"], format!("leaves.{t}@example.test").as_str());
+    assert_eq!(rec[&format!("woo:checkout:{left}")]["status"], "abandoned");
+    let v = sync_json(&db);
+    assert_eq!(v["triggers"], 0, "once: {v}");
+    for id in [left, bought] {
+        let a = r.https.call("DELETE", &format!("/orders/{id}?force=true"), None, Auth::Basic);
+        assert_eq!(a.status, 200, "{}", a.json);
+    }
+}
+
 #[path = "realstore/tools_crud.rs"]
 mod tools_crud;
 

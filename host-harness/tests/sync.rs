@@ -512,8 +512,9 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     let settings = stdout_json(&woo(&["--db", db, "--json", "settings"]));
     assert_eq!(
         settings,
-        json!({"contacts": false, "orders": true, "transactions": true, "products": false, "collections": false, "order-submitted": true, "payment-received": false,
-            "order-status-changed": false, "order-refunded": false, "customer-created": false, "product-out-of-stock": false, "reconcile-every-minutes": 60})
+        json!({"contacts": false, "orders": true, "transactions": true, "products": false, "collections": false, "checkouts": false, "order-submitted": true, "payment-received": false,
+            "order-status-changed": false, "order-refunded": false, "customer-created": false, "product-out-of-stock": false, "reconcile-every-minutes": 60,
+            "checkout-abandoned-after-minutes": 60})
     );
     let settings = stdout_json(&woo(&[
         "--db",
@@ -538,6 +539,11 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     assert!(every.status.success() && String::from_utf8_lossy(&every.stdout).contains("reconcile-every: never"));
     let every = stdout_json(&woo(&["--db", db, "--json", "settings", "--reconcile-every", "15"]));
     assert_eq!(every["reconcile-every-minutes"], 15);
+    let abandon = woo(&["--db", db, "settings", "--checkout-abandoned-after", "0", "--enable", "checkouts"]);
+    let out = String::from_utf8_lossy(&abandon.stdout);
+    assert!(abandon.status.success() && out.contains("checkout-abandoned-after: never") && out.contains("checkouts: on"), "{out}");
+    let abandon = stdout_json(&woo(&["--db", db, "--json", "settings", "--checkout-abandoned-after", "90"]));
+    assert_eq!((abandon["checkout-abandoned-after-minutes"].as_u64(), abandon["checkouts"].as_bool()), (Some(90), Some(true)));
     let sync = stdout_json(&woo(&["--db", db, "--json", "sync"]));
     assert_eq!(sync["triggers"], 0);
     assert!(sync["kinds"].is_array() && sync["requests"].is_number());
@@ -907,5 +913,123 @@ async fn rule_reconcile_sweep_lists_customers_by_fields_and_rereads_only_the_edi
     let seen = w.requests();
     w.sync().await.unwrap();
     assert!(sweeps(&w, seen).is_empty());
+}
+}
+
+/// A checkout draft as the block checkout leaves one in the simulator: an
+/// order placed, then put back in `checkout-draft` before any pass saw it.
+fn checkout_draft(w: &World, email: &str, customer: u64) -> u64 {
+    let id = order_of(&w.sim.state.place_order(customer, email, false));
+    w.sim.state.update_order(id, json!({"status": "checkout-draft"})).unwrap();
+    id
+}
+
+/// Let `minutes` pass since a draft's last change, which a pass noted: the
+/// store's draft and what the connector noted of it are both that old.
+fn left_ago(w: &mut World, id: u64, minutes: u64) {
+    let at = woo_host::dates::wc_date(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - minutes * 60,
+    );
+    {
+        let mut d = w.data();
+        let o = d.orders.iter_mut().find(|o| o["id"] == id).unwrap();
+        o["date_modified"] = json!(at);
+        o["date_modified_gmt"] = json!(at);
+    }
+    let storage = &mut w.s.store.data_mut().storage;
+    storage.kv_set("default", "checkouts", &id.to_string(), format!("open|{at}").as_bytes()).unwrap();
+    storage.kv_set("default", "checkouts-open", &id.to_string(), at.as_bytes()).unwrap();
+}
+
+on_each_backend! {
+/// The checkout rules: checkout drafts (listed by the store only with
+/// `status=checkout-draft`) are `checkout` records, never orders; linked to
+/// the contact their e-mail already has; the import's drafts are history;
+/// one that becomes an order is `converted` and names it; one still a draft,
+/// unchanged, an hour after its last change fires `checkout_abandoned` once.
+async fn rule_checkouts_are_records_of_their_own_converted_when_ordered_and_abandoned_once(b) {
+    let mut w = World::on(&b, 40, 120, 30).await;
+    let mut kinds = ALL.to_vec();
+    kinds.push(Kind::Checkouts);
+    w.import(&kinds).await.unwrap();
+    let drafts: Vec<u64> =
+        w.data().orders.iter().filter(|o| o["status"] == "checkout-draft").map(order_of).collect();
+    assert!(!drafts.is_empty(), "the seed has checkout drafts");
+    let checkouts = w.records("checkout");
+    let orders = w.records("order");
+    for id in &drafts {
+        assert!(checkouts.contains_key(&format!("woo:checkout:{id}")), "draft {id} imported as a checkout");
+        assert!(!orders.contains_key(&format!("woo:order:{id}")), "never as an order");
+    }
+    assert!(w.triggers().is_empty(), "history fires nothing");
+    let (customer, email) = {
+        let d = w.data();
+        let c = d.customers.iter().find(|c| c["role"] == "customer").unwrap();
+        (order_of(c), c["email"].as_str().unwrap().to_string())
+    };
+    let bought = checkout_draft(&w, &email, customer);
+    let left = checkout_draft(&w, "Leaves.Cart@Example.test", 0);
+    w.sync().await.unwrap();
+    let checkouts = w.records("checkout");
+    assert_eq!(checkouts[&format!("woo:checkout:{bought}")]["status"], "open");
+    assert_eq!(checkouts[&format!("woo:checkout:{bought}")]["contact_id"], format!("woo:customer:{customer}"));
+    assert_eq!(checkouts[&format!("woo:checkout:{left}")]["email"], "leaves.cart@example.test");
+    assert_eq!(checkouts[&format!("woo:checkout:{left}")]["contact_id"], Value::Null, "no contact made from a draft");
+    assert!(!w.records("order").contains_key(&format!("woo:order:{left}")));
+    // The shopper pays: the checkout is converted, the order imported.
+    w.sim.state.update_order(bought, json!({"status": "processing"})).unwrap();
+    w.sync().await.unwrap();
+    let c = &w.records("checkout")[&format!("woo:checkout:{bought}")];
+    assert_eq!((c["status"].as_str(), c["order_id"].as_str()), (Some("converted"), Some(&*format!("woo:order:{bought}"))));
+    assert!(w.records("order").contains_key(&format!("woo:order:{bought}")));
+    assert!(w.triggers().contains(&format!("woo:trigger:order_submitted:{bought}")));
+    // The other shopper left an hour ago: asked about, it fires once.
+    left_ago(&mut w, left, 61);
+    let seen = w.requests();
+    w.sync().await.unwrap();
+    let asked: Vec<String> = w.sim.state.seen.lock().unwrap()[seen..]
+        .iter()
+        .filter(|r| r.path.ends_with("/orders") && r.query.contains("include="))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(asked.len(), 1, "one request for the checkouts past their time: {asked:?}");
+    assert!(asked[0].contains("status=checkout-draft") && asked[0].contains(&format!("include={left}")), "{asked:?}");
+    let abandoned: Vec<String> = w.triggers().into_iter().filter(|t| t.contains("checkout_abandoned")).collect();
+    assert_eq!(abandoned, [format!("woo:trigger:checkout_abandoned:{left}")]);
+    assert_eq!(w.records("checkout")[&format!("woo:checkout:{left}")]["status"], "abandoned");
+    let trigger = &w.records("trigger")[&abandoned[0]];
+    assert_eq!((trigger["email"].as_str(), trigger["subject_id"].as_str()), (Some("leaves.cart@example.test"), Some(&*format!("woo:checkout:{left}"))));
+    let seen = w.requests();
+    w.sync().await.unwrap();
+    w.sync().await.unwrap();
+    let asked = w.sim.state.seen.lock().unwrap()[seen..].iter().filter(|r| r.query.contains("include=")).count();
+    assert_eq!(asked, 0, "nothing open past its time: no request");
+    assert_eq!(w.triggers().iter().filter(|t| t.contains("checkout_abandoned")).count(), 1, "once");
+}
+}
+
+on_each_backend! {
+/// A product read only for its categories (product sync off, collections
+/// on) is not remembered as applied: once product sync is turned on, the
+/// next change to it is imported.
+async fn rule_product_read_for_collections_only_is_applied_once_product_sync_is_turned_on(b) {
+    let mut w = World::on(&b, 3, 5, 30).await;
+    w.import(&[Kind::Collections]).await.unwrap();
+    w.s.begin_call();
+    w.s.bindings.woo_connector_webhook().call_register(&mut w.s.store, "http://127.0.0.1:9/webhooks").await.unwrap().unwrap();
+    assert!(w.records("product").is_empty());
+    w.set(|s| s.products = false).await;
+    let id = {
+        let d = w.data();
+        let priced = |p: &&Value| p["price"].as_str().is_some_and(|p| !p.is_empty() && p != "0");
+        order_of(d.products.iter().filter(|p| p["type"] == "simple" && p["status"] == "publish").find(priced).unwrap())
+    };
+    let v1 = w.sim.state.update_product(id, json!({"name": "Read For Its Categories"})).unwrap();
+    w.sync().await.unwrap();
+    assert!(w.records("product").is_empty(), "product sync off: read for its categories only");
+    w.set(|s| s.products = true).await;
+    // The very version the pass read, delivered now: news, not a duplicate.
+    assert_eq!(deliver(&mut w, "product.updated", &v1).await, "DeliveryOutcome::Applied");
+    assert_eq!(w.records("product")[&format!("woo:product:{id}")]["name"], "Read For Its Categories");
 }
 }

@@ -19,6 +19,8 @@ pub enum RecordKind {
     Product,
     /// A product category.
     Collection,
+    /// A checkout: a `checkout-draft` order (a shopper's saved cart).
+    Checkout,
 }
 
 impl RecordKind {
@@ -30,6 +32,7 @@ impl RecordKind {
             RecordKind::Transaction => "transaction",
             RecordKind::Product => "product",
             RecordKind::Collection => "collection",
+            RecordKind::Checkout => "checkout",
         }
     }
 }
@@ -63,10 +66,11 @@ impl Record {
 pub struct Trigger {
     /// What happened: one of the names in `sync::triggers`
     /// (`order_submitted`, `payment_received`, `order_status_changed`,
-    /// `order_refunded`, `customer_created`, `product_out_of_stock`).
+    /// `order_refunded`, `customer_created`, `product_out_of_stock`,
+    /// `checkout_abandoned`).
     pub name: &'static str,
     /// The record it is about: `woo:order:<id>`, `woo:customer:<id>`,
-    /// `woo:product:<id>` or `woo:variation:<id>`.
+    /// `woo:product:<id>`, `woo:variation:<id>` or `woo:checkout:<id>`.
     pub subject_id: String,
     /// What makes one firing once-only besides the name and the subject
     /// (a status change's statuses and version, a refund id, a stock
@@ -216,6 +220,15 @@ pub mod bucket {
     pub const SKUS: &str = "skus";
     /// Ids of categories linked to imported products.
     pub const LINKED_CATEGORIES: &str = "linked-categories";
+    /// Checkouts seen: order id → `<state>|<date_modified_gmt>`, the state
+    /// being `open`, `abandoned` (its trigger fired, or it was past the
+    /// time already when first seen), `converted` (it became an order) or
+    /// `closed` (no longer a draft, not seen as an order).
+    pub const CHECKOUTS: &str = "checkouts";
+    /// The open checkouts only: order id → `date_modified_gmt`, what each
+    /// pass checks for abandonment (a key outlives its checkout's closing by
+    /// at most one pass).
+    pub const CHECKOUTS_OPEN: &str = "checkouts-open";
 }
 
 #[cfg(any(test, feature = "testing"))]

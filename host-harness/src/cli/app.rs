@@ -146,7 +146,7 @@ pub fn parse_kinds(list: &str, flag: &str) -> Result<Vec<Kind>> {
     for item in list.split(',').map(str::trim) {
         let Some(k) = kind_from_name(item) else {
             bail!(invalid(format!(
-                "{flag}: unknown kind `{item}` (use all, none, or contacts,orders,transactions,products,collections)"
+                "{flag}: unknown kind `{item}` (use all, none, or contacts,orders,transactions,products,collections,checkouts)"
             )))
         };
         if !out.contains(&k) {

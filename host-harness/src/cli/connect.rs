@@ -20,13 +20,13 @@ pub(crate) struct Args {
     secret: String,
     #[arg(long, env = "WOO_OWNER_EMAIL")]
     owner_email: Option<String>,
-    /// `all`, `none` or a comma list of contacts,orders,transactions,products,collections.
+    /// `all`, `none` or a comma list of contacts,orders,transactions,products,collections,checkouts.
     #[arg(long, default_value = "all")]
     import: String,
     /// OAuth 1.0a signature method over plain HTTP: hmac-sha256 or hmac-sha1.
     #[arg(long, default_value = "hmac-sha256")]
     signature_method: String,
-    /// Ongoing sync: `all`, `none` or a comma list of contacts,orders,transactions,products,collections,
+    /// Ongoing sync: `all`, `none` or a comma list of contacts,orders,transactions,products,collections,checkouts,
     /// order-submitted,payment-received,order-status-changed,order-refunded,customer-created,product-out-of-stock.
     #[arg(long, default_value = "all")]
     sync: String,
@@ -44,6 +44,7 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         transactions: false,
         products: false,
         collections: false,
+        checkouts: false,
         order_submitted: false,
         payment_received: false,
         order_status_changed: false,
@@ -52,14 +53,17 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         product_out_of_stock: false,
         concurrency: 0,
         reconcile_every_minutes: 0,
+        checkout_abandoned_after_minutes: 0,
     };
     settings::apply(&mut wanted, &args.sync, true, "--sync")?;
     let (mut s, info) =
         app.connect(&args.store, &args.key, &args.secret, args.owner_email, &args.signature_method).await?;
-    // The pages in flight and the sweep's interval stay as they were chosen.
+    // The pages in flight, the sweep's interval and the abandonment time
+    // stay as they were chosen.
     let current = app.settings(&mut s).await?;
     wanted.concurrency = current.concurrency;
     wanted.reconcile_every_minutes = current.reconcile_every_minutes;
+    wanted.checkout_abandoned_after_minutes = current.checkout_abandoned_after_minutes;
     app.set_settings(&mut s, &wanted).await?;
     eprintln!(
         "connected to {} (WooCommerce {}, {})",

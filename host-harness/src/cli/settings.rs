@@ -1,5 +1,6 @@
 //! `woo settings`: show or change what ongoing sync keeps in step, how
-//! many pages a pass keeps in flight, and how often customers are swept. The settings' names are also what
+//! many pages a pass keeps in flight, how often customers are swept, and
+//! when a checkout is abandoned. The settings' names are also what
 //! `woo connect --sync` takes.
 
 use super::app::App;
@@ -22,15 +23,20 @@ pub(crate) struct Args {
     /// `/customers` with `_fields=id,date_modified_gmt` and re-reads only the changed ones.
     #[arg(long = "reconcile-every", value_name = "MINUTES")]
     reconcile_every: Option<u32>,
+    /// Minutes after its last change a checkout that has not become an order fires `checkout_abandoned`,
+    /// once (default 60; 0 = never).
+    #[arg(long = "checkout-abandoned-after", value_name = "MINUTES")]
+    checkout_abandoned_after: Option<u32>,
 }
 
 /// The on/off settings, by name: the kinds kept in step, then the triggers.
-pub const SETTING_NAMES: [&str; 11] = [
+pub const SETTING_NAMES: [&str; 12] = [
     "contacts",
     "orders",
     "transactions",
     "products",
     "collections",
+    "checkouts",
     "order-submitted",
     "payment-received",
     "order-status-changed",
@@ -46,6 +52,7 @@ fn setting_mut<'a>(s: &'a mut Settings, name: &str) -> Option<&'a mut bool> {
         "transactions" => &mut s.transactions,
         "products" => &mut s.products,
         "collections" => &mut s.collections,
+        "checkouts" => &mut s.checkouts,
         "order-submitted" => &mut s.order_submitted,
         "payment-received" => &mut s.payment_received,
         "order-status-changed" => &mut s.order_status_changed,
@@ -98,14 +105,18 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
     if let Some(m) = args.reconcile_every {
         settings.reconcile_every_minutes = m;
     }
+    if let Some(m) = args.checkout_abandoned_after {
+        settings.checkout_abandoned_after_minutes = m;
+    }
     let changed = args.enable.is_some() || args.disable.is_some() || args.concurrency.is_some();
-    if changed || args.reconcile_every.is_some() {
+    if changed || args.reconcile_every.is_some() || args.checkout_abandoned_after.is_some() {
         // The component refuses a concurrency outside 1 to 16 (exit 2).
         app.set_settings(&mut s, &settings).await?;
     }
     let mut v = as_json(&settings);
     if app.json {
         v["reconcile-every-minutes"] = json!(settings.reconcile_every_minutes);
+        v["checkout-abandoned-after-minutes"] = json!(settings.checkout_abandoned_after_minutes);
         println!("{v}");
     } else {
         for n in SETTING_NAMES {
@@ -114,6 +125,10 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         match settings.reconcile_every_minutes {
             0 => println!("reconcile-every: never"),
             m => println!("reconcile-every: {m} minutes"),
+        }
+        match settings.checkout_abandoned_after_minutes {
+            0 => println!("checkout-abandoned-after: never"),
+            m => println!("checkout-abandoned-after: {m} minutes"),
         }
     }
     eprintln!("pages in flight: {}", settings.concurrency);

@@ -11,7 +11,10 @@
 
 pub mod postgres;
 pub mod seal;
+mod shared;
 pub mod sqlite;
+
+pub use shared::Shared;
 
 pub use crate::wit::platform::{Batch, Notification, PlatformRecord, RecordKind, TriggerEvent};
 
@@ -63,8 +66,8 @@ pub fn display_name(db: &str) -> String {
 /// notification, its `kind` being the kind's name (see [`kind_name`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
-    /// `contact`, `order`, `transaction`, `product`, `collection`, `trigger`
-    /// or `notification`.
+    /// `contact`, `order`, `transaction`, `product`, `collection`,
+    /// `checkout`, `trigger` or `notification`.
     pub kind: String,
     /// Stable id, for example `woo:order:42`.
     pub id: String,
@@ -81,6 +84,7 @@ pub fn kind_name(kind: RecordKind) -> &'static str {
         RecordKind::Transaction => "transaction",
         RecordKind::Product => "product",
         RecordKind::Collection => "collection",
+        RecordKind::Checkout => "checkout",
     }
 }
 

@@ -54,6 +54,11 @@ pub fn variation_id(variation: u64) -> String {
     format!("woo:variation:{variation}")
 }
 
+/// Record id of a checkout (a `checkout-draft` order).
+pub fn checkout_id(order: u64) -> String {
+    format!("woo:checkout:{order}")
+}
+
 /// Record id of a collection (a product category).
 pub fn category_id(category: u64) -> String {
     format!("woo:category:{category}")

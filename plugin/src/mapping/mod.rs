@@ -4,8 +4,9 @@
 //! the platform order status, and the record ids.
 //!
 //! `ids` says how record ids are written; `contact`, `order`, `transaction`,
-//! `product` and `collection` build one kind of record each.
+//! `product`, `collection` and `checkout` build one kind of record each.
 
+pub mod checkout;
 pub mod collection;
 pub mod contact;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod product;
 pub mod transaction;
 
 pub use crate::port::{Record, RecordKind};
+pub use checkout::{CheckoutStatus, checkout_record, is_checkout_draft};
 pub use collection::collection_record;
 pub use contact::{contact_from_customer, contact_from_order_billing, is_importable_role};
 pub use ids::{customer_contact_id, guest_contact_id};

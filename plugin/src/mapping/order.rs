@@ -35,20 +35,7 @@ pub fn order_record(o: &Value, contact_id: Option<&str>) -> Option<Record> {
     if !is_importable_order_status(&woo_status) {
         return None;
     }
-    let lines: Vec<Value> = list(&o["line_items"])
-        .iter()
-        .map(|l| {
-            json!({
-                "product_id": read::id(&l["product_id"]).map(product_id),
-                "variant_id": read::id(&l["variation_id"]).map(variation_id),
-                "sku": text(&l["sku"]),
-                "name": name(&l["name"]),
-                "quantity": read::id(&l["quantity"]).unwrap_or(0),
-                "price": money(&l["price"]).unwrap_or_else(|| "0.00".into()),
-                "total": money(&l["total"]).unwrap_or_else(|| "0.00".into()),
-            })
-        })
-        .collect();
+    let lines = line_items(o);
     Some(Record::new(
         RecordKind::Order,
         order_id(id),
@@ -75,8 +62,26 @@ pub fn order_record(o: &Value, contact_id: Option<&str>) -> Option<Record> {
     ))
 }
 
+/// The order's lines as records carry them (an order's and a checkout's).
+pub(super) fn line_items(o: &Value) -> Vec<Value> {
+    list(&o["line_items"])
+        .iter()
+        .map(|l| {
+            json!({
+                "product_id": read::id(&l["product_id"]).map(product_id),
+                "variant_id": read::id(&l["variation_id"]).map(variation_id),
+                "sku": text(&l["sku"]),
+                "name": name(&l["name"]),
+                "quantity": read::id(&l["quantity"]).unwrap_or(0),
+                "price": money(&l["price"]).unwrap_or_else(|| "0.00".into()),
+                "total": money(&l["total"]).unwrap_or_else(|| "0.00".into()),
+            })
+        })
+        .collect()
+}
+
 /// Sum of the line totals, as a decimal string, computed in minor units.
-fn subtotal(o: &Value) -> String {
+pub(super) fn subtotal(o: &Value) -> String {
     let cents: i128 = list(&o["line_items"])
         .iter()
         .filter_map(|l| money(&l["subtotal"]).or_else(|| money(&l["total"])))

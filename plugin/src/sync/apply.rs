@@ -11,11 +11,14 @@
 //! - A product's record notes its categories (collections follow them) and
 //!   its SKUs (two products with one SKU are reported, never merged) and
 //!   its stock (`product_out_of_stock`) ([`product`]).
+//! - An order that was a checkout held marks that checkout `converted`
+//!   ([`checkouts::converted`]), whatever the order switches say.
 //! - A registered customer's contact is indexed by e-mail ([`customer`]), so
 //!   a guest order with that e-mail links to it; a buyer without a contact
 //!   gets one from the order's billing details ([`Buyers`]); the version
 //!   applied is remembered for the reconciliation sweep.
 
+use super::checkouts;
 use super::settings::Settings;
 use super::triggers::{self, OrderState, Stock};
 use crate::mapping::{self, ProductSkip, Record, ids};
@@ -59,7 +62,9 @@ pub fn order(
     }
     let wanted = settings.orders || settings.transactions || settings.order_submitted || settings.payment_received;
     if !wanted {
-        return Ok(false);
+        // A checkout held that became this order is marked converted still.
+        let contact = checkouts::known_contact(host, order)?;
+        return checkouts::converted(host, settings, order, contact.as_deref(), batch);
     }
     batch.set_state(bucket::ORDERS, &id.to_string(), state.encode());
     // Rule: with contact sync off, an order's buyer still becomes a contact.
@@ -74,6 +79,7 @@ pub fn order(
     {
         batch.records.push(payment);
     }
+    checkouts::converted(host, settings, order, contact.as_deref(), batch)?;
     let now = host.now_rfc3339();
     batch.triggers.extend(triggers::for_order(settings, previous.as_ref(), order, contact.as_deref(), &now));
     Ok(true)
@@ -114,7 +120,7 @@ pub fn changed_product(
 }
 
 /// Map a product and note in `batch` what its record implies: the version
-/// applied, the categories it links (collections follow them), its SKUs and
+/// applied (only when `wanted`), the categories it links (collections follow them), its SKUs and
 /// the stock of the product and its variants (compared or only noted, as
 /// `stock` says). The record itself goes in only when `wanted` (products are
 /// read for their categories too). `previously_imported` keeps an
@@ -136,7 +142,12 @@ pub fn product(
         Ok(record) => record,
         Err(skip) => return Ok(Err(skip)),
     };
-    batch.set_state(bucket::PRODUCTS, &id.to_string(), read::text(&p["date_modified_gmt"]));
+    if wanted {
+        // Only a product given to the platform counts as applied: one read
+        // for its categories alone (product sync off) is applied, not
+        // skipped as known, once product sync is turned on.
+        batch.set_state(bucket::PRODUCTS, &id.to_string(), read::text(&p["date_modified_gmt"]));
+    }
     for c in mapping::product_category_ids(p) {
         batch.set_state(bucket::LINKED_CATEGORIES, &c.to_string(), "1");
     }
@@ -293,6 +304,23 @@ mod tests {
                 "woo:trigger:payment_received:9",
             ]
         );
+    }
+
+    #[test]
+    fn rule_a_product_read_only_for_its_categories_is_applied_once_product_sync_is_turned_on() {
+        let mut host = MemoryHost::default();
+        let p = json!({"id": 5, "type": "simple", "status": "publish", "price": "9.50",
+            "categories": [{"id": 3}], "date_modified_gmt": "2025-03-01T08:00:00"});
+        let collections_only = Settings { products: false, ..Settings::default() };
+        let mut batch = Batch::default();
+        changed_product(&mut host, &collections_only, &p, &[], &mut batch).unwrap();
+        assert!(batch.records.is_empty(), "product sync off: no record");
+        host.commit(batch).unwrap();
+        assert!(host.get(bucket::LINKED_CATEGORIES, "3").unwrap().is_some(), "its category is linked");
+        assert!(host.get(bucket::PRODUCTS, "5").unwrap().is_none(), "not applied");
+        let mut batch = Batch::default();
+        assert!(changed_product(&mut host, &Settings::default(), &p, &[], &mut batch).unwrap());
+        assert_eq!(batch.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["woo:product:5"]);
     }
 
     #[test]

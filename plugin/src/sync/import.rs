@@ -33,10 +33,14 @@ enum Phase {
     Orders,
     /// The store's `/refunds` list.
     Refunds,
+    /// The checkout drafts (`/orders?status=checkout-draft`), after the
+    /// contacts they link to.
+    Checkouts,
 }
 
 impl Phase {
-    const ALL: [Phase; 5] = [Phase::Products, Phase::Collections, Phase::Contacts, Phase::Orders, Phase::Refunds];
+    const ALL: [Phase; 6] =
+        [Phase::Products, Phase::Collections, Phase::Contacts, Phase::Orders, Phase::Refunds, Phase::Checkouts];
 
     /// The phase's name in checkpoint keys and progress.
     fn name(self) -> &'static str {
@@ -46,6 +50,7 @@ impl Phase {
             Phase::Contacts => "contacts",
             Phase::Orders => "orders",
             Phase::Refunds => "refunds",
+            Phase::Checkouts => "checkouts",
         }
     }
 
@@ -58,6 +63,7 @@ impl Phase {
             Phase::Contacts => wants(Kind::Contacts),
             Phase::Orders => wants(Kind::Orders) || wants(Kind::Transactions),
             Phase::Refunds => wants(Kind::Transactions) && endpoints.refunds,
+            Phase::Checkouts => wants(Kind::Checkouts),
         }
     }
 
@@ -71,6 +77,10 @@ impl Phase {
             }
             Phase::Orders => ("/orders", vec![("_fields".into(), ORDER_FIELDS.join(","))]),
             Phase::Refunds => ("/refunds", vec![]),
+            Phase::Checkouts => (
+                "/orders",
+                vec![("status".into(), "checkout-draft".into()), ("_fields".into(), ORDER_FIELDS.join(","))],
+            ),
         };
         query.push(("orderby".into(), "id".into()));
         query.push(("order".into(), "asc".into()));
@@ -85,6 +95,7 @@ impl Phase {
             Phase::Contacts => &[Kind::Contacts],
             Phase::Orders => &[Kind::Orders, Kind::Transactions],
             Phase::Refunds => &[],
+            Phase::Checkouts => &[Kind::Checkouts],
         }
     }
 
@@ -218,6 +229,7 @@ impl<H: Host> PhaseCtx<'_, H> {
             Phase::Contacts => self.contacts(&page.items, &mut batch),
             Phase::Orders => self.orders(client, &page.items, &mut batch)?,
             Phase::Refunds => self.refunds(&page.items, &mut batch)?,
+            Phase::Checkouts => self.checkouts(&page.items, &mut batch)?,
         }
         batch.set_state(bucket::CURSORS, &self.phase.checkpoint_key(), page.page.to_string());
         commit_counted(self.host, self.report, batch)?;
@@ -355,6 +367,22 @@ impl<H: Host> PhaseCtx<'_, H> {
                 if let Some(t) = mapping::refund_transaction(id, refund, &currency, contact_id.as_deref()) {
                     self.emit(Kind::Transactions, batch, t);
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A page of checkout drafts: history, so one already past its time is
+    /// noted abandoned and fires nothing.
+    fn checkouts(&mut self, items: &[Value], batch: &mut Batch) -> Result<(), StorageError> {
+        let settings = super::settings::load(self.host)?;
+        for o in items {
+            if read::id(&o["id"]).is_none() {
+                self.malformed(Kind::Checkouts, "checkout", o);
+                continue;
+            }
+            if !super::checkouts::draft(self.host, &settings, o, true, batch)? {
+                self.report.entry(Kind::Checkouts).skipped += 1;
             }
         }
         Ok(())

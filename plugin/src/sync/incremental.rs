@@ -8,9 +8,12 @@
 //! is caught up: orders and products by their `modified_after` cursors (they
 //! never relied on deliveries), customers, which have no date filter, by a
 //! reconciliation sweep ([`reconcile::customers`]), which also runs every
-//! `reconcile-every-minutes`.
+//! `reconcile-every-minutes`. Checkouts follow the orders: the drafts changed
+//! since their cursor, then the open ones past their time
+//! ([`checkouts::abandon_due`]).
 
 use super::apply;
+use super::checkouts;
 use super::fetch::{self, StoreEndpoints};
 use super::reconcile;
 use super::settings::{self, Settings};
@@ -90,6 +93,7 @@ pub fn run_pass<T: Transport>(
         settings.transactions &= has(Kind::Transactions);
         settings.products &= has(Kind::Products);
         settings.collections &= has(Kind::Collections);
+        settings.checkouts &= has(Kind::Checkouts);
         if !has(Kind::Orders) {
             settings.order_submitted = false;
             settings.payment_received = false;
@@ -122,6 +126,12 @@ pub fn run_pass<T: Transport>(
     }
     if settings.orders || settings.transactions || settings.order_submitted || settings.payment_received {
         orders_pass(client, host, &settings, &mut report, &now, concurrency)?;
+    }
+    if settings.checkouts {
+        // After the orders: a checkout that became an order is converted
+        // before it could be taken for abandoned.
+        checkouts_pass(client, host, &settings, &mut report, &now, concurrency)?;
+        checkouts::abandon_due(client, host, &settings, &mut report)?;
     }
     report.requests = client.requests - started;
     Ok(report)
@@ -187,6 +197,39 @@ fn orders_pass<T: Transport>(
     })?;
     let mut b = Batch::default();
     set_since(&mut b, &[Kind::Orders, Kind::Transactions], now);
+    commit_counted(host, report, b)
+}
+
+/// Checkout drafts changed since the cursor: `status=checkout-draft` is the
+/// only list that has them, and `modified_after` works on it.
+fn checkouts_pass<T: Transport>(
+    client: &mut Client<T>,
+    host: &mut impl Host,
+    settings: &Settings,
+    report: &mut Report,
+    now: &str,
+    concurrency: usize,
+) -> Result<(), Error> {
+    let Some(since) = cursor(host, &since_key(Kind::Checkouts))? else {
+        host.log(Level::Info, "first checkouts sync: starting from now (no import ran)");
+        let mut b = Batch::default();
+        set_since(&mut b, &[Kind::Checkouts], now);
+        return commit_counted(host, report, b);
+    };
+    let mut q = changed_since(&since);
+    q.push(("status".to_string(), "checkout-draft".to_string()));
+    q.push(("_fields".to_string(), super::import::ORDER_FIELDS.join(",")));
+    client.for_each_page("/orders", &q, concurrency, 0, |_, page| {
+        let mut batch = Batch::default();
+        for o in &page.items {
+            if !checkouts::draft(host, settings, o, false, &mut batch)? {
+                report.entry(Kind::Checkouts).skipped += 1;
+            }
+        }
+        commit_counted(host, report, batch)
+    })?;
+    let mut b = Batch::default();
+    set_since(&mut b, &[Kind::Checkouts], now);
     commit_counted(host, report, b)
 }
 

@@ -16,6 +16,7 @@
 //! per-kind cursors behind [`status`].
 
 pub mod apply;
+pub mod checkouts;
 pub mod fetch;
 pub mod import;
 pub mod incremental;
@@ -41,11 +42,14 @@ pub enum Kind {
     Products,
     /// Product categories linked to synced products.
     Collections,
+    /// Checkouts: `checkout-draft` orders, never imported as orders.
+    Checkouts,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
+    pub const ALL: [Kind; 6] =
+        [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections, Kind::Checkouts];
 
     /// The kind's name, as cursors and progress write it.
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Kind {
             Kind::Transactions => "transactions",
             Kind::Products => "products",
             Kind::Collections => "collections",
+            Kind::Checkouts => "checkouts",
         }
     }
 
@@ -66,6 +71,7 @@ impl Kind {
             RecordKind::Transaction => Kind::Transactions,
             RecordKind::Product => Kind::Products,
             RecordKind::Collection => Kind::Collections,
+            RecordKind::Checkout => Kind::Checkouts,
         }
     }
 }

@@ -24,7 +24,7 @@ pub const LAST_SWEEP_KEY: &str = "sync:contacts:reconciled";
 
 /// `YYYY-MM-DDTHH:MM:SS` with or without an offset or `Z` → Unix seconds
 /// (the offset is ignored: the connector writes UTC).
-fn seconds(t: &str) -> Option<i64> {
+pub(super) fn seconds(t: &str) -> Option<i64> {
     let plain = apply::comparable_time(t);
     let (date, clock) = plain.split_once('T')?;
     let ymd: Vec<i64> = date.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;

@@ -19,6 +19,10 @@ pub struct Settings {
     pub products: bool,
     /// Keep collections (product categories) in step.
     pub collections: bool,
+    /// Keep checkouts (the store's `checkout-draft` orders) in step. Settings
+    /// saved before this switch existed read it as on.
+    #[serde(default = "on")]
+    pub checkouts: bool,
     /// Fire `order_submitted` for orders first seen after the import.
     pub order_submitted: bool,
     /// Fire `payment_received` when an order becomes paid.
@@ -47,6 +51,11 @@ pub struct Settings {
     /// Settings saved before it existed read it as 60.
     #[serde(default = "default_reconcile")]
     pub reconcile_every_minutes: u32,
+    /// Minutes after its last change an open checkout that has not become an
+    /// order fires `checkout_abandoned` (0 = never). Settings saved before it
+    /// existed read it as 60.
+    #[serde(default = "default_abandoned")]
+    pub checkout_abandoned_after_minutes: u32,
 }
 
 impl Default for Settings {
@@ -57,6 +66,7 @@ impl Default for Settings {
             transactions: true,
             products: true,
             collections: true,
+            checkouts: true,
             order_submitted: true,
             payment_received: true,
             order_status_changed: true,
@@ -65,6 +75,7 @@ impl Default for Settings {
             product_out_of_stock: true,
             concurrency: DEFAULT_CONCURRENCY,
             reconcile_every_minutes: DEFAULT_RECONCILE_MINUTES,
+            checkout_abandoned_after_minutes: DEFAULT_ABANDONED_MINUTES,
         }
     }
 }
@@ -77,6 +88,13 @@ fn on() -> bool {
 fn default_reconcile() -> u32 {
     DEFAULT_RECONCILE_MINUTES
 }
+
+fn default_abandoned() -> u32 {
+    DEFAULT_ABANDONED_MINUTES
+}
+
+/// Minutes after which an open checkout is abandoned, when none is set.
+pub const DEFAULT_ABANDONED_MINUTES: u32 = 60;
 
 /// Minutes between customer sweeps when none is set.
 pub const DEFAULT_RECONCILE_MINUTES: u32 = 60;
@@ -163,10 +181,14 @@ mod tests {
         assert!(!s.orders && !s.order_submitted && s.payment_received, "the saved switches are kept");
         assert!(s.order_status_changed && s.order_refunded && s.customer_created && s.product_out_of_stock);
         assert_eq!(s.reconcile_every_minutes, 60, "saved without the sweep's interval: hourly");
+        assert!(s.checkouts, "saved before checkouts were synced: on");
+        assert_eq!(s.checkout_abandoned_after_minutes, 60, "saved without the abandonment time: an hour");
         let off = Settings {
             customer_created: false,
             product_out_of_stock: false,
             reconcile_every_minutes: 0,
+            checkouts: false,
+            checkout_abandoned_after_minutes: 0,
             ..Settings::default()
         };
         save(&mut host, &off).unwrap();

@@ -19,6 +19,7 @@
 //! | `order_refunded` | an order held is seen with a refund it did not have | refund id |
 //! | `customer_created` | a registered customer is first seen after the import | once per customer |
 //! | `product_out_of_stock` | a product or variation held in stock is seen out of stock | id, version |
+//! | `checkout_abandoned` | a checkout is still a draft, unchanged, its time after its last change (see [`super::checkouts`]) | once per checkout |
 
 use super::settings::Settings;
 use super::version::comparable_time;
@@ -41,6 +42,8 @@ pub const ORDER_REFUNDED: &str = "order_refunded";
 pub const CUSTOMER_CREATED: &str = "customer_created";
 /// A product or variation held in stock is seen out of stock.
 pub const PRODUCT_OUT_OF_STOCK: &str = "product_out_of_stock";
+/// A checkout has not become an order within its time.
+pub const CHECKOUT_ABANDONED: &str = "checkout_abandoned";
 
 /// What is remembered of an order between passes (bucket `orders`): enough
 /// to tell what a newer version changed.

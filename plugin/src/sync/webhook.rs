@@ -404,7 +404,9 @@ fn variation(host: &mut impl Host, settings: &Settings, event: &str, v: &Value) 
 /// The sync setting that, when off, leaves deliveries of `kind` unapplied.
 fn sync_off(kind: Resource, s: &Settings) -> Option<&'static str> {
     match kind {
-        Resource::Order if !(s.orders || s.transactions || s.order_submitted || s.payment_received) => Some("order"),
+        Resource::Order if !(s.orders || s.transactions || s.order_submitted || s.payment_received || s.checkouts) => {
+            Some("order")
+        }
         Resource::Customer if !s.contacts => Some("contact"),
         Resource::Product if !s.products => Some("product"),
         _ => None,

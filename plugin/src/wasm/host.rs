@@ -39,6 +39,7 @@ fn record_kind(kind: RecordKind) -> platform::RecordKind {
         RecordKind::Transaction => platform::RecordKind::Transaction,
         RecordKind::Product => platform::RecordKind::Product,
         RecordKind::Collection => platform::RecordKind::Collection,
+        RecordKind::Checkout => platform::RecordKind::Checkout,
     }
 }
 

@@ -15,6 +15,7 @@ fn kind_from_wit(k: wit::Kind) -> Kind {
         wit::Kind::Transactions => Kind::Transactions,
         wit::Kind::Products => Kind::Products,
         wit::Kind::Collections => Kind::Collections,
+        wit::Kind::Checkouts => Kind::Checkouts,
     }
 }
 
@@ -25,6 +26,7 @@ fn kind_to_wit(k: Kind) -> wit::Kind {
         Kind::Transactions => wit::Kind::Transactions,
         Kind::Products => wit::Kind::Products,
         Kind::Collections => wit::Kind::Collections,
+        Kind::Checkouts => wit::Kind::Checkouts,
     }
 }
 
@@ -65,6 +67,7 @@ impl wit_sync::Guest for Component {
             transactions: s.transactions,
             products: s.products,
             collections: s.collections,
+            checkouts: s.checkouts,
             order_submitted: s.order_submitted,
             payment_received: s.payment_received,
             order_status_changed: s.order_status_changed,
@@ -73,6 +76,7 @@ impl wit_sync::Guest for Component {
             product_out_of_stock: s.product_out_of_stock,
             concurrency: u32::try_from(s.concurrency).unwrap_or(u32::MAX),
             reconcile_every_minutes: s.reconcile_every_minutes,
+            checkout_abandoned_after_minutes: s.checkout_abandoned_after_minutes,
         })
     }
 
@@ -83,6 +87,7 @@ impl wit_sync::Guest for Component {
             transactions: s.transactions,
             products: s.products,
             collections: s.collections,
+            checkouts: s.checkouts,
             order_submitted: s.order_submitted,
             payment_received: s.payment_received,
             order_status_changed: s.order_status_changed,
@@ -91,6 +96,7 @@ impl wit_sync::Guest for Component {
             product_out_of_stock: s.product_out_of_stock,
             concurrency: usize::try_from(s.concurrency).unwrap_or(usize::MAX),
             reconcile_every_minutes: s.reconcile_every_minutes,
+            checkout_abandoned_after_minutes: s.checkout_abandoned_after_minutes,
         };
         settings::save(&mut WitHost, &s).map_err(to_wit)
     }
