@@ -1,6 +1,9 @@
 //! Builds the component (`plugin/`) for `wasm32-wasip2` and hands its path to
 //! the host, so one `cargo build` or `cargo test` does everything. The target
 //! is installed on first use (rustup), so a fresh machine needs no extra step.
+//! Two components come out of the one crate: `woo_plugin.wasm`, the world
+//! `connector` (`WOO_PLUGIN_WASM`), and `woo_tools.wasm`, the world
+//! `tools-only` built with the `tools-world` feature (`WOO_TOOLS_WASM`).
 //!
 //! It also sets `cfg(woo_pg)` when `WOO_TEST_POSTGRES` names a PostgreSQL
 //! server: the PostgreSQL variants of the tests run then, and show as ignored
@@ -67,18 +70,43 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }
     println!("cargo:rerun-if-env-changed=WOO_PLUGIN_WASM");
+    println!("cargo:rerun-if-env-changed=WOO_TOOLS_WASM");
     if let Ok(prebuilt) = std::env::var("WOO_PLUGIN_WASM") {
+        // The tools component: given, or beside the prebuilt one.
+        let tools = std::env::var("WOO_TOOLS_WASM").unwrap_or_else(|_| {
+            Path::new(&prebuilt).with_file_name("woo_tools.wasm").display().to_string()
+        });
         println!("cargo:rustc-env=WOO_PLUGIN_WASM={prebuilt}");
+        println!("cargo:rustc-env=WOO_TOOLS_WASM={tools}");
         return;
     }
     ensure_target();
     // A target dir of its own: the outer cargo holds a lock on ours.
     let target_dir = root.join("target").join("plugin-build");
+    let out = target_dir.join("wasm32-wasip2/component");
+    let wasm = out.join("woo_plugin.wasm");
+    // Both worlds build to woo_plugin.wasm: the tools one first, copied
+    // aside, then the connector (cargo keeps both builds, so an unchanged
+    // one only relinks its file).
+    build_component(&root, &target_dir, Some("tools-world"));
+    let tools = out.join("woo_tools.wasm");
+    std::fs::copy(&wasm, &tools).expect("copy the tools component aside");
+    build_component(&root, &target_dir, None);
+    assert!(wasm.exists(), "component not found at {}", wasm.display());
+    println!("cargo:rustc-env=WOO_PLUGIN_WASM={}", wasm.display());
+    println!("cargo:rustc-env=WOO_TOOLS_WASM={}", tools.display());
+}
+
+/// `cargo build` of the component, with `feature` when given.
+fn build_component(root: &Path, target_dir: &Path, feature: Option<&str>) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
+    cmd.current_dir(root)
         .args(["build", "-p", "woo-plugin", "--profile", "component", "--target", "wasm32-wasip2", "--target-dir"])
-        .arg(&target_dir);
+        .arg(target_dir);
+    if let Some(f) = feature {
+        cmd.args(["--features", f]);
+    }
     // Flags meant for the host build must not leak into the wasm build.
     for var in [
         "RUSTFLAGS",
@@ -93,10 +121,7 @@ fn main() {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("run cargo to build the component");
-    assert!(status.success(), "building the woo-plugin component for wasm32-wasip2 failed");
-    let wasm = target_dir.join("wasm32-wasip2/component/woo_plugin.wasm");
-    assert!(wasm.exists(), "component not found at {}", wasm.display());
-    println!("cargo:rustc-env=WOO_PLUGIN_WASM={}", wasm.display());
+    assert!(status.success(), "building the woo-plugin component ({feature:?}) for wasm32-wasip2 failed");
 }
 
 /// Install the wasm32-wasip2 target for the pinned toolchain when it is missing.

@@ -107,37 +107,160 @@ fn invalid_field(e: wit::types::Error) -> String {
     }
 }
 
+/// The tool set (issue 19, §2), grouped by resource in the order `list-tools` gives.
+const THE_TOOLS: [&str; 72] = [
+    "list-orders",
+    "get-order",
+    "create-order",
+    "update-order",
+    "delete-order",
+    "batch-update-orders",
+    "push-shipment",
+    "list-order-notes",
+    "add-order-note",
+    "delete-order-note",
+    "list-order-refunds",
+    "create-order-refund",
+    "delete-order-refund",
+    "list-products",
+    "get-product",
+    "create-product",
+    "update-product",
+    "delete-product",
+    "batch-update-products",
+    "list-product-variations",
+    "get-product-variation",
+    "create-product-variation",
+    "update-product-variation",
+    "delete-product-variation",
+    "list-categories",
+    "create-category",
+    "update-category",
+    "delete-category",
+    "list-tags",
+    "create-tag",
+    "delete-tag",
+    "list-attributes",
+    "create-attribute",
+    "delete-attribute",
+    "list-attribute-terms",
+    "create-attribute-term",
+    "delete-attribute-term",
+    "list-reviews",
+    "create-review",
+    "update-review",
+    "delete-review",
+    "list-customers",
+    "get-customer",
+    "create-customer",
+    "update-customer",
+    "delete-customer",
+    "push-contact",
+    "list-coupons",
+    "get-coupon",
+    "create-coupon",
+    "update-coupon",
+    "delete-coupon",
+    "list-shipping-zones",
+    "list-shipping-classes",
+    "list-tax-rates",
+    "list-tax-classes",
+    "list-payment-gateways",
+    "update-payment-gateway",
+    "list-settings",
+    "get-settings",
+    "get-sales-report",
+    "get-top-sellers-report",
+    "get-totals-report",
+    "get-system-status",
+    "list-webhooks",
+    "create-webhook",
+    "delete-webhook",
+    "list-countries",
+    "list-currencies",
+    "update-stock",
+    "push-stock",
+    "raw-api-request",
+];
+
+/// The tool names of the README's tool table (its first column).
+fn readme_tools() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = readme.split("\n## Tools").nth(1).unwrap().split("\n## ").next().unwrap();
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The functions the built component exports in `woo:connector/direct`.
+fn direct_functions() -> Vec<String> {
+    let rt = runtime();
+    let component = rt.component();
+    let ty = component.component_type();
+    let (_, direct) = ty
+        .exports(rt.engine())
+        .find(|(name, _)| name.starts_with("woo:connector/direct"))
+        .expect("the component exports woo:connector/direct");
+    let wasmtime::component::types::ComponentItem::ComponentInstance(direct) = direct.ty else {
+        panic!("direct is an instance")
+    };
+    direct
+        .exports(rt.engine())
+        .filter(|(_, item)| matches!(item.ty, wasmtime::component::types::ComponentItem::ComponentFunc(_)))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_tools_mcp_the_readme_and_direct_mode_name_the_same_72_tools() {
+    let mut e = env(1, 1, 1).await;
+    let listed: Vec<String> = e
+        .s
+        .bindings
+        .woo_connector_tools()
+        .call_list_tools(&mut e.s.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let mut readme = readme_tools();
+    readme.sort();
+    let mut wanted: Vec<String> = THE_TOOLS.iter().map(|s| s.to_string()).collect();
+    wanted.sort();
+    assert_eq!(readme, wanted, "the README's tool table names every tool once");
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, wanted, "list-tools names the 72 tools");
+    let mut direct = direct_functions();
+    direct.sort();
+    assert_eq!(direct, wanted, "every tool has its typed function in direct mode, and nothing else is there");
+    // MCP lists what list-tools lists (woo mcp as a child process).
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcp.db");
+    let db = db.to_str().unwrap();
+    connected_db(&e.sim, db);
+    let (child, mut stdin, out) = mcp_session(db);
+    let mcp = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let mcp: Vec<&str> = mcp["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(mcp, listed, "woo mcp lists the same tools in the same order");
+    finish(child, stdin);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tools_every_tool_is_listed_with_a_valid_draft_2020_12_schema() {
     let mut e = env(1, 1, 1).await;
     let tools: Vec<wit::tools::ToolInfo> =
         e.s.bindings.woo_connector_tools().call_list_tools(&mut e.s.store).await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
-    for wanted in [
-        "list-orders",
-        "get-order",
-        "update-order",
-        "list-products",
-        "get-product",
-        "create-product",
-        "update-product",
-        "list-customers",
-        "get-customer",
-        "create-customer",
-        "list-coupons",
-        "raw-api-request",
-        "update-customer",
-        "list-product-variations",
-        "update-product-variation",
-        "list-order-refunds",
-        "create-order-refund",
-        "add-order-note",
-        "list-categories",
-        "update-stock",
-        "batch-update-products",
-    ] {
-        assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
-    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    let mut wanted = THE_TOOLS.to_vec();
+    wanted.sort();
+    assert_eq!(sorted, wanted, "list-tools names the 72 tools of the issue");
     for t in &tools {
         let schema: Value = serde_json::from_str(&t.input_schema).unwrap();
         assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema", "{}", t.name);
@@ -772,6 +895,7 @@ async fn direct_mode_typed_functions_run_the_same_tools() {
         include: None,
         orderby: None,
         order: None,
+        fields: None,
     };
     e.s.begin_call();
     let page =
@@ -915,7 +1039,7 @@ fn woo_mcp_initializes_lists_tools_and_calls_list_orders_as_a_child_process() {
 
     let listed = rpc(&mut stdin, &mut out, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}));
     let tools = listed["result"]["tools"].as_array().unwrap();
-    assert_eq!(tools.len(), 24, "{listed}");
+    assert_eq!(tools.len(), THE_TOOLS.len(), "{listed}");
     let lo = tools.iter().find(|t| t["name"] == "list-orders").unwrap();
     assert_eq!(lo["inputSchema"]["properties"]["per_page"]["maximum"], 100);
 
@@ -1153,7 +1277,7 @@ fn mcp_tools_list_carries_titles_annotations_and_output_schemas() {
     let (child, mut stdin, out) = mcp_session(db);
     let listed = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
     let tools = listed["result"]["tools"].as_array().unwrap();
-    assert_eq!(tools.len(), 24, "{listed}");
+    assert_eq!(tools.len(), THE_TOOLS.len(), "{listed}");
     let tool = |name: &str| tools.iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("{name} is listed"));
 
     let lo = tool("list-orders");
@@ -1276,7 +1400,7 @@ fn mcp_python_sdk_lists_tools_and_calls_list_orders_over_stdio() {
         .unwrap();
     assert!(run.status.success(), "the SDK client failed: {}", String::from_utf8_lossy(&run.stderr));
     let summary: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!((summary["tools"].as_u64(), summary["listed"].as_u64()), (Some(24), Some(3)), "{summary}");
+    assert_eq!((summary["tools"].as_u64(), summary["listed"].as_u64()), (Some(THE_TOOLS.len() as u64), Some(3)), "{summary}");
     assert!(sim.state.seen.lock().unwrap()[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"));
 }
 

@@ -139,6 +139,21 @@ pub fn connect<T: Transport>(
     Ok((info, client))
 }
 
+/// A client for `cfg` with the checks of [`connect`] (URL, key shapes) but
+/// no request and nothing stored: for a host that hands the store and its key
+/// to every call (the `tools` world reads them from its configuration).
+pub fn client_for<T: Transport>(cfg: &ConnectConfig, transport: T) -> Result<Client<T>, Error> {
+    let url = StoreUrl::parse(&cfg.store_url).map_err(|m| Error::invalid("store_url", m))?;
+    check_key("consumer_key", &cfg.consumer_key, "ck_")?;
+    check_key("consumer_secret", &cfg.consumer_secret, "cs_")?;
+    let credentials = Credentials {
+        consumer_key: cfg.consumer_key.clone(),
+        consumer_secret: cfg.consumer_secret.clone(),
+        signature_method: cfg.signature_method,
+    };
+    Ok(Client::new(url, credentials, transport))
+}
+
 /// The connection's own check: one light authenticated read that also tells
 /// the WooCommerce version. `rest_no_route` here means the REST API itself is
 /// gone (plugin disabled, permalinks broken): `auth`, like a refused key.
@@ -349,6 +364,18 @@ mod tests {
         let e = connect(&mut host, FakeTransport::default(), c).err().unwrap();
         assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "consumer_secret"));
         assert!(!e.to_string().contains("has space"));
+    }
+
+    #[test]
+    fn client_for_checks_like_connect_but_sends_and_stores_nothing() {
+        let c = client_for(&cfg("https://shop.example.com/"), FakeTransport::default()).unwrap();
+        assert!(c.transport.sent.is_empty());
+        let mut bad = cfg("https://shop.example.com");
+        bad.consumer_key = "cs_swapped".into();
+        let e = client_for(&bad, FakeTransport::default()).err().unwrap();
+        assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "consumer_key"));
+        let e = client_for(&cfg("ftp://shop.example.com"), FakeTransport::default()).err().unwrap();
+        assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "store_url"));
     }
 
     const REVOKED: &str = r#"{"code":"woocommerce_rest_authentication_error","message":"Consumer key is invalid.","data":{"status":401}}"#;

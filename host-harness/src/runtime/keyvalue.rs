@@ -1,5 +1,14 @@
-//! The `wasi:keyvalue/store` import: the component's buckets, kept in the
+//! The `wasi:keyvalue/store` import: the component's bucket, kept in the
 //! connection's storage. Calls are counted and timed for the benchmark.
+//!
+//! The component keeps all its state in ONE bucket, [`ONE_BUCKET`] (`woo`
+//! gives it no `WOO_KV_BUCKET`), key `k` of its part `b` (`connection`,
+//! `credentials`, `cursors` …) under `b/k`. The storage keeps the rows where
+//! the nine buckets of earlier builds kept them, (connection, `b`, `k`), with
+//! credentials sealed in their own table: [`split`] turns `b/k` back into
+//! them, so a database written before one bucket opens as it is, with no
+//! migration. A bucket of another name (a component built before) is stored
+//! as it always was.
 
 use super::HostState;
 use crate::storage::Storage;
@@ -7,6 +16,21 @@ use crate::wit::KvBucket;
 use crate::wit::keyvalue::{self, Error, KeyResponse};
 use std::time::Instant;
 use wasmtime::component::Resource;
+
+/// The bucket the component opens: its default name.
+pub const ONE_BUCKET: &str = "default";
+
+/// Where `key` of `bucket` is stored: in [`ONE_BUCKET`], `b/k` is the row of
+/// bucket `b`, key `k` (bucket names hold no `/`; keys may); anything else as
+/// it is.
+pub fn split<'a>(bucket: &'a str, key: &'a str) -> (&'a str, &'a str) {
+    if bucket == ONE_BUCKET
+        && let Some((b, k)) = key.split_once('/')
+    {
+        return (b, k);
+    }
+    (bucket, key)
+}
 
 impl keyvalue::Host for HostState {
     fn open(&mut self, identifier: String) -> wasmtime::Result<Result<Resource<KvBucket>, Error>> {
@@ -46,22 +70,26 @@ impl keyvalue::HostBucket for HostState {
     // and a damaged database into a quiet, empty sync.
     fn get(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
         let name = self.bucket_name(&b)?;
-        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key))?))
+        let (bucket, key) = split(&name, &key);
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, bucket, key))?))
     }
 
     fn set(&mut self, b: Resource<KvBucket>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), Error>> {
         let name = self.bucket_name(&b)?;
-        Ok(self.timed_write(|s, c| s.kv_set(c, &name, &key, &value)))
+        let (bucket, key) = split(&name, &key);
+        Ok(self.timed_write(|s, c| s.kv_set(c, bucket, key, &value)))
     }
 
     fn delete(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<(), Error>> {
         let name = self.bucket_name(&b)?;
-        Ok(self.timed_write(|s, c| s.kv_delete(c, &name, &key)))
+        let (bucket, key) = split(&name, &key);
+        Ok(self.timed_write(|s, c| s.kv_delete(c, bucket, key)))
     }
 
     fn exists(&mut self, b: Resource<KvBucket>, key: String) -> wasmtime::Result<Result<bool, Error>> {
         let name = self.bucket_name(&b)?;
-        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, &name, &key).map(|v| v.is_some()))?))
+        let (bucket, key) = split(&name, &key);
+        Ok(Ok(self.timed_read(|s, c| s.kv_get(c, bucket, key).map(|v| v.is_some()))?))
     }
 
     fn list_keys(
@@ -70,7 +98,13 @@ impl keyvalue::HostBucket for HostState {
         _cursor: Option<u64>,
     ) -> wasmtime::Result<Result<KeyResponse, Error>> {
         let name = self.bucket_name(&b)?;
-        let keys = self.storage.kv_keys(&self.connection, &name).map_err(wasmtime::Error::from_anyhow)?;
+        let keys = if name == ONE_BUCKET {
+            // Every row, each as the key the component wrote: `b/k`.
+            let rows = self.timed_read(|s, c| s.kv_all_keys(c))?;
+            rows.into_iter().map(|(b, k)| if b == ONE_BUCKET { k } else { format!("{b}/{k}") }).collect()
+        } else {
+            self.timed_read(|s, c| s.kv_keys(c, &name))?
+        };
         Ok(Ok(KeyResponse { keys, cursor: None }))
     }
 

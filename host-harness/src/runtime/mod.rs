@@ -128,6 +128,11 @@ impl Runtime {
         &self.engine
     }
 
+    /// The loaded component (its exports can be listed from its type).
+    pub fn component(&self) -> &wasmtime::component::Component {
+        self.pre.instance_pre().component()
+    }
+
     /// The connections kept to stores, shared by every session of this runtime.
     pub fn pool(&self) -> &Arc<StorePool> {
         &self.pool

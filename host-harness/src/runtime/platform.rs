@@ -8,7 +8,12 @@ use std::time::Instant;
 impl crate::wit::types::Host for HostState {}
 
 impl platform::Host for HostState {
-    fn commit(&mut self, batch: Batch) -> wasmtime::Result<Result<Vec<bool>, String>> {
+    fn commit(&mut self, mut batch: Batch) -> wasmtime::Result<Result<Vec<bool>, String>> {
+        // State written as `wasi:keyvalue` stores it (runtime/keyvalue.rs).
+        for (bucket, key, _) in &mut batch.state {
+            let (b, k) = super::keyvalue::split(bucket, key);
+            (*bucket, *key) = (b.to_string(), k.to_string());
+        }
         let t = Instant::now();
         let r = self.storage.commit(&self.connection, &batch).map_err(|e| format!("{e:#}"));
         self.commit_time += t.elapsed();

@@ -3,26 +3,85 @@
 //! store; trashing and restoring are in `trash.rs`).
 
 use super::http::{Body, Ctx, now_secs};
-use super::rest::{hook, json_response, list, merge, touch, wc_error};
+use super::rest::{
+    cents, filter_dates, filter_include, hook, invalid_param, json_response, list, merge, touch, wc_error,
+};
+use super::seed::money;
 use crate::dates::wc_date;
 use http::Response;
 use serde_json::{Value, json};
 
 /// The coupon fields an update may set.
-const COUPON_FIELDS: &[&str] = &["code", "amount", "discount_type", "description", "date_expires", "meta_data"];
+const COUPON_FIELDS: &[&str] = &[
+    "code",
+    "amount",
+    "discount_type",
+    "description",
+    "date_expires",
+    "date_expires_gmt",
+    "individual_use",
+    "product_ids",
+    "excluded_product_ids",
+    "usage_limit",
+    "usage_limit_per_user",
+    "limit_usage_to_x_items",
+    "free_shipping",
+    "product_categories",
+    "excluded_product_categories",
+    "exclude_sale_items",
+    "minimum_amount",
+    "maximum_amount",
+    "email_restrictions",
+    "meta_data",
+];
+
+/// The coupon's money fields, which the store answers with two decimals.
+const AMOUNTS: [&str; 3] = ["amount", "minimum_amount", "maximum_amount"];
 
 pub(super) fn list_coupons(ctx: &Ctx) -> Response<Body> {
-    let items: Vec<Value> = ctx
-        .state
-        .data
-        .read()
-        .map(|d| d.coupons.iter().filter(|c| c["status"] != "trash").cloned().collect())
-        .unwrap_or_default();
+    let Ok(d) = ctx.state.data.read() else { return wc_error(500, "internal", "lock") };
+    let mut items: Vec<&Value> = d.coupons.iter().filter(|c| c["status"] != "trash").collect();
+    // `code` is one exact code, in any letter case.
+    if let Some(code) = ctx.param("code") {
+        items.retain(|c| c["code"].as_str().is_some_and(|k| k.eq_ignore_ascii_case(&code)));
+    }
+    if let Err(r) = filter_dates(ctx, &mut items) {
+        return *r;
+    }
+    filter_include(ctx, &mut items);
     list(ctx, items, "date", "desc", false)
 }
 
+/// Refuse what WooCommerce's schema refuses, and write amounts as it does.
+fn checked(mut b: Value) -> Result<Value, Box<Response<Body>>> {
+    if let Some(t) = b.get("discount_type")
+        && !matches!(t.as_str(), Some("percent" | "fixed_cart" | "fixed_product"))
+    {
+        let why = "discount_type is not one of percent, fixed_cart, and fixed_product.";
+        return Err(Box::new(invalid_param("discount_type", why)));
+    }
+    for k in AMOUNTS {
+        if let Some(a) = b[k].as_str() {
+            b[k] = json!(money(cents(a)));
+        }
+    }
+    // A day alone expires at its start (the simulated store's timezone is UTC).
+    if let Some(day) = b["date_expires"].as_str() {
+        let at = if day.len() == 10 { format!("{day}T00:00:00") } else { day.to_string() };
+        b["date_expires"] = json!(at);
+        b["date_expires_gmt"] = json!(at);
+    }
+    if let Some(code) = b["code"].as_str() {
+        b["code"] = json!(code.to_lowercase());
+    }
+    Ok(b)
+}
+
 pub(super) fn create_coupon(ctx: &Ctx) -> Response<Body> {
-    let b = ctx.json_body();
+    let b = match checked(ctx.json_body()) {
+        Ok(b) => b,
+        Err(refused) => return *refused,
+    };
     let Some(code) = b["code"].as_str().filter(|c| !c.trim().is_empty()) else {
         return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): code");
     };
@@ -41,7 +100,10 @@ pub(super) fn create_coupon(ctx: &Ctx) -> Response<Body> {
 }
 
 pub(super) fn update_coupon(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
-    let b = ctx.json_body();
+    let b = match checked(ctx.json_body()) {
+        Ok(b) => b,
+        Err(refused) => return *refused,
+    };
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(c) = d.coupons.iter_mut().find(|c| c["id"].as_u64() == id) else {
         return wc_error(400, "woocommerce_rest_shop_coupon_invalid_id", "Invalid ID.");

@@ -7,22 +7,30 @@
 //! share): `http.rs` takes a request through the faults and the
 //! authentication to `routes.rs`, which hands it to one file per resource.
 
+mod admin;
+mod attributes;
 pub mod auth;
 mod categories;
 mod coupons;
 mod customers;
+mod data;
 mod faults;
+mod gateways;
 mod http;
 mod notes;
 mod orders;
 mod products;
 pub mod query;
 mod refunds;
+mod reports;
 mod rest;
+mod reviews;
 mod routes;
 pub mod seed;
+mod shipping;
 mod state;
 mod system;
+mod terms;
 mod tls;
 mod trash;
 mod variations;

@@ -3,8 +3,8 @@
 
 use super::http::{Body, Ctx, now_secs};
 use super::rest::{
-    batch_too_large, fields, filter_dates, filter_include, get_one, hook, json_response, list, list_param, merge,
-    touch, wc_error,
+    batch_too_large, cents, fields, filter_dates, filter_include, get_one, hook, json_response, list, list_param,
+    merge, touch, wc_error,
 };
 use super::seed;
 use crate::dates::wc_date;
@@ -32,6 +32,29 @@ pub(super) fn list_products(ctx: &Ctx) -> Response<Body> {
     }
     if let Some(c) = ctx.param("category").and_then(|s| s.parse::<u64>().ok()) {
         items.retain(|p| p["categories"].as_array().is_some_and(|cs| cs.iter().any(|x| x["id"].as_u64() == Some(c))));
+    }
+    if let Some(t) = ctx.param("tag").and_then(|s| s.parse::<u64>().ok()) {
+        items.retain(|p| p["tags"].as_array().is_some_and(|ts| ts.iter().any(|x| x["id"].as_u64() == Some(t))));
+    }
+    if let Some(slug) = ctx.param("slug") {
+        items.retain(|p| p["slug"] == slug.as_str());
+    }
+    for flag in ["featured", "on_sale"] {
+        if let Some(f) = ctx.param(flag) {
+            let want = f == "true" || f == "1";
+            items.retain(|p| p[flag].as_bool().unwrap_or(false) == want);
+        }
+    }
+    if let Some(st) = ctx.param("stock_status") {
+        items.retain(|p| p["stock_status"] == st.as_str());
+    }
+    // Price bounds compare the current price, in cents (a product without one is left out).
+    let price = |p: &Value| p["price"].as_str().filter(|s| !s.is_empty()).map(cents);
+    if let Some(min) = ctx.param("min_price") {
+        items.retain(|p| price(p).is_some_and(|c| c >= cents(&min)));
+    }
+    if let Some(max) = ctx.param("max_price") {
+        items.retain(|p| price(p).is_some_and(|c| c <= cents(&max)));
     }
     if let Err(r) = filter_dates(ctx, &mut items) {
         return *r;
@@ -124,6 +147,7 @@ pub fn apply_product_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> O
     if p["type"] != "variable" && (b.get("regular_price").is_some() || b.get("sale_price").is_some()) {
         let sale = p["sale_price"].as_str().unwrap_or("").to_string();
         p["price"] = if sale.is_empty() { p["regular_price"].clone() } else { json!(sale) };
+        p["on_sale"] = json!(!sale.is_empty());
     }
     touch(p);
     Some(p.clone())

@@ -1,9 +1,10 @@
 //! `/orders/<id>/refunds` and `/refunds` (WooCommerce 9.0+): refunds, which
 //! mark an order refunded once they cover its total and deliver the
-//! order's `order.updated`.
+//! order's `order.updated`. A refund has no trash: a delete needs
+//! `force=true` (501 otherwise, as WooCommerce 11 answers).
 
 use super::http::{Body, Ctx, now_secs};
-use super::rest::{cents, hook, json_response, list, touch, wc_error};
+use super::rest::{cents, filter_dates, filter_include, hook, json_response, list, touch, wc_error};
 use super::seed::{Data, money};
 use crate::dates::wc_date;
 use http::Response;
@@ -30,7 +31,37 @@ pub(super) fn list_refunds(ctx: &Ctx, order: Option<u64>) -> Response<Body> {
         })
         .collect();
     drop(d);
+    let mut items = items;
+    if let Err(r) = filter_dates(ctx, &mut items) {
+        return *r;
+    }
+    filter_include(ctx, &mut items);
     list(ctx, items, "date", "desc", true)
+}
+
+/// `DELETE /orders/<order>/refunds/<id>?force=true`: the refund record goes,
+/// and with it its line in the order's `refunds` summary.
+pub(super) fn delete_refund(ctx: &Ctx, order: Option<u64>, id: Option<u64>) -> Response<Body> {
+    if !ctx.param("force").is_some_and(|f| f == "true" || f == "1") {
+        return wc_error(
+            501,
+            "woocommerce_rest_trash_not_supported",
+            "The shop_order_refund does not support trashing.",
+        );
+    }
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let Some(i) = d.refunds.iter().position(|(o, r)| Some(*o) == order && r["id"].as_u64() == id) else {
+        return wc_error(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID.");
+    };
+    let (oid, r) = d.refunds.remove(i);
+    if let Some(o) = d.orders.iter_mut().find(|x| x["id"].as_u64() == Some(oid)) {
+        if let Some(summary) = o["refunds"].as_array_mut() {
+            summary.retain(|x| x["id"].as_u64() != id);
+        }
+        touch(o);
+    }
+    drop(d);
+    json_response(200, &r)
 }
 
 pub(super) fn create_refund(ctx: &Ctx, order: Option<u64>) -> Response<Body> {

@@ -133,6 +133,10 @@ pub(super) fn filter_include<V: Borrow<Value>>(ctx: &Ctx, items: &mut Vec<V>) {
         let ids: Vec<u64> = ids.iter().filter_map(|s| s.parse().ok()).collect();
         items.retain(|v| v.borrow()["id"].as_u64().is_some_and(|i| ids.contains(&i)));
     }
+    if let Some(ids) = list_param(ctx, "exclude") {
+        let ids: Vec<u64> = ids.iter().filter_map(|s| s.parse().ok()).collect();
+        items.retain(|v| v.borrow()["id"].as_u64().is_none_or(|i| !ids.contains(&i)));
+    }
     if let Some(q) = ctx.param("search").map(|s| s.to_lowercase()) {
         items.retain(|v| v.borrow().to_string().to_lowercase().contains(&q));
     }
@@ -191,6 +195,11 @@ fn list_sorted<V: Borrow<Value>>(
             "title" | "name" => v["name"].as_str().or(v["first_name"].as_str()).unwrap_or("").to_lowercase(),
             "slug" => v["slug"].as_str().unwrap_or("").to_string(),
             "registered_date" => v["date_created_gmt"].as_str().unwrap_or("").to_string(),
+            // Terms and reviews (sim/terms.rs, sim/reviews.rs).
+            "date_gmt" => v["date_created_gmt"].as_str().unwrap_or("").to_string(),
+            "count" => format!("{:020}", v["count"].as_u64().unwrap_or(0)),
+            "product" => format!("{:020}", v["product_id"].as_u64().unwrap_or(0)),
+            "description" => v["description"].as_str().unwrap_or("").to_lowercase(),
             _ => String::new(),
         };
         (s, id)

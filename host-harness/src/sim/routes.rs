@@ -2,7 +2,7 @@
 
 use super::http::{Body, Ctx};
 use super::rest::{get_one, no_route};
-use super::{categories, coupons, customers, notes, orders, products, refunds, system, trash, variations, webhooks};
+use super::{coupons, customers, notes, orders, products, refunds, system, terms, trash, variations, webhooks};
 use http::{Method, Response};
 
 /// Whether the simulated WooCommerce `v` is `major.minor` or later. The
@@ -16,6 +16,10 @@ fn version_at_least(v: &str, major: u64, minor: u64) -> bool {
 /// Answer an authenticated request for `rest`, the path after `/wp-json/wc/v3`.
 pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
     let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    // Shipping, tax, gateways, settings, reports and data take slugs as well as ids.
+    if let Some(r) = super::admin::dispatch(ctx, &segs) {
+        return r;
+    }
     // Routes take numeric ids only (`(?P<id>[\d]+)`): anything else has no route.
     let named = [
         "system_status",
@@ -26,6 +30,10 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         "products",
         "batch",
         "categories",
+        "tags",
+        "attributes",
+        "terms",
+        "reviews",
         "variations",
         "coupons",
         "webhooks",
@@ -48,21 +56,20 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         (["customers", _], _, _, true) => customers::update_customer(ctx, id(1)),
         (["orders"], true, _, _) => orders::list_orders(ctx),
         (["orders"], _, true, _) => orders::create_order(ctx),
+        (["orders", "batch"], _, true, _) => orders::batch_orders(ctx),
         (["orders", _], true, _, _) => get_one(ctx, "orders", id(1), "woocommerce_rest_shop_order_invalid_id", 404),
         (["orders", _], _, _, true) => orders::update_order(ctx, id(1)),
         (["orders", _, "refunds"], true, _, _) => refunds::list_refunds(ctx, id(1)),
         (["orders", _, "refunds"], _, true, _) => refunds::create_refund(ctx, id(1)),
         (["orders", _, "notes"], true, _, _) => notes::list_notes(ctx, id(1)),
         (["orders", _, "notes"], _, true, _) => notes::create_note(ctx, id(1)),
+        (["orders", _, "notes", _], _, _, _) if *m == Method::DELETE => notes::delete_note(ctx, id(1), id(3)),
+        (["orders", _, "refunds", _], _, _, _) if *m == Method::DELETE => refunds::delete_refund(ctx, id(1), id(3)),
         (["refunds"], true, _, _) if version_at_least(&ctx.state.version, 9, 0) => refunds::list_refunds(ctx, None),
         (["products"], true, _, _) => products::list_products(ctx),
         (["products"], _, true, _) => products::create_product(ctx),
         (["products", "batch"], _, true, _) => products::batch_products(ctx),
-        (["products", "categories"], true, _, _) => categories::list_categories(ctx),
-        (["products", "categories"], _, true, _) => categories::create_category(ctx),
-        (["products", "categories", _], true, _, _) => {
-            get_one(ctx, "categories", id(2), "woocommerce_rest_term_invalid", 404)
-        }
+        (["products", "categories" | "tags" | "attributes" | "reviews", ..], _, _, _) => terms::catalog(ctx, &segs),
         (["products", _], true, _, _) => products::get_product_or_variation(ctx, id(1)),
         (["products", _], _, _, true) => products::update_product(ctx, id(1)),
         (["products", _, "variations", "batch"], _, true, _) => variations::batch_variations(ctx, id(1)),
@@ -70,6 +77,9 @@ pub(super) fn dispatch(ctx: &Ctx, rest: &str) -> Response<Body> {
         (["products", _, "variations"], _, true, _) => variations::create_variation(ctx, id(1)),
         (["products", _, "variations", _], true, _, _) => variations::get_variation(ctx, id(1), id(3)),
         (["products", _, "variations", _], _, _, true) => variations::update_variation(ctx, id(1), id(3)),
+        (["products", _, "variations", _], _, _, _) if *m == Method::DELETE => {
+            trash::delete_variation(ctx, id(1), id(3))
+        }
         (["variations"], true, _, _) if version_at_least(&ctx.state.version, 10, 3) => {
             variations::list_variations(ctx, None)
         }

@@ -123,10 +123,25 @@ pub struct Data {
     pub variations: Vec<(u64, Value)>,
     /// Product categories.
     pub categories: Vec<Value>,
+    /// Product tags.
+    pub tags: Vec<Value>,
+    /// Global product attributes (the `pa_*` taxonomies).
+    pub attributes: Vec<Value>,
+    /// The terms of each global attribute, by attribute id.
+    pub attribute_terms: Vec<(u64, Vec<Value>)>,
+    /// Product reviews, each with its reviewer's user id (0: a guest).
+    pub reviews: Vec<(u64, Value)>,
+    /// Reviews in the trash or marked spam, and the status each had before
+    /// (`untrash`/`unspam` give it back; WordPress keeps it in comment meta).
+    pub review_trash: Vec<(u64, String)>,
+    /// The global attributes id sequence.
+    pub next_attribute_id: u64,
     /// Coupons.
     pub coupons: Vec<Value>,
     /// Registered webhooks.
     pub webhooks: Vec<Value>,
+    /// Shipping, tax, payment gateways and settings (`sim/admin.rs`).
+    pub admin: super::admin::Admin,
     /// Posts in the trash (orders, products, coupons) and the status each
     /// had before, which restoring gives back (WordPress keeps it as
     /// `_wp_trash_meta_status`).
@@ -229,6 +244,7 @@ pub fn customer_json(id: u64, first: &str, last: &str, email: &str, role: &str, 
 pub fn seed(spec: SeedSpec) -> Data {
     let mut rng = Rng::new(spec.seed);
     let mut d = Data { next_post_id: 10, next_user_id: 1, next_term_id: 15, next_other_id: 0, ..Default::default() };
+    d.admin = super::admin::seed();
     // Categories: "Uncategorized" (15) plus a tree of a few more.
     d.categories.push(json!({"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0, "description": "", "display": "default", "image": null, "menu_order": 0, "count": 0}));
     let n_categories = 4 + spec.products / 25;
@@ -433,6 +449,7 @@ pub fn seed(spec: SeedSpec) -> Data {
         let id = d.post_id();
         d.coupons.push(json!({"id": id, "code": format!("save{}", 5 * (i + 1)), "amount": format!("{}.00", 5 * (i + 1)), "status": "publish", "date_created": wc_date(EPOCH_2024), "date_created_gmt": wc_date(EPOCH_2024), "date_modified": wc_date(EPOCH_2024), "date_modified_gmt": wc_date(EPOCH_2024), "discount_type": if i % 2 == 0 { "percent" } else { "fixed_cart" }, "description": "", "date_expires": null, "date_expires_gmt": null, "usage_count": i, "individual_use": false, "product_ids": [], "excluded_product_ids": [], "usage_limit": null, "usage_limit_per_user": null, "limit_usage_to_x_items": null, "free_shipping": false, "product_categories": [], "excluded_product_categories": [], "exclude_sale_items": false, "minimum_amount": "0.00", "maximum_amount": "0.00", "email_restrictions": [], "used_by": [], "meta_data": []}));
     }
+    super::terms::seed(&mut d, spec.seed);
     d
 }
 

@@ -5,8 +5,13 @@
 //! - Trashing delivers `{"id": N}`: `order.deleted` for an order, and both
 //!   `product.deleted` and `coupon.deleted` for a product or a coupon (both
 //!   topics hook `wp_trash_post`, whatever the post's type).
+//! - A second trashing answers 410 `woocommerce_rest_already_trashed`,
+//!   naming the post type ("The shop_order has already been deleted.").
+//! - `DELETE /products/<p>/variations/<id>` trashes a variation too: it
+//!   leaves its product's `variations` and the lists; `force=true` deletes it.
+//!   Deleting a product for good deletes its variations.
 //! - `DELETE /customers/<id>` needs `force=true` (users have no trash) and
-//!   delivers `customer.deleted`.
+//!   delivers `customer.deleted`; `reassign` must name an existing user.
 //! - No REST route restores from the trash: [`SimState::restore`] is
 //!   WordPress's `wp_untrash_post` (an order's `untrash()`). It delivers
 //!   `order.restored` for an order; `product.updated` then `product.restored`
@@ -63,14 +68,18 @@ fn trash(d: &mut Data, collection: &str, id: Option<u64>, force: bool) -> Result
         list.remove(i);
         d.trashed.retain(|(t, _)| *t != id);
         d.order_index.invalidate();
+        if collection == "products" {
+            d.variations.retain(|(parent, _)| *parent != id);
+        }
         return Ok((before, vec![]));
     }
     if before["status"] == "trash" {
-        return Err(Box::new(wc_error(
-            410,
-            "woocommerce_rest_already_trashed",
-            "The resource has already been deleted.",
-        )));
+        let post_type = match collection {
+            "orders" => "shop_order",
+            "coupons" => "shop_coupon",
+            _ => "product",
+        };
+        return Err(already_trashed(post_type));
     }
     list[i]["status"] = json!("trash");
     touch(&mut list[i]);
@@ -83,6 +92,39 @@ fn trash(d: &mut Data, collection: &str, id: Option<u64>, force: bool) -> Result
         vec![("product.deleted", bare.clone()), ("coupon.deleted", bare)]
     };
     Ok((before, deliveries))
+}
+
+/// WooCommerce's answer to trashing a post of `post_type` twice.
+fn already_trashed(post_type: &str) -> Refused {
+    let message = format!("The {post_type} has already been deleted.");
+    Box::new(wc_error(410, "woocommerce_rest_already_trashed", &message))
+}
+
+/// `DELETE /products/<parent>/variations/<id>[?force=true]`: to the trash
+/// (out of the product's `variations` and the lists), or for good.
+pub(super) fn delete_variation(ctx: &Ctx, parent: Option<u64>, id: Option<u64>) -> Response<Body> {
+    let force = ctx.param("force").is_some_and(|f| f == "true" || f == "1");
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let Some(i) = d.variations.iter().position(|(p, v)| Some(*p) == parent && v["id"].as_u64() == id) else {
+        return wc_error(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
+    };
+    let before = d.variations[i].1.clone();
+    if !force && before["status"] == "trash" {
+        return *already_trashed("product_variation");
+    }
+    if force {
+        d.variations.remove(i);
+    } else {
+        d.variations[i].1["status"] = json!("trash");
+        touch(&mut d.variations[i].1);
+    }
+    if let Some(p) = d.products.iter_mut().find(|p| p["id"].as_u64() == parent) {
+        if let Some(ids) = p["variations"].as_array_mut() {
+            ids.retain(|v| v.as_u64() != id);
+        }
+        touch(p);
+    }
+    json_response(200, &before)
 }
 
 /// `DELETE /orders|products|coupons/<id>[?force=true]`.
@@ -107,8 +149,15 @@ pub(super) fn delete_customer(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
     }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(i) = d.customers.iter().position(|c| c["id"].as_u64() == id) else {
-        return wc_error(400, "woocommerce_rest_invalid_id", "Invalid resource id.");
+        return wc_error(404, "wc_user_invalid_id", "Invalid user ID.");
     };
+    // User 1 is the store's administrator (not among the seeded customers).
+    if let Some(to) = ctx.param("reassign").and_then(|r| r.parse::<u64>().ok()).filter(|r| *r != 0)
+        && to != 1
+        && (Some(to) == id || !d.customers.iter().any(|c| c["id"].as_u64() == Some(to)))
+    {
+        return wc_error(400, "woocommerce_rest_customer_invalid_reassign", "Invalid resource id for reassignment.");
+    }
     let c = d.customers.remove(i);
     drop(d);
     hook(ctx, "customer.deleted", &json!({"id": id}));

@@ -42,6 +42,7 @@ fn update_variation_fields(v: &mut Value, b: &Value) {
     if b.get("regular_price").is_some() || b.get("sale_price").is_some() {
         let sale = v["sale_price"].as_str().unwrap_or("").to_string();
         v["price"] = if sale.is_empty() { v["regular_price"].clone() } else { json!(sale) };
+        v["on_sale"] = json!(!sale.is_empty());
     }
     if b.get("stock_quantity").is_some()
         && let Some(q) = v["stock_quantity"].as_i64()
@@ -98,6 +99,20 @@ pub(super) fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> 
         .map(|(_, v)| v.clone())
         .collect();
     drop(d);
+    // `status` defaults to any, which leaves trashed variations out.
+    match ctx.param("status").as_deref() {
+        None | Some("any") => items.retain(|v| v["status"] != "trash"),
+        Some(s) => items.retain(|v| v["status"] == s),
+    }
+    if let Some(skus) = list_param(ctx, "sku") {
+        items.retain(|v| v["sku"].as_str().is_some_and(|s| skus.iter().any(|k| k.eq_ignore_ascii_case(s))));
+    }
+    if let Some(st) = ctx.param("stock_status") {
+        items.retain(|v| v["stock_status"] == st.as_str());
+    }
+    if let Some(on_sale) = ctx.param("on_sale") {
+        items.retain(|v| v["on_sale"].as_bool().unwrap_or(false) == (on_sale == "true" || on_sale == "1"));
+    }
     if let Err(r) = filter_dates(ctx, &mut items) {
         return *r;
     }
@@ -128,7 +143,7 @@ pub(super) fn create_variation(ctx: &Ctx, parent: Option<u64>) -> Response<Body>
     if let Some(attrs) = b["attributes"].as_array() {
         v["attributes"] = Value::Array(attrs.iter().map(|a| json!({"id": 0, "name": a["name"], "slug": a["name"].as_str().unwrap_or("").to_lowercase(), "option": a["option"]})).collect());
     }
-    merge(&mut v, &b, &["stock_quantity", "manage_stock", "meta_data", "global_unique_id"]);
+    update_variation_fields(&mut v, &b);
     d.variations.push((pid, v.clone()));
     if let Some(p) = d.products.iter_mut().find(|x| x["id"].as_u64() == Some(pid)) {
         let mut ids = p["variations"].as_array().cloned().unwrap_or_default();

@@ -31,6 +31,11 @@ fn public(w: &Value) -> Value {
 /// order, product) and an event (created, updated, deleted, restored), less
 /// `customer.restored`, for which it has no hook (a user is never trashed).
 fn is_valid_topic(topic: &str) -> bool {
+    // Actions of WooCommerce's own hooks are topics too (`action.wc_…`), less three it refuses.
+    if let Some(hook) = topic.strip_prefix("action.") {
+        let refused = ["woocommerce_login_credentials", "woocommerce_product_csv_importer_check_import_file_path", "woocommerce_webhook_should_deliver"];
+        return (hook.starts_with("woocommerce_") || hook.starts_with("wc_")) && !refused.contains(&hook);
+    }
     let Some((resource, event)) = topic.split_once('.') else { return false };
     matches!(resource, "coupon" | "customer" | "order" | "product")
         && matches!(event, "created" | "updated" | "deleted" | "restored")
@@ -38,7 +43,16 @@ fn is_valid_topic(topic: &str) -> bool {
 }
 
 pub(super) fn list_webhooks(ctx: &Ctx) -> Response<Body> {
-    let items: Vec<Value> = ctx.state.data.read().map(|d| d.webhooks.iter().map(public).collect()).unwrap_or_default();
+    let status = ctx.param("status").unwrap_or_else(|| "all".into());
+    if !matches!(status.as_str(), "all" | "active" | "paused" | "disabled") {
+        return invalid_param("status", "status is not one of all, active, paused, and disabled.");
+    }
+    let items: Vec<Value> = ctx
+        .state
+        .data
+        .read()
+        .map(|d| d.webhooks.iter().filter(|w| status == "all" || w["status"] == status.as_str()).map(public).collect())
+        .unwrap_or_default();
     list(ctx, items, "date", "desc", false)
 }
 
@@ -64,12 +78,20 @@ pub(super) fn create_webhook(ctx: &Ctx) -> Response<Body> {
             "Webhook topic is required and must be valid.",
         );
     }
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return wc_error(
+            400,
+            "woocommerce_rest_shop_webhook_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+        );
+    }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     d.next_other_id += 1;
     let id = d.next_other_id;
     let now = wc_date(now_secs());
     let (resource, event) = topic.split_once('.').unwrap_or((&topic, ""));
-    let status = b["status"].as_str().unwrap_or("active").to_string();
+    // WooCommerce 11 makes a new webhook active whatever `status` the request asks for.
+    let status = "active".to_string();
     let w = json!({"id": id, "name": b["name"].as_str().unwrap_or(&topic), "status": status, "topic": topic, "resource": resource, "event": event, "hooks": [], "delivery_url": url, "secret": b["secret"].as_str().unwrap_or(""), "date_created": now, "date_created_gmt": now, "date_modified": now, "date_modified_gmt": now});
     d.webhooks.push(w.clone());
     drop(d);
@@ -101,6 +123,10 @@ pub(super) fn update_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
 }
 
 pub(super) fn delete_webhook(ctx: &Ctx, id: Option<u64>) -> Response<Body> {
+    // Webhooks have no trash: without force=true the store refuses.
+    if ctx.param("force").as_deref() != Some("true") {
+        return wc_error(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.");
+    }
     let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
     let Some(i) = d.webhooks.iter().position(|w| w["id"].as_u64() == id) else {
         return wc_error(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");

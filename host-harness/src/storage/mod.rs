@@ -152,6 +152,9 @@ pub trait RecordStore: Send {
     fn kv_delete(&mut self, connection: &str, bucket: &str, key: &str) -> Result<()>;
     /// The keys of `bucket`, in byte order.
     fn kv_keys(&mut self, connection: &str, bucket: &str) -> Result<Vec<String>>;
+    /// Every (bucket, key) of the connection, credentials included, in one
+    /// query: the component's one bucket lists them all (runtime/keyvalue.rs).
+    fn kv_all_keys(&mut self, connection: &str) -> Result<Vec<(String, String)>>;
     /// Records sorted by kind then id, optionally of one kind.
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>>;
     /// Record count per kind.

@@ -41,6 +41,9 @@ impl RecordStore for Shared {
     fn kv_keys(&mut self, connection: &str, bucket: &str) -> Result<Vec<String>> {
         self.lock()?.kv_keys(connection, bucket)
     }
+    fn kv_all_keys(&mut self, connection: &str) -> Result<Vec<(String, String)>> {
+        self.lock()?.kv_all_keys(connection)
+    }
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>> {
         self.lock()?.records(connection, kind)
     }

@@ -3,7 +3,7 @@
 
 use super::registry::{Annotations, Tool};
 use super::{output, page, rest, schema};
-use crate::client::Method;
+use crate::client::{ApiRequest, Method};
 use serde_json::{Map, Value, json};
 
 /// The customer tools.
@@ -15,7 +15,10 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: list_schema,
         output_schema: Some(output::listing),
-        handler: |store, args| page::list(store, "/customers", args),
+        handler: |store, args| {
+            rest::check_slugs(args, "role", false)?;
+            page::list(store, "/customers", args)
+        },
     },
     Tool {
         name: "get-customer",
@@ -48,6 +51,24 @@ pub(super) const TOOLS: &[Tool] = &[
         },
     },
     Tool {
+        name: "delete-customer",
+        title: "Delete a customer",
+        description: "Delete a registered customer's account, for good: customers are WordPress users and have no trash, so `force` must be true. Their orders stay (as orders of a deleted customer); `reassign` gives the posts they authored to another user. Returns the customer as it was.",
+        annotations: Annotations::DESTRUCTIVE,
+        schema: delete_schema,
+        output_schema: None,
+        handler: |store, args| {
+            // Users have no trash: `force` is required true by the schema.
+            let mut query = vec![("force".to_string(), "true".to_string())];
+            if let Some(to) = args["reassign"].as_u64() {
+                query.push(("reassign".into(), to.to_string()));
+            }
+            let path = format!("/customers/{}", rest::num(args, "id"));
+            let req = ApiRequest { method: Method::Delete, path, query, body: None, replay_safe: false };
+            Ok(store.send(&req)?.body)
+        },
+    },
+    Tool {
         name: "push-contact",
         title: "Update a customer from a contact",
         description: "Update a registered customer from the platform contact (names, email, phone, billing/shipping address fields). Guests (woo:guest:…) have no customer and are refused. The stored contact is updated at once, and the store's echo of the change is not reported as a new change.",
@@ -64,8 +85,17 @@ pub(super) const TOOLS: &[Tool] = &[
 fn list_schema() -> Value {
     schema::list(json!({
         "email": {"type": "string", "maxLength": 320, "description": "Only the customer with this email."},
-        "role": {"type": "string", "maxLength": 100, "description": "customer (default), subscriber, administrator, … or all."}
+        "role": {"type": "string", "maxLength": 100, "pattern": "^[a-z0-9_-]+$", "description": "customer (default), subscriber, shop_manager, administrator, editor, author, contributor, a role a plugin adds, or all."},
+        "exclude": schema::exclude(),
+        "orderby": {"type": "string", "enum": ["id", "include", "name", "registered_date"], "description": "Sort by this field (default name; customers cannot be sorted by date)."},
+        "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc (the default for customers) or desc."}
     }))
+}
+
+fn delete_schema() -> Value {
+    let mut s = schema::delete("The customer to delete.", schema::Trash::None);
+    s["properties"]["reassign"] = json!({"type": "integer", "minimum": 1, "description": "The user who takes over the posts the customer authored (orders are not reassigned)."});
+    s
 }
 
 /// The fields of a customer that the create and update tools set.

@@ -15,7 +15,8 @@
 //! behind the raw-path and query guards). The shared parts: `registry` (the `Tool`
 //! descriptor and the table), `schema` (schema builders), `validate` (the
 //! JSON-Schema validator), `query` (query names and dates), `page` (list
-//! results), `output` (result schemas), `rest` (small request helpers), `redact`, and `direct` (typed
+//! results), `output` (result schemas), `rest` (small request helpers), `batch` (batch
+//! updates split 100 a request), `redact`, and `direct` (typed
 //! arguments to the tool's JSON object).
 //!
 //! # Adding a tool
@@ -30,6 +31,7 @@
 //! `wit/direct.wit` and its binding in the wasm edge, which hands its
 //! arguments to `direct::args` and then to `call`.
 
+mod batch;
 mod coupons;
 mod customers;
 mod data;
@@ -60,7 +62,7 @@ mod variations;
 mod webhooks;
 
 pub use page::Listing;
-pub use products::BATCH_SIZE;
+pub use batch::BATCH_SIZE;
 pub use query::{check_query_key, utc_date_time};
 pub use raw::{check_raw_path, raw_query};
 pub use redact::redact_secrets;

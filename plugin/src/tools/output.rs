@@ -83,14 +83,67 @@ pub(super) fn push_contact() -> Value {
     )
 }
 
-/// `batch-update-products`' result.
+/// The result of every `batch-update-*` tool (`batch::update`).
 pub(super) fn batch_update() -> Value {
     result(
         json!({
-            "updated": records("The products as updated."),
+            "updated": records("The records as the store saved them."),
             "errors": records("The items the store refused, each with its `error`."),
             "requests": {"type": "integer", "minimum": 0, "description": "Batch requests sent (100 items each)."}
         }),
         &["updated", "errors", "requests"],
+    )
+}
+
+/// `get-sales-report`'s result: WooCommerce's sales report object (its
+/// one-element array unwrapped). Amounts are decimal strings, counts integers.
+pub(super) fn sales_report() -> Value {
+    let amount = |what: &str| json!({"type": ["string", "number"], "description": what});
+    let count = |what: &str| json!({"type": "integer", "minimum": 0, "description": what});
+    result(
+        json!({
+            "total_sales": amount("Gross sales in the period (decimal string)."),
+            "net_sales": amount("Net sales: gross less refunds, taxes and shipping (decimal string)."),
+            "average_sales": amount("Average net sales per day or month of the period (decimal string)."),
+            "total_orders": count("Orders placed in the period."),
+            "total_items": count("Items sold in the period."),
+            "total_tax": amount("Tax charged (decimal string)."),
+            "total_shipping": amount("Shipping charged (decimal string)."),
+            "total_refunds": amount("Refunded amount (WooCommerce sends it as a number, the others as strings)."),
+            "total_discount": amount("Discounts given (decimal string)."),
+            "totals_grouped_by": {"type": "string", "description": "day or month: how `totals` is keyed."},
+            "totals": {"type": "object", "description": "Per day (YYYY-MM-DD) or month (YYYY-MM): sales, orders, items, tax, shipping, discount, customers, refunds."},
+            "total_customers": count("New customers in the period.")
+        }),
+        &["total_sales", "net_sales", "total_orders", "total_items", "totals_grouped_by", "totals"],
+    )
+}
+
+/// `get-top-sellers-report`'s result: WooCommerce's list, as `items`.
+pub(super) fn top_sellers_report() -> Value {
+    let seller = json!({"type": "object", "properties": {
+        "name": {"type": "string", "description": "The product's name."},
+        "product_id": {"type": "integer", "description": "The product's id."},
+        "quantity": {"type": "integer", "description": "Units sold in the period."}
+    }});
+    result(
+        json!({"items": {"type": "array", "items": seller, "description": "Products by units sold in the period, most first."}}),
+        &["items"],
+    )
+}
+
+/// `get-totals-report`'s result: WooCommerce's counts, as `items`.
+pub(super) fn totals_report() -> Value {
+    let line = json!({"type": "object", "properties": {
+        "slug": {"type": "string", "description": "What is counted: an order status, a product type, a coupon type, paying/non_paying, rated_N_out_of_5."},
+        "name": {"type": "string", "description": "Its name as the store shows it."},
+        "total": {"type": "integer", "description": "How many."}
+    }});
+    result(
+        json!({
+            "report": {"type": "string", "description": "Which totals: orders, products, customers, coupons or reviews."},
+            "items": {"type": "array", "items": line, "description": "One count per status, type or rating."}
+        }),
+        &["report", "items"],
     )
 }

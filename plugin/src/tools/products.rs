@@ -1,7 +1,7 @@
-//! Products: list, fetch, create and change them, one at a time or in batches.
+//! Products: list, fetch, create, change and delete them, one at a time or in batches.
 
 use super::registry::{Annotations, Store, Tool};
-use super::{output, page, rest, schema};
+use super::{batch, output, page, rest, schema};
 use crate::client::{ApiRequest, Error, Method};
 use crate::read;
 use serde_json::{Value, json};
@@ -54,12 +54,21 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::SET,
         schema: batch_schema,
         output_schema: Some(output::batch_update),
-        handler: batch_update_products,
+        handler: |store, args| {
+            let items = read::list(&args["update"]).iter().map(|i| product_body(i, &[])).collect();
+            batch::update(store, "/products/batch", items)
+        },
+    },
+    Tool {
+        name: "delete-product",
+        title: "Delete a product",
+        description: "Delete one product. Products have a trash: by default the product is moved to the trash (restorable in the store's admin; a second call answers `woocommerce_rest_already_trashed`); with `force: true` it is deleted for good, with its variations. Returns the product as it was.",
+        annotations: Annotations::DESTRUCTIVE,
+        schema: || schema::delete("The product to delete.", schema::Trash::Has),
+        output_schema: None,
+        handler: |store, args| rest::delete(store, format!("/products/{}", rest::num(args, "id")), args),
     },
 ];
-
-/// WooCommerce's batch endpoint takes 100 items a call.
-pub const BATCH_SIZE: usize = 100;
 
 fn list_schema() -> Value {
     let mut extra = schema::dates();
@@ -68,6 +77,17 @@ fn list_schema() -> Value {
     extra["category"] = json!({"type": "integer", "minimum": 1, "description": "Only products in this category id."});
     extra["sku"] =
         json!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list; also finds variations."});
+    extra["slug"] = json!({"type": "string", "maxLength": 200, "description": "Only the product with this slug."});
+    extra["featured"] =
+        json!({"type": "boolean", "description": "Only featured (true) or non-featured (false) products."});
+    extra["on_sale"] =
+        json!({"type": "boolean", "description": "Only products on sale (true) or not on sale (false)."});
+    extra["tag"] = json!({"type": "integer", "minimum": 1, "description": "Only products with this tag id."});
+    extra["stock_status"] = json!({"type": "string", "enum": ["instock", "outofstock", "onbackorder"], "description": "Only products with this stock status."});
+    extra["min_price"] = json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at least this (a decimal string)."});
+    extra["max_price"] = json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at most this (a decimal string)."});
+    extra["exclude"] = schema::exclude();
+    extra["orderby"] = json!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "price", "popularity", "rating", "menu_order"], "description": "Sort by this field (default date)."});
     schema::list(extra)
 }
 
@@ -188,26 +208,4 @@ fn create_product(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
         product["variations_detail"] = Value::Array(created);
     }
     Ok(product)
-}
-
-/// `BATCH_SIZE` products a request, the requests concurrently; each item
-/// the store refused is reported rather than failing the whole call.
-fn batch_update_products(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
-    let items: Vec<Value> = read::list(&args["update"]).iter().map(|i| product_body(i, &[])).collect();
-    let reqs: Vec<ApiRequest> = items
-        .chunks(BATCH_SIZE)
-        .map(|chunk| ApiRequest::write(Method::Post, "/products/batch", json!({"update": chunk})).replay_safe())
-        .collect();
-    let mut updated = vec![];
-    let mut errors = vec![];
-    for r in store.send_all(&reqs) {
-        for item in read::list(&r?.body["update"]) {
-            if item.get("error").is_some_and(|e| !e.is_null()) {
-                errors.push(item.clone());
-            } else {
-                updated.push(item.clone());
-            }
-        }
-    }
-    Ok(json!({"updated": updated, "errors": errors, "requests": reqs.len()}))
 }

@@ -1,4 +1,4 @@
-//! Order refunds: list an order's refunds and record a new one.
+//! Order refunds: list an order's refunds, record a new one, delete one.
 
 use super::registry::{Annotations, Tool};
 use super::{output, page, rest, schema};
@@ -12,7 +12,7 @@ pub(super) const TOOLS: &[Tool] = &[
         title: "List an order's refunds",
         description: "List the refunds of one order (amount, reason, date). Returns {items, page, per_page, total, total_pages}.",
         annotations: Annotations::READ,
-        schema: || schema::children_list("order_id", "The order whose refunds are listed."),
+        schema: list_schema,
         output_schema: Some(output::listing),
         handler: |store, args| {
             let path = format!("/orders/{}/refunds", rest::num(args, "order_id"));
@@ -33,7 +33,38 @@ pub(super) const TOOLS: &[Tool] = &[
             rest::write(store, Method::Post, format!("/orders/{}/refunds", rest::num(args, "order_id")), body)
         },
     },
+    Tool {
+        name: "delete-order-refund",
+        title: "Delete an order refund",
+        description: "Delete one refund record of an order, for good: refunds have no trash, so `force` must be true. Only the record goes: money a gateway already paid back is not taken back, and the order's status is not changed back. Returns the refund as it was.",
+        annotations: Annotations::DESTRUCTIVE,
+        schema: || {
+            schema::child_delete(
+                "order_id",
+                "The order the refund belongs to.",
+                "The refund to delete.",
+                schema::Trash::None,
+            )
+        },
+        output_schema: None,
+        handler: |store, args| {
+            let path = format!("/orders/{}/refunds/{}", rest::num(args, "order_id"), rest::num(args, "id"));
+            rest::delete(store, path, args)
+        },
+    },
 ];
+
+fn list_schema() -> Value {
+    let mut s = schema::children_list("order_id", "The order whose refunds are listed.");
+    let dates = schema::dates();
+    if let Some(p) = s["properties"].as_object_mut() {
+        // Refunds are never modified: creation dates only.
+        p.insert("after".into(), dates["after"].clone());
+        p.insert("before".into(), dates["before"].clone());
+        p.insert("exclude".into(), schema::exclude());
+    }
+    s
+}
 
 fn create_schema() -> Value {
     schema::object(

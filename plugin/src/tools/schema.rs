@@ -40,11 +40,6 @@ pub(super) fn fields() -> Value {
         "description": "Only these fields of each record (WooCommerce's _fields), e.g. [\"id\", \"status\", \"total\"]; cuts what comes back. `_links` is returned only when listed."})
 }
 
-/// A list with no filter of its own.
-pub(super) fn plain_list() -> Value {
-    list(json!({}))
-}
-
 /// The list of one parent record's children (a product's variations, an
 /// order's refunds): the parent's id, `parent`, is required; `what` describes it.
 pub(super) fn children_list(parent: &str, what: &str) -> Value {
@@ -58,6 +53,47 @@ pub(super) fn id() -> Value {
     json!({"$schema": DIALECT, "type": "object",
         "properties": {"id": {"type": "integer", "minimum": 1, "description": "The record's WooCommerce id."}},
         "required": ["id"], "additionalProperties": false})
+}
+
+/// `exclude`: ids a list leaves out (WooCommerce's `exclude`).
+pub(super) fn exclude() -> Value {
+    json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Leave out these ids (at most 100)."})
+}
+
+/// Whether WooCommerce keeps a trash for a resource, which decides what a
+/// delete without `force` does.
+pub(super) enum Trash {
+    /// Without `force` the record goes to the trash (orders, products,
+    /// variations, coupons).
+    Has,
+    /// No trash (customers, notes, refunds): the store refuses a delete
+    /// without `force` (501 `woocommerce_rest_trash_not_supported`), so
+    /// `force` is required and must be true.
+    None,
+}
+
+/// A delete tool's arguments: the record's `id` (`what` describes it) and `force`.
+pub(super) fn delete(what: &str, trash: Trash) -> Value {
+    let force = match trash {
+        Trash::Has => json!({"type": "boolean", "description": "false (default): move it to the trash, from where the store's admin can restore it; true: delete it for good."}),
+        Trash::None => json!({"type": "boolean", "enum": [true], "description": "Must be true: there is no trash for these, a delete is permanent (WooCommerce refuses a delete without force)."}),
+    };
+    let required: &[&str] = match trash {
+        Trash::Has => &["id"],
+        Trash::None => &["id", "force"],
+    };
+    object(json!({"id": {"type": "integer", "minimum": 1, "description": what}, "force": force}), required)
+}
+
+/// A delete of a record under a parent (an order's note, a product's
+/// variation): `delete` plus the parent's id `parent`, described by `parent_what`.
+pub(super) fn child_delete(parent: &str, parent_what: &str, what: &str, trash: Trash) -> Value {
+    let mut s = delete(what, trash);
+    s["properties"][parent] = json!({"type": "integer", "minimum": 1, "description": parent_what});
+    if let Some(r) = s["required"].as_array_mut() {
+        r.insert(0, json!(parent));
+    }
+    s
 }
 
 /// The creation and modification date filters of a list.

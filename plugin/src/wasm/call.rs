@@ -1,7 +1,10 @@
 //! Running an exported call: a client for the connected store, and the
 //! core's error as the WIT `error` (the wording is the core's).
 
-use super::host::WitHost;
+#[cfg(not(feature = "tools-world"))]
+use super::host::WitHost as CallHost;
+#[cfg(feature = "tools-world")]
+use super::standalone::CallHost;
 use super::transport::WasiTransport;
 use super::woo::connector::types as wit;
 use crate::client::{self, Client};
@@ -26,13 +29,29 @@ pub fn to_wit(e: client::Error) -> wit::Error {
     }
 }
 
+/// A client for this call's store: the connection kept in the host's
+/// key-value store (`connector`), or the environment's store and key (`tools`).
+fn open(host: &mut CallHost) -> Result<Client<WasiTransport>, client::Error> {
+    #[cfg(not(feature = "tools-world"))]
+    return connection::open(host, WasiTransport);
+    #[cfg(feature = "tools-world")]
+    {
+        let _ = host;
+        super::standalone::client()
+    }
+}
+
 /// Run `f` with a client for the connected store. An error that may mean
 /// the connection is broken runs the connection's own check, and only a
-/// failed check moves it to `reconnect_required` (`connection::note_failure`).
+/// failed check moves it to `reconnect_required` (`connection::note_failure`;
+/// in the `tools` world there is no stored connection to move, and the check
+/// still tells a refused request, `forbidden`, from a refused key, `auth`).
 pub fn with_client<R>(
-    f: impl FnOnce(&mut Client<WasiTransport>, &mut WitHost) -> Result<R, client::Error>,
+    f: impl FnOnce(&mut Client<WasiTransport>, &mut CallHost) -> Result<R, client::Error>,
 ) -> Result<R, wit::Error> {
-    let mut host = WitHost;
-    let mut c = connection::open(&mut host, WasiTransport).map_err(to_wit)?;
+    // A unit struct in `connector`, a map in `tools-only`: one line for both.
+    #[allow(clippy::default_constructed_unit_structs)]
+    let mut host = CallHost::default();
+    let mut c = open(&mut host).map_err(to_wit)?;
     f(&mut c, &mut host).map_err(|e| to_wit(connection::note_failure(&mut host, &mut c, e)))
 }

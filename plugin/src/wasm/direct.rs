@@ -70,6 +70,31 @@ fn http_method(m: wit_direct::HttpMethod) -> Method {
     }
 }
 
+// ---- orders, notes, refunds, products, variations, customers, coupons (CRUD) ----
+
+fn order_status_name(s: wit_direct::OrderStatus) -> &'static str {
+    match s {
+        wit_direct::OrderStatus::Pending => "pending",
+        wit_direct::OrderStatus::Processing => "processing",
+        wit_direct::OrderStatus::OnHold => "on-hold",
+        wit_direct::OrderStatus::Completed => "completed",
+        wit_direct::OrderStatus::Cancelled => "cancelled",
+        wit_direct::OrderStatus::Refunded => "refunded",
+        wit_direct::OrderStatus::Failed => "failed",
+    }
+}
+
+/// A coupon-fields record as the coupon tools take it: the discount type as its name.
+fn coupon_json(fields: &wit_direct::CouponFields) -> Value {
+    let mut v = json_of(fields);
+    v["discount_type"] = json!(fields.discount_type.map(|t| match t {
+        wit_direct::DiscountType::Percent => "percent",
+        wit_direct::DiscountType::FixedCart => "fixed_cart",
+        wit_direct::DiscountType::FixedProduct => "fixed_product",
+    }));
+    v
+}
+
 fn page_of(v: Result<Value, wit::Error>) -> Result<wit_direct::Page, wit::Error> {
     let l = tools::Listing::from_json(&v?);
     Ok(wit_direct::Page {
@@ -84,6 +109,92 @@ fn page_of(v: Result<Value, wit::Error>) -> Result<wit_direct::Page, wit::Error>
 
 fn text_of(v: Result<Value, wit::Error>) -> Result<String, wit::Error> {
     v.map(|v| v.to_string())
+}
+
+// ---- categories, tags, attributes, attribute terms, reviews ----
+
+/// A term-filters record as the term list tools take it: the sort field as its name.
+fn term_filters_json(filters: &Option<wit_direct::TermFilters>) -> Value {
+    let Some(f) = filters else { return Value::Null };
+    let orderby = f.orderby.map(|o| match o {
+        wit_direct::TermOrderby::Id => "id",
+        wit_direct::TermOrderby::Include => "include",
+        wit_direct::TermOrderby::Name => "name",
+        wit_direct::TermOrderby::Slug => "slug",
+        wit_direct::TermOrderby::TermGroup => "term_group",
+        wit_direct::TermOrderby::Description => "description",
+        wit_direct::TermOrderby::Count => "count",
+    });
+    json!({"hide_empty": f.hide_empty, "product": f.product, "slug": f.slug, "exclude": f.exclude, "orderby": orderby})
+}
+
+/// A category-fields record as the category tools take it: the display as its name.
+fn category_json(fields: &Option<wit_direct::CategoryFields>) -> Value {
+    let Some(f) = fields else { return Value::Null };
+    let display = f.display.map(|d| match d {
+        wit_direct::CategoryDisplay::Default => "default",
+        wit_direct::CategoryDisplay::Products => "products",
+        wit_direct::CategoryDisplay::Subcategories => "subcategories",
+        wit_direct::CategoryDisplay::Both => "both",
+    });
+    json!({"slug": f.slug, "parent": f.parent, "description": f.description, "display": display, "image": json_of(&f.image)})
+}
+
+fn review_status_name(s: wit_direct::ReviewStatus) -> &'static str {
+    match s {
+        wit_direct::ReviewStatus::Approved => "approved",
+        wit_direct::ReviewStatus::Hold => "hold",
+        wit_direct::ReviewStatus::Spam => "spam",
+        wit_direct::ReviewStatus::Unspam => "unspam",
+        wit_direct::ReviewStatus::Trash => "trash",
+        wit_direct::ReviewStatus::Untrash => "untrash",
+    }
+}
+
+/// A review-filters record as `list-reviews` takes it: enums as their names.
+fn review_filters_json(filters: &Option<wit_direct::ReviewFilters>) -> Value {
+    let Some(f) = filters else { return Value::Null };
+    let status = f.status.map(|s| match s {
+        wit_direct::ReviewListStatus::All => "all",
+        wit_direct::ReviewListStatus::Approved => "approved",
+        wit_direct::ReviewListStatus::Hold => "hold",
+        wit_direct::ReviewListStatus::Spam => "spam",
+        wit_direct::ReviewListStatus::Trash => "trash",
+    });
+    let orderby = f.orderby.map(|o| match o {
+        wit_direct::ReviewOrderby::Date => "date",
+        wit_direct::ReviewOrderby::DateGmt => "date_gmt",
+        wit_direct::ReviewOrderby::Id => "id",
+        wit_direct::ReviewOrderby::Include => "include",
+        wit_direct::ReviewOrderby::Product => "product",
+    });
+    let mut v = json_of(f);
+    v["status"] = json!(status);
+    v["orderby"] = json!(orderby);
+    v
+}
+
+/// A report's period arguments (shipping, tax, payments, settings, reports, system, webhooks, data).
+fn report_period_json(
+    period: Option<wit_direct::ReportPeriod>,
+    date_min: Option<String>,
+    date_max: Option<String>,
+) -> Value {
+    let period = period.map(|p| match p {
+        wit_direct::ReportPeriod::Week => "week",
+        wit_direct::ReportPeriod::Month => "month",
+        wit_direct::ReportPeriod::LastMonth => "last_month",
+        wit_direct::ReportPeriod::Year => "year",
+    });
+    json!({"period": period, "date_min": date_min, "date_max": date_max})
+}
+
+fn webhook_status_name(s: wit_direct::WebhookStatus) -> &'static str {
+    match s {
+        wit_direct::WebhookStatus::Active => "active",
+        wit_direct::WebhookStatus::Paused => "paused",
+        wit_direct::WebhookStatus::Disabled => "disabled",
+    }
 }
 
 impl wit_direct::Guest for Component {
@@ -170,11 +281,12 @@ impl wit_direct::Guest for Component {
     fn update_customer(id: u64, fields: wit_direct::CustomerFields) -> Result<String, wit::Error> {
         text_of(run("update-customer", &[json!({"id": id}), json_of(&fields)]))
     }
-    fn list_coupons(paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
-        page_of(run("list-coupons", &[paging_json(&paging)]))
-    }
-    fn list_categories(paging: Option<wit_direct::Paging>) -> Result<wit_direct::Page, wit::Error> {
-        page_of(run("list-categories", &[paging_json(&paging)]))
+    fn list_coupons(
+        paging: Option<wit_direct::Paging>,
+        dates: Option<wit_direct::Dates>,
+        code: Option<String>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-coupons", &[paging_json(&paging), json_of(&dates), json!({"code": code})]))
     }
     fn list_product_variations(
         product_id: u64,
@@ -246,10 +358,337 @@ impl wit_direct::Guest for Component {
         text_of(run("batch-update-products", &[json!({"update": json_of(&update)})]))
     }
     // ---- orders, notes, refunds, products, variations, customers, coupons (CRUD) ----
+    fn create_order(
+        fields: wit_direct::OrderFields,
+        line_items: Vec<wit_direct::OrderLine>,
+        shipping_lines: Option<Vec<wit_direct::ShippingLine>>,
+        fee_lines: Option<Vec<wit_direct::FeeLine>>,
+        coupon_codes: Option<Vec<String>>,
+        set_paid: Option<bool>,
+    ) -> Result<String, wit::Error> {
+        let lines: Vec<Value> = line_items
+            .into_iter()
+            .map(|l| match l.product {
+                wit_direct::LineProduct::Product(id) => json!({"product_id": id, "quantity": l.quantity}),
+                wit_direct::LineProduct::Variation((p, v)) => {
+                    json!({"product_id": p, "variation_id": v, "quantity": l.quantity})
+                }
+                wit_direct::LineProduct::Sku(sku) => json!({"sku": sku, "quantity": l.quantity}),
+            })
+            .collect();
+        let coupons = coupon_codes.map(|c| c.into_iter().map(|code| json!({"code": code})).collect::<Vec<_>>());
+        let mut fields_json = json_of(&fields);
+        fields_json["status"] = json!(fields.status.map(order_status_name));
+        text_of(run(
+            "create-order",
+            &[
+                fields_json,
+                json!({"line_items": lines, "shipping_lines": json_of(&shipping_lines), "fee_lines": json_of(&fee_lines),
+                    "coupon_lines": coupons, "set_paid": set_paid}),
+            ],
+        ))
+    }
+    fn delete_order(id: u64, force: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("delete-order", &[json!({"id": id, "force": force})]))
+    }
+    fn batch_update_orders(update: Vec<wit_direct::OrderUpdate>) -> Result<String, wit::Error> {
+        text_of(run("batch-update-orders", &[json!({"update": json_of(&update)})]))
+    }
+    fn list_order_notes(
+        order_id: u64,
+        note_type: Option<wit_direct::NoteType>,
+        fields: Option<Vec<String>>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        let note_type = note_type.map(|t| match t {
+            wit_direct::NoteType::Any => "any",
+            wit_direct::NoteType::Customer => "customer",
+            wit_direct::NoteType::Internal => "internal",
+        });
+        page_of(run("list-order-notes", &[json!({"order_id": order_id, "type": note_type, "fields": fields})]))
+    }
+    fn delete_order_note(order_id: u64, id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-order-note", &[json!({"order_id": order_id, "id": id, "force": true})]))
+    }
+    fn delete_order_refund(order_id: u64, id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-order-refund", &[json!({"order_id": order_id, "id": id, "force": true})]))
+    }
+    fn delete_product(id: u64, force: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("delete-product", &[json!({"id": id, "force": force})]))
+    }
+    fn get_product_variation(product_id: u64, id: u64) -> Result<String, wit::Error> {
+        text_of(run("get-product-variation", &[json!({"product_id": product_id, "id": id})]))
+    }
+    fn create_product_variation(
+        product_id: u64,
+        attributes: Vec<wit_direct::VariationAttribute>,
+        fields: wit_direct::VariationFields,
+    ) -> Result<String, wit::Error> {
+        text_of(run(
+            "create-product-variation",
+            &[json!({"product_id": product_id, "attributes": json_of(&attributes)}), json_of(&fields)],
+        ))
+    }
+    fn delete_product_variation(product_id: u64, id: u64, force: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("delete-product-variation", &[json!({"product_id": product_id, "id": id, "force": force})]))
+    }
+    fn delete_customer(id: u64, reassign: Option<u64>) -> Result<String, wit::Error> {
+        text_of(run("delete-customer", &[json!({"id": id, "force": true, "reassign": reassign})]))
+    }
+    fn get_coupon(id: u64) -> Result<String, wit::Error> {
+        text_of(run("get-coupon", &[json!({"id": id})]))
+    }
+    fn create_coupon(fields: wit_direct::CouponFields) -> Result<String, wit::Error> {
+        text_of(run("create-coupon", &[coupon_json(&fields)]))
+    }
+    fn update_coupon(id: u64, fields: wit_direct::CouponFields) -> Result<String, wit::Error> {
+        text_of(run("update-coupon", &[json!({"id": id}), coupon_json(&fields)]))
+    }
+    fn delete_coupon(id: u64, force: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("delete-coupon", &[json!({"id": id, "force": force})]))
+    }
 
     // ---- categories, tags, attributes, attribute terms, reviews ----
+    fn list_categories(
+        paging: Option<wit_direct::Paging>,
+        filters: Option<wit_direct::TermFilters>,
+        parent: Option<u64>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-categories", &[paging_json(&paging), term_filters_json(&filters), json!({"parent": parent})]))
+    }
+    fn create_category(name: String, fields: Option<wit_direct::CategoryFields>) -> Result<String, wit::Error> {
+        text_of(run("create-category", &[json!({"name": name}), category_json(&fields)]))
+    }
+    fn update_category(
+        id: u64,
+        name: Option<String>,
+        fields: Option<wit_direct::CategoryFields>,
+    ) -> Result<String, wit::Error> {
+        text_of(run("update-category", &[json!({"id": id, "name": name}), category_json(&fields)]))
+    }
+    fn delete_category(id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-category", &[json!({"id": id, "force": true})]))
+    }
+    fn list_tags(
+        paging: Option<wit_direct::Paging>,
+        filters: Option<wit_direct::TermFilters>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-tags", &[paging_json(&paging), term_filters_json(&filters)]))
+    }
+    fn create_tag(name: String, slug: Option<String>, description: Option<String>) -> Result<String, wit::Error> {
+        text_of(run("create-tag", &[json!({"name": name, "slug": slug, "description": description})]))
+    }
+    fn delete_tag(id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-tag", &[json!({"id": id, "force": true})]))
+    }
+    fn list_attributes(fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-attributes", &[json!({"fields": fields})]))
+    }
+    fn create_attribute(
+        name: String,
+        slug: Option<String>,
+        order_by: Option<wit_direct::AttributeOrderBy>,
+        has_archives: Option<bool>,
+    ) -> Result<String, wit::Error> {
+        let order_by = order_by.map(|o| match o {
+            wit_direct::AttributeOrderBy::MenuOrder => "menu_order",
+            wit_direct::AttributeOrderBy::Name => "name",
+            wit_direct::AttributeOrderBy::NameNum => "name_num",
+            wit_direct::AttributeOrderBy::Id => "id",
+        });
+        text_of(run(
+            "create-attribute",
+            &[json!({"name": name, "slug": slug, "order_by": order_by, "has_archives": has_archives})],
+        ))
+    }
+    fn delete_attribute(id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-attribute", &[json!({"id": id, "force": true})]))
+    }
+    fn list_attribute_terms(
+        attribute_id: u64,
+        paging: Option<wit_direct::Paging>,
+        filters: Option<wit_direct::TermFilters>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run(
+            "list-attribute-terms",
+            &[json!({"attribute_id": attribute_id}), paging_json(&paging), term_filters_json(&filters)],
+        ))
+    }
+    fn create_attribute_term(
+        attribute_id: u64,
+        name: String,
+        slug: Option<String>,
+        description: Option<String>,
+        menu_order: Option<i32>,
+    ) -> Result<String, wit::Error> {
+        text_of(run(
+            "create-attribute-term",
+            &[json!({"attribute_id": attribute_id, "name": name, "slug": slug, "description": description, "menu_order": menu_order})],
+        ))
+    }
+    fn delete_attribute_term(attribute_id: u64, id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-attribute-term", &[json!({"attribute_id": attribute_id, "id": id, "force": true})]))
+    }
+    fn list_reviews(
+        paging: Option<wit_direct::Paging>,
+        filters: Option<wit_direct::ReviewFilters>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-reviews", &[paging_json(&paging), review_filters_json(&filters)]))
+    }
+    fn create_review(
+        product_id: u64,
+        review: String,
+        reviewer: String,
+        reviewer_email: String,
+        rating: Option<u8>,
+        status: Option<wit_direct::ReviewStatus>,
+    ) -> Result<String, wit::Error> {
+        text_of(run(
+            "create-review",
+            &[json!({"product_id": product_id, "review": review, "reviewer": reviewer, "reviewer_email": reviewer_email,
+                "rating": rating, "status": status.map(review_status_name)})],
+        ))
+    }
+    fn update_review(id: u64, fields: wit_direct::ReviewFields) -> Result<String, wit::Error> {
+        let mut f = json_of(&fields);
+        f["status"] = json!(fields.status.map(review_status_name));
+        text_of(run("update-review", &[json!({"id": id}), f]))
+    }
+    fn delete_review(id: u64, force: Option<bool>) -> Result<String, wit::Error> {
+        text_of(run("delete-review", &[json!({"id": id, "force": force})]))
+    }
 
     // ---- shipping, tax, payments, settings, reports, system, webhooks, data ----
+    fn list_shipping_zones(fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-shipping-zones", &[json!({"fields": fields})]))
+    }
+    fn list_shipping_classes(
+        paging: Option<wit_direct::Paging>,
+        hide_empty: Option<bool>,
+        product: Option<u64>,
+        slug: Option<String>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run(
+            "list-shipping-classes",
+            &[paging_json(&paging), json!({"hide_empty": hide_empty, "product": product, "slug": slug})],
+        ))
+    }
+    fn list_tax_rates(
+        paging: Option<wit_direct::Paging>,
+        tax_class: Option<String>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-tax-rates", &[paging_json(&paging), json!({"class": tax_class})]))
+    }
+    fn list_tax_classes(fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-tax-classes", &[json!({"fields": fields})]))
+    }
+    fn list_payment_gateways(fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-payment-gateways", &[json!({"fields": fields})]))
+    }
+    fn update_payment_gateway(
+        id: String,
+        enabled: Option<bool>,
+        title: Option<String>,
+        description: Option<String>,
+        order: Option<u32>,
+    ) -> Result<String, wit::Error> {
+        text_of(run(
+            "update-payment-gateway",
+            &[json!({"id": id, "enabled": enabled, "title": title, "description": description, "order": order})],
+        ))
+    }
+    fn list_settings(fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-settings", &[json!({"fields": fields})]))
+    }
+    fn get_settings(group: String, fields: Option<Vec<String>>) -> Result<String, wit::Error> {
+        text_of(run("get-settings", &[json!({"group": group, "fields": fields})]))
+    }
+    fn get_sales_report(
+        period: Option<wit_direct::ReportPeriod>,
+        date_min: Option<String>,
+        date_max: Option<String>,
+    ) -> Result<wit_direct::SalesReport, wit::Error> {
+        let r = run("get-sales-report", &[report_period_json(period, date_min, date_max)])?;
+        let count = |k: &str| crate::read::id(&r[k]).unwrap_or(0);
+        let text = |k: &str| crate::read::text(&r[k]);
+        Ok(wit_direct::SalesReport {
+            total_sales: text("total_sales"),
+            net_sales: text("net_sales"),
+            average_sales: text("average_sales"),
+            total_orders: count("total_orders"),
+            total_items: count("total_items"),
+            total_tax: text("total_tax"),
+            total_shipping: text("total_shipping"),
+            total_refunds: crate::read::money(&r["total_refunds"]).unwrap_or_else(|| text("total_refunds")),
+            total_discount: text("total_discount"),
+            totals_grouped_by: text("totals_grouped_by"),
+            totals: r["totals"].to_string(),
+            total_customers: count("total_customers"),
+        })
+    }
+    fn get_top_sellers_report(
+        period: Option<wit_direct::ReportPeriod>,
+        date_min: Option<String>,
+        date_max: Option<String>,
+    ) -> Result<Vec<wit_direct::TopSeller>, wit::Error> {
+        let r = run("get-top-sellers-report", &[report_period_json(period, date_min, date_max)])?;
+        Ok(crate::read::list(&r["items"])
+            .iter()
+            .map(|s| wit_direct::TopSeller {
+                name: crate::read::name(&s["name"]),
+                product_id: crate::read::id(&s["product_id"]).unwrap_or(0),
+                quantity: s["quantity"].as_i64().unwrap_or(0),
+            })
+            .collect())
+    }
+    fn get_totals_report(which: wit_direct::TotalsReport) -> Result<Vec<wit_direct::ReportTotal>, wit::Error> {
+        let which = match which {
+            wit_direct::TotalsReport::Orders => "orders",
+            wit_direct::TotalsReport::Products => "products",
+            wit_direct::TotalsReport::Customers => "customers",
+            wit_direct::TotalsReport::Coupons => "coupons",
+            wit_direct::TotalsReport::Reviews => "reviews",
+        };
+        let r = run("get-totals-report", &[json!({"which": which})])?;
+        Ok(crate::read::list(&r["items"])
+            .iter()
+            .map(|t| wit_direct::ReportTotal {
+                slug: crate::read::text(&t["slug"]),
+                name: crate::read::name(&t["name"]),
+                total: crate::read::id(&t["total"]).unwrap_or(0),
+            })
+            .collect())
+    }
+    fn get_system_status(fields: Option<Vec<String>>) -> Result<String, wit::Error> {
+        text_of(run("get-system-status", &[json!({"fields": fields})]))
+    }
+    fn list_webhooks(
+        paging: Option<wit_direct::Paging>,
+        status: Option<wit_direct::WebhookStatus>,
+        after: Option<String>,
+        before: Option<String>,
+    ) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run(
+            "list-webhooks",
+            &[paging_json(&paging), json!({"status": status.map(webhook_status_name), "after": after, "before": before})],
+        ))
+    }
+    fn create_webhook(
+        topic: String,
+        delivery_url: String,
+        name: Option<String>,
+        secret: Option<String>,
+    ) -> Result<String, wit::Error> {
+        text_of(run("create-webhook", &[json!({"topic": topic, "delivery_url": delivery_url, "name": name, "secret": secret})]))
+    }
+    fn delete_webhook(id: u64) -> Result<String, wit::Error> {
+        text_of(run("delete-webhook", &[json!({"id": id, "force": true})]))
+    }
+    fn list_countries(code: Option<String>, fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-countries", &[json!({"code": code, "fields": fields})]))
+    }
+    fn list_currencies(code: Option<String>, fields: Option<Vec<String>>) -> Result<wit_direct::Page, wit::Error> {
+        page_of(run("list-currencies", &[json!({"code": code, "fields": fields})]))
+    }
 
     fn raw_api_request(
         method: wit_direct::HttpMethod,

@@ -1,4 +1,12 @@
 //! The host imports (`platform`, `wasi:keyvalue`) as the core's `port::Host`.
+//!
+//! The core keeps its state in named buckets (`port::bucket`: `connection`,
+//! `credentials`, `cursors` …). Many hosts give a component one key-value
+//! store (Spin, the wasmtime CLI), so the component opens ONE bucket, named by
+//! the environment's `WOO_KV_BUCKET` (default `default`), and keeps key `k`
+//! of the core's bucket `b` under `b/k` (bucket names hold no `/`, so the
+//! first `/` splits them back). The `state` of a `platform.commit` is written
+//! under the same keys.
 
 use super::transport::WasiTransport;
 use super::wasi::keyvalue::store as kv;
@@ -6,30 +14,96 @@ use super::woo::connector::platform;
 use crate::client::Transport;
 use crate::port::{self, Batch, Level, RecordKind, StorageError};
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
-/// The host, through the WIT imports.
+/// The environment variable naming the one bucket.
+const BUCKET_ENV: &str = "WOO_KV_BUCKET";
+/// The bucket's name when the environment names none.
+const DEFAULT_BUCKET: &str = "default";
+
+/// The host, through the WIT imports. While one lives (one exported call),
+/// the keys of the bucket are listed at most once: `keys` of a core bucket
+/// is a prefix of that listing, kept up to date with the call's own writes.
+/// Dropping it forgets the listing, since between calls others may write.
+#[derive(Default)]
 pub struct WitHost;
 
-thread_local! {
-    /// Buckets opened once per instance: an open and a drop per read would be
-    /// two more host calls each time.
-    static BUCKETS: RefCell<Vec<(String, Rc<kv::Bucket>)>> = const { RefCell::new(Vec::new()) };
+impl Drop for WitHost {
+    fn drop(&mut self) {
+        KEYS.with(|k| k.borrow_mut().take());
+    }
 }
 
-/// The bucket `name`, opened on first use.
-fn bucket(name: &str) -> Result<Rc<kv::Bucket>, StorageError> {
-    BUCKETS.with(|open| {
+thread_local! {
+    /// The bucket, opened once per instance: an open and a drop per read
+    /// would be two more host calls each time.
+    static BUCKET: RefCell<Option<(String, Rc<kv::Bucket>)>> = const { RefCell::new(None) };
+    /// Every key of the bucket, while a [`WitHost`] lives and once listed.
+    static KEYS: RefCell<Option<BTreeSet<String>>> = const { RefCell::new(None) };
+}
+
+/// The bucket, opened on first use, and its name.
+fn bucket() -> Result<(String, Rc<kv::Bucket>), StorageError> {
+    BUCKET.with(|open| {
         let mut open = open.borrow_mut();
-        if let Some((_, b)) = open.iter().find(|(n, _)| n == name) {
+        if let Some(b) = open.as_ref() {
             return Ok(b.clone());
         }
+        let name = std::env::var(BUCKET_ENV)
+            .ok()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| DEFAULT_BUCKET.to_string());
         let b = Rc::new(
-            kv::open(name).map_err(|e| StorageError(format!("the host could not open bucket `{name}`: {e:?}")))?,
+            kv::open(&name).map_err(|e| StorageError(format!("the host could not open bucket `{name}`: {e:?}")))?,
         );
-        open.push((name.to_string(), b.clone()));
-        Ok(b)
+        *open = Some((name.clone(), b.clone()));
+        Ok((name, b))
     })
+}
+
+/// Where key `key` of the core's bucket `b` lives in the one bucket.
+fn key_of(b: &str, key: &str) -> String {
+    format!("{b}/{key}")
+}
+
+/// Note keys written (`true`) or deleted (`false`) in the call's listing,
+/// when it has one.
+fn note_keys(keys: impl IntoIterator<Item = (String, bool)>) {
+    KEYS.with(|k| {
+        if let Some(listed) = k.borrow_mut().as_mut() {
+            for (key, present) in keys {
+                if present {
+                    listed.insert(key);
+                } else {
+                    listed.remove(&key);
+                }
+            }
+        }
+    });
+}
+
+/// Every key of the bucket: read from the host on the call's first listing.
+fn listing(name: &str, bk: &kv::Bucket) -> Result<(), StorageError> {
+    if KEYS.with(|k| k.borrow().is_some()) {
+        return Ok(());
+    }
+    let mut all = BTreeSet::new();
+    let mut cursor = None;
+    loop {
+        // A page the host cannot list fails the whole listing: a partial
+        // one would read as keys that are absent.
+        let page =
+            bk.list_keys(cursor).map_err(|e| StorageError(format!("the host could not list bucket `{name}`: {e:?}")))?;
+        all.extend(page.keys);
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    KEYS.with(|k| *k.borrow_mut() = Some(all));
+    Ok(())
 }
 
 fn record_kind(kind: RecordKind) -> platform::RecordKind {
@@ -45,6 +119,7 @@ fn record_kind(kind: RecordKind) -> platform::RecordKind {
 
 impl port::Host for WitHost {
     fn commit(&mut self, batch: Batch) -> Result<Vec<bool>, StorageError> {
+        let (name, _) = bucket()?;
         let b = platform::Batch {
             records: batch
                 .records
@@ -73,9 +148,11 @@ impl port::Host for WitHost {
                     body: n.body,
                 })
                 .collect(),
-            state: batch.state,
+            state: batch.state.into_iter().map(|(b, k, v)| (name.clone(), key_of(&b, &k), v)).collect(),
         };
-        platform::commit(&b).map_err(StorageError)
+        let created = platform::commit(&b).map_err(StorageError)?;
+        note_keys(b.state.into_iter().map(|(_, k, _)| (k, true)));
+        Ok(created)
     }
     fn progress(&mut self, kind: &str, done: u64, total: u64) {
         platform::progress(kind, done, total);
@@ -90,30 +167,35 @@ impl port::Host for WitHost {
         platform::log(l, message);
     }
     fn get(&mut self, b: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        bucket(b)?.get(key).map_err(|e| StorageError(format!("the host could not read `{key}` of bucket `{b}`: {e:?}")))
+        let (name, bk) = bucket()?;
+        bk.get(&key_of(b, key))
+            .map_err(|e| StorageError(format!("the host could not read `{b}/{key}` of bucket `{name}`: {e:?}")))
     }
     fn set(&mut self, b: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        bucket(b)?.set(key, value).map_err(|e| StorageError(format!("{e:?}")))
+        let key = key_of(b, key);
+        bucket()?.1.set(&key, value).map_err(|e| StorageError(format!("{e:?}")))?;
+        note_keys([(key, true)]);
+        Ok(())
     }
     fn delete(&mut self, b: &str, key: &str) -> Result<(), StorageError> {
-        bucket(b)?.delete(key).map_err(|e| StorageError(format!("{e:?}")))
+        let key = key_of(b, key);
+        bucket()?.1.delete(&key).map_err(|e| StorageError(format!("{e:?}")))?;
+        note_keys([(key, false)]);
+        Ok(())
     }
     fn keys(&mut self, b: &str) -> Result<Vec<String>, StorageError> {
-        let bk = bucket(b)?;
-        let mut out = vec![];
-        let mut cursor = None;
-        loop {
-            // A page the host cannot list fails the whole listing: a partial
-            // one would read as keys that are absent.
-            let page = bk
-                .list_keys(cursor)
-                .map_err(|e| StorageError(format!("the host could not list bucket `{b}`: {e:?}")))?;
-            out.extend(page.keys);
-            match page.cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(out),
-            }
-        }
+        let (name, bk) = bucket()?;
+        listing(&name, &bk)?;
+        let prefix = key_of(b, "");
+        Ok(KEYS.with(|k| {
+            k.borrow().as_ref().map_or_else(Vec::new, |listed| {
+                listed
+                    .range(prefix.clone()..)
+                    .take_while(|key| key.starts_with(&prefix))
+                    .map(|key| key[prefix.len()..].to_string())
+                    .collect()
+            })
+        }))
     }
     fn now_rfc3339(&self) -> String {
         crate::time::rfc3339(WasiTransport.now_unix())

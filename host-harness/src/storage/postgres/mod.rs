@@ -327,6 +327,18 @@ impl RecordStore for PostgresStorage {
         })
     }
 
+    fn kv_all_keys(&mut self, connection: &str) -> Result<Vec<(String, String)>> {
+        let connection = connection.to_string();
+        self.run(move |c, _| {
+            let rows = c.query(
+                "SELECT bucket, key FROM state WHERE connection = $1 \
+                 UNION ALL SELECT $2::text, key FROM credentials WHERE connection = $1",
+                &[&connection, &CREDENTIALS_BUCKET],
+            )?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>> {
         let (connection, kind) = (connection.to_string(), kind.map(str::to_string));
         self.run(move |c, _| {

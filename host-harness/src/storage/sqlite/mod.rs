@@ -260,6 +260,14 @@ impl RecordStore for SqliteStorage {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn kv_all_keys(&mut self, connection: &str) -> Result<Vec<(String, String)>> {
+        let mut st = self.db.prepare(
+            "SELECT bucket, key FROM state WHERE connection = ?1 UNION ALL SELECT ?2, key FROM credentials WHERE connection = ?1",
+        )?;
+        let rows = st.query_map(params![connection, CREDENTIALS_BUCKET], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn records(&mut self, connection: &str, kind: Option<&str>) -> Result<Vec<StoredRecord>> {
         let mut st = self.db.prepare(
             "SELECT kind, id, body FROM records WHERE connection = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY kind, id",
