@@ -40,6 +40,7 @@ mod notes;
 mod orders;
 mod output;
 mod page;
+mod pattern;
 mod payments;
 mod products;
 mod query;

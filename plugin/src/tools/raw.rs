@@ -48,10 +48,42 @@ fn raw(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
     let method = Method::parse(args["method"].as_str().unwrap_or(""))
         .ok_or_else(|| Error::invalid("method", "unknown method"))?;
     let path = check_raw_path(args["path"].as_str().unwrap_or(""))?;
-    let query = raw_query(args["query"].as_object().unwrap_or(&Map::new()))?;
+    let mut query = raw_query(args["query"].as_object().unwrap_or(&Map::new()))?;
+    let setting = settings_path(&path);
+    if setting.is_some() {
+        keep_what_names_a_setting(&mut query);
+    }
     let body = args.get("body").cloned();
     let r = store.send(&ApiRequest { method, path, query, body, replay_safe: false })?;
-    Ok(json!({"status": r.status, "body": r.body, "total": r.total, "total_pages": r.total_pages}))
+    let mut body = r.body;
+    if let Some(Some(id)) = setting {
+        // `/settings/<group>/<id>`: the path names the setting the answer is.
+        super::redact::redact_setting(&id, &mut body);
+    }
+    Ok(json!({"status": r.status, "body": body, "total": r.total, "total_pages": r.total_pages}))
+}
+
+/// For a path under `/settings` or `/payment_gateways`: `Some`, with the
+/// setting id when the path is one setting (`/settings/<group>/<id>`).
+fn settings_path(path: &str) -> Option<Option<String>> {
+    let segs: Vec<String> =
+        percent_decode_lossy(path).split('/').filter(|s| !s.is_empty()).map(str::to_ascii_lowercase).collect();
+    match segs.first().map(String::as_str) {
+        Some("settings") => Some(segs.get(2).filter(|id| *id != "batch").cloned()),
+        Some("payment_gateways") => Some(None),
+        _ => None,
+    }
+}
+
+/// A `_fields` filter on settings or gateways keeps `id` and `type` too: they
+/// are what tells the one redaction rule that a `value` is a credential, so
+/// trimming them away must not reveal it.
+fn keep_what_names_a_setting(query: &mut [(String, String)]) {
+    for (k, v) in query.iter_mut() {
+        if k == "_fields" && !v.is_empty() {
+            v.push_str(",id,type");
+        }
+    }
 }
 
 /// Refuse any raw path that could leave the store's WooCommerce API.
@@ -141,6 +173,29 @@ pub fn raw_query(query: &Map<String, Value>) -> Result<Vec<(String, String)>, Er
             Ok((k.clone(), text))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn raw_settings_paths_are_recognised_with_their_setting_id() {
+        assert_eq!(settings_path("/settings/general/woocommerce_currency"), Some(Some("woocommerce_currency".into())));
+        assert_eq!(settings_path("/Settings/%61dvanced/api_key"), Some(Some("api_key".into())));
+        assert_eq!(settings_path("/settings/general"), Some(None));
+        assert_eq!(settings_path("/settings/general/batch"), Some(None));
+        assert_eq!(settings_path("/payment_gateways/stripe"), Some(None));
+        assert_eq!(settings_path("/orders/5"), None);
+    }
+
+    #[test]
+    fn raw_fields_on_settings_keep_id_and_type_for_the_redaction_rule() {
+        let mut q = vec![("_fields".to_string(), "value".to_string()), ("context".into(), "edit".into())];
+        keep_what_names_a_setting(&mut q);
+        assert_eq!(q[0].1, "value,id,type");
+        assert_eq!(q[1].1, "edit");
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,12 @@ pub fn redact_secrets(v: &mut Value) {
     redact_under(None, v);
 }
 
+/// Redact `v`, the answer for the one setting `id` (a raw
+/// `/settings/<group>/<id>`, whose `_fields` may have left only `value`).
+pub(super) fn redact_setting(id: &str, v: &mut Value) {
+    redact_under(Some(id), v);
+}
+
 /// `redact_secrets` for `v`, found under the object key `key` (a gateway's
 /// `settings` map is keyed by setting id, which is all that names a setting
 /// whose `id` and `type` a `_fields` filter left out).
@@ -165,6 +171,16 @@ mod tests {
         assert_eq!(v[2]["value"], "[redacted]");
         assert_eq!(v[3]["value"], "[redacted]");
         assert_eq!(v[4]["value"], "1 Loopback Way");
+    }
+
+    #[test]
+    fn a_single_setting_trimmed_to_its_value_is_redacted_by_the_id_in_its_path() {
+        let mut v = json!({"value": "sk_live_51H"});
+        redact_setting("woocommerce_stripe_secret_key", &mut v);
+        assert_eq!(v["value"], REDACTED);
+        let mut v = json!({"value": "EUR"});
+        redact_setting("woocommerce_currency", &mut v);
+        assert_eq!(v["value"], "EUR");
     }
 
     #[test]

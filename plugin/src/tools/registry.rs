@@ -230,6 +230,22 @@ mod tests {
     }
 
     #[test]
+    fn every_schema_pattern_is_one_the_validator_reads() {
+        for t in TOOLS {
+            let schema = (t.schema)();
+            let mut props = vec![];
+            properties(t.name, &schema, &mut props);
+            for (path, p) in props {
+                for s in [p, &p["items"]] {
+                    if let Some(pattern) = s["pattern"].as_str() {
+                        assert!(super::super::pattern::is_match(pattern, "").is_ok(), "{path}: {pattern}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_tool_has_a_title() {
         for t in TOOLS {
             assert!(!t.title.trim().is_empty(), "{}", t.name);

@@ -89,6 +89,13 @@ fn validate_at(path: &str, schema: &Value, v: &Value) -> Result<(), Error> {
         {
             return fail(format!("must have at most {max} characters"));
         }
+        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            match super::pattern::is_match(p, s) {
+                Ok(true) => {}
+                Ok(false) => return fail(format!("must match the pattern {p}")),
+                Err(e) => return fail(format!("cannot be checked: the schema's pattern {p} is unreadable ({})", e.0)),
+            }
+        }
     }
     if let Some(a) = v.as_array() {
         if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
