@@ -28,7 +28,7 @@ async def main(woo, db):
             check(init.serverInfo.name == "woo-connector", f"server name {init.serverInfo.name}")
 
             tools = {t.name: t for t in (await session.list_tools()).tools}
-            check(len(tools) == 24, f"{len(tools)} tools listed")
+            check(len(tools) == 72, f"{len(tools)} tools listed")
             for t in tools.values():
                 check(bool(t.title), f"{t.name} has no title")
                 check(t.annotations is not None and t.annotations.openWorldHint is True, f"{t.name} annotations")

@@ -183,3 +183,126 @@ fn realstore_review_tools_create_read_back_trash_and_delete() {
     let a = r.https.call("DELETE", &format!("/products/{pid}?force=true"), None, Auth::Basic);
     assert_eq!(a.status, 200);
 }
+
+#[test]
+#[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
+fn realstore_catalog_simulator_answers_like_the_real_store() {
+    let r = real();
+    let t = &r.tag;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(woo_host::sim::Simulator::start(woo_host::sim::SimConfig::default())).unwrap();
+    let sim_https = Rest {
+        base: sim.https_url.clone(),
+        ca: Some(sim.ca_cert.clone()),
+        key: sim.consumer_key.clone(),
+        secret: sim.consumer_secret.clone(),
+    };
+    // On the store: a tag, an attribute with a term, a product with a review.
+    let tag = id(&r.post("/products/tags", json!({"name": format!("Conformance {t}")})));
+    let attr = id(&r.post("/products/attributes", json!({"name": format!("Conf {t}")})));
+    let term = id(&r.post(&format!("/products/attributes/{attr}/terms"), json!({"name": "Matte"})));
+    let pid = id(&r.post("/products", json!({"name": format!("Conformance Mug {t}"), "regular_price": "3.00"})));
+    let review = id(&r.post(
+        "/products/reviews",
+        json!({"product_id": pid, "review": "Fine", "reviewer": "Ann", "reviewer_email": format!("ann.{t}@example.test"), "rating": 4}),
+    ));
+    let (sim_attr, sim_review, sim_tag) = {
+        let d = sim.state.data.read().unwrap();
+        (
+            d.attributes[0]["id"].as_u64().unwrap(),
+            d.reviews[0].1["id"].as_u64().unwrap(),
+            d.tags[0]["id"].as_u64().unwrap(),
+        )
+    };
+    let mut diffs = vec![];
+    let resources = [
+        ("tag", format!("/products/tags?include={tag}"), "/products/tags?per_page=1".to_string()),
+        ("attribute", format!("/products/attributes/{attr}"), format!("/products/attributes/{sim_attr}")),
+        (
+            "attribute term",
+            format!("/products/attributes/{attr}/terms"),
+            format!("/products/attributes/{sim_attr}/terms"),
+        ),
+        (
+            "review",
+            format!("/products/reviews?include={review}"),
+            format!("/products/reviews?include={sim_review}&status=all"),
+        ),
+        ("review (one)", format!("/products/reviews/{review}"), format!("/products/reviews/{sim_review}")),
+    ];
+    for (what, real_path, sim_path) in &resources {
+        let (a, b) =
+            (r.https.call("GET", real_path, None, Auth::Basic), sim_https.call("GET", sim_path, None, Auth::Basic));
+        assert_eq!((a.status, b.status), (200, 200), "{what}: {} / {}", a.json, b.json);
+        let one = |x: &Answer| if x.json.is_array() { first(x) } else { x.json.clone() };
+        compare_shapes(what, &one(&a), &one(&b), &mut diffs);
+        compare_shapes(&format!("{what} _links"), &one(&a)["_links"], &one(&b)["_links"], &mut diffs);
+    }
+    let lists = ["/products/tags", "/products/attributes", "/products/reviews"];
+    for path in lists {
+        let (a, b) = (r.https.call("GET", path, None, Auth::Basic), sim_https.call("GET", path, None, Auth::Basic));
+        for h in ["x-wp-total", "x-wp-totalpages"] {
+            if a.headers.contains_key(h) != b.headers.contains_key(h) {
+                diffs.push(format!("{path}: header {h} present on one side only"));
+            }
+        }
+    }
+    // Status and error codes of the edges the tools meet.
+    let edges: Vec<(&str, String, String)> = vec![
+        ("DELETE", format!("/products/tags/{tag}?force=false"), format!("/products/tags/{sim_tag}?force=false")),
+        ("DELETE", format!("/products/tags/{tag}"), format!("/products/tags/{sim_tag}")),
+        ("DELETE", "/products/tags/987654321?force=true".into(), "/products/tags/987654321?force=true".into()),
+        (
+            "DELETE",
+            format!("/products/attributes/{attr}?force=false"),
+            format!("/products/attributes/{sim_attr}?force=false"),
+        ),
+        ("DELETE", "/products/attributes/987654?force=true".into(), "/products/attributes/987654?force=true".into()),
+        ("GET", "/products/attributes/987654/terms".into(), "/products/attributes/987654/terms".into()),
+        ("DELETE", format!("/products/attributes/{attr}/terms/{term}?force=false"), {
+            let d = sim.state.data.read().unwrap();
+            format!("/products/attributes/{sim_attr}/terms/{}?force=false", d.attribute_terms[0].1[0]["id"])
+        }),
+        ("GET", "/products/categories?orderby=date".into(), "/products/categories?orderby=date".into()),
+        ("GET", "/products/tags?orderby=count&order=desc".into(), "/products/tags?orderby=count&order=desc".into()),
+        ("GET", "/products/reviews?orderby=name".into(), "/products/reviews?orderby=name".into()),
+        ("GET", "/products/reviews/987654321".into(), "/products/reviews/987654321".into()),
+        ("PUT", "/products/reviews/987654321".into(), "/products/reviews/987654321".into()),
+        ("POST", "/products/tags".into(), "/products/tags".into()),
+        ("POST", "/products/reviews".into(), "/products/reviews".into()),
+        ("DELETE", "/products/categories/15?force=true".into(), "/products/categories/15?force=true".into()),
+    ];
+    for (method, real_path, sim_path) in &edges {
+        let body = (*method != "GET").then(|| json!({}));
+        let (a, b) = (
+            r.https.call(method, real_path, body.as_ref(), Auth::Basic),
+            sim_https.call(method, sim_path, body.as_ref(), Auth::Basic),
+        );
+        if a.status != b.status || a.json["code"] != b.json["code"] {
+            diffs.push(format!(
+                "{method} {real_path}: {} {} on the store, {} {} in the simulator",
+                a.status, a.json["code"], b.status, b.json["code"]
+            ));
+        }
+    }
+    // A taken tag name, on both.
+    let taken_sim = sim_https.call("POST", "/products/tags", Some(&json!({"name": "Bestseller"})), Auth::Basic);
+    let taken = r.https.call("POST", "/products/tags", Some(&json!({"name": format!("Conformance {t}")})), Auth::Basic);
+    if (taken.status, &taken.json["code"]) != (taken_sim.status, &taken_sim.json["code"]) {
+        diffs.push(format!(
+            "a taken tag name: {} {} vs {} {}",
+            taken.status, taken.json, taken_sim.status, taken_sim.json
+        ));
+    }
+    // Clean up on the store.
+    for path in [
+        format!("/products/reviews/{review}?force=true"),
+        format!("/products/{pid}?force=true"),
+        format!("/products/attributes/{attr}?force=true"),
+        format!("/products/tags/{tag}?force=true"),
+    ] {
+        let a = r.https.call("DELETE", &path, None, Auth::Basic);
+        assert_eq!(a.status, 200, "{path}: {}", a.json);
+    }
+    assert!(diffs.is_empty(), "the simulator differs from the store:\n{}", diffs.join("\n"));
+}
