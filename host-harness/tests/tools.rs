@@ -1412,3 +1412,58 @@ mod catalog;
 
 #[path = "tools/store_admin.rs"]
 mod store_admin;
+
+// ---- The defects found in the tool servers people use, each absent here ----
+
+#[tokio::test(flavor = "multi_thread")]
+async fn peer_defect_list_results_carry_totals_on_one_page_and_on_every_page() {
+    let mut e = env(3, 30, 3).await;
+    let one = e.ok("list-orders", json!({"per_page": 5})).await;
+    let all = e.ok("list-orders", json!({"all_pages": true})).await;
+    let stored = e.sim.state.data.read().unwrap().orders.iter().filter(|o| o["status"] != "checkout-draft").count();
+    assert_eq!(one["total"].as_u64(), Some(stored as u64), "{one}");
+    assert_eq!(one["total_pages"].as_u64(), Some(stored.div_ceil(5) as u64));
+    assert_eq!(all["total"].as_u64(), Some(stored as u64));
+    assert_eq!(all["items"].as_array().unwrap().len(), stored);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn peer_defect_an_unknown_filter_is_refused_not_silently_dropped() {
+    let mut e = env(1, 5, 1).await;
+    let before = e.requests();
+    let err = e.call("list-orders", json!({"statuss": "completed"})).await.unwrap_err();
+    assert_eq!(invalid_field(err), "statuss");
+    let err = e.call("list-orders", json!({"status": "Completed!"})).await.unwrap_err();
+    assert_eq!(invalid_field(err), "status");
+    assert_eq!(e.requests(), before, "nothing reached the store");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn peer_defect_backslashes_quotes_and_unicode_survive_a_round_trip() {
+    let mut e = env(1, 1, 1).await;
+    let name = r#"Mug C:\mugs\"Ölkanne" 😀 — ½ price"#;
+    let description = "line 1\\nstill line 1\nline 2 \u{2028} \\\\ end";
+    let created = e
+        .ok("create-product", json!({"name": name, "regular_price": "9.50", "description": description}))
+        .await;
+    let id = created["id"].as_u64().unwrap();
+    let read = e.ok("get-product", json!({"id": id})).await;
+    assert_eq!(read["name"], name, "{read}");
+    assert_eq!(read["description"], description);
+    let listed = e.ok("list-products", json!({"include": [id], "fields": ["id", "name"]})).await;
+    assert_eq!(listed["items"][0], json!({"id": id, "name": name}), "only the fields asked for, _links left out");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn peer_defect_a_refund_moves_no_money_unless_asked() {
+    let mut e = env(5, 30, 5).await;
+    let id = e.find("orders", |o| o["status"] == "completed" && o["refunds"].as_array().is_some_and(|r| r.is_empty()))
+        ["id"]
+        .as_u64()
+        .unwrap();
+    // WooCommerce's own default is to refund through the gateway; ours is not.
+    let r = e.ok("create-order-refund", json!({"order_id": id, "amount": "1.00"})).await;
+    assert_eq!(r["refunded_payment"], false, "{r}");
+    let r = e.ok("create-order-refund", json!({"order_id": id, "amount": "1.00", "api_refund": true})).await;
+    assert_eq!(r["refunded_payment"], true, "{r}");
+}

@@ -84,7 +84,7 @@ pub fn add_refund(d: &mut Data, order: Option<u64>, b: &Value) -> Option<(Value,
     let amount = b["amount"].as_str().map(str::to_string).unwrap_or_else(|| "0.00".into());
     let rid = d.post_id();
     let now = wc_date(now_secs());
-    let r = json!({"id": rid, "date_created": now, "date_created_gmt": now, "amount": money(cents(&amount)), "reason": b["reason"].as_str().unwrap_or(""), "refunded_by": 1, "refunded_payment": false, "meta_data": [], "line_items": [], "shipping_lines": [], "tax_lines": [], "fee_lines": []});
+    let r = json!({"id": rid, "date_created": now, "date_created_gmt": now, "amount": money(cents(&amount)), "reason": b["reason"].as_str().unwrap_or(""), "refunded_by": 1, "refunded_payment": b["api_refund"].as_bool().unwrap_or(true), "meta_data": [], "line_items": [], "shipping_lines": [], "tax_lines": [], "fee_lines": []});
     d.refunds.push((oid, r.clone()));
     d.order_index.invalidate();
     let o = d.orders.iter_mut().find(|x| x["id"].as_u64() == Some(oid))?;
