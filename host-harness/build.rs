@@ -73,9 +73,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=WOO_TOOLS_WASM");
     if let Ok(prebuilt) = std::env::var("WOO_PLUGIN_WASM") {
         // The tools component: given, or beside the prebuilt one.
-        let tools = std::env::var("WOO_TOOLS_WASM").unwrap_or_else(|_| {
-            Path::new(&prebuilt).with_file_name("woo_tools.wasm").display().to_string()
-        });
+        let tools = std::env::var("WOO_TOOLS_WASM")
+            .unwrap_or_else(|_| Path::new(&prebuilt).with_file_name("woo_tools.wasm").display().to_string());
         println!("cargo:rustc-env=WOO_PLUGIN_WASM={prebuilt}");
         println!("cargo:rustc-env=WOO_TOOLS_WASM={tools}");
         return;
@@ -85,13 +84,15 @@ fn main() {
     let target_dir = root.join("target").join("plugin-build");
     let out = target_dir.join("wasm32-wasip2/component");
     let wasm = out.join("woo_plugin.wasm");
-    // Both worlds build to woo_plugin.wasm: the tools one first, copied
-    // aside, then the connector (cargo keeps both builds, so an unchanged
-    // one only relinks its file).
-    build_component(&root, &target_dir, Some("tools-world"));
-    let tools = out.join("woo_tools.wasm");
-    std::fs::copy(&wasm, &tools).expect("copy the tools component aside");
     build_component(&root, &target_dir, None);
+    // Both worlds build to woo_plugin.wasm, the cdylib's one name: the tools
+    // world in a target dir of its own (in one dir, each build would relink
+    // over the other's file), copied beside the connector.
+    let tools_dir = root.join("target").join("plugin-build-tools");
+    build_component(&root, &tools_dir, Some("tools-world"));
+    let tools = out.join("woo_tools.wasm");
+    std::fs::copy(tools_dir.join("wasm32-wasip2/component/woo_plugin.wasm"), &tools)
+        .expect("copy the tools component beside the connector");
     assert!(wasm.exists(), "component not found at {}", wasm.display());
     println!("cargo:rustc-env=WOO_PLUGIN_WASM={}", wasm.display());
     println!("cargo:rustc-env=WOO_TOOLS_WASM={}", tools.display());

@@ -1,9 +1,11 @@
 // The host conformance test (HOSTING.md) on the Node host:
 //   node conformance.mjs STORE_URL CONSUMER_KEY CONSUMER_SECRET
 // Runs ../conformance/steps.json; prints each step on stderr and a JSON
-// summary on stdout ({passed, failed, held}); exits 1 when a step fails.
+// summary on stdout ({passed, failed, held, buckets}: buckets are the
+// key-value buckets the component wrote to); exits 1 when a step fails.
 import { readFileSync } from "node:fs";
 import { Connector, ConnectorError } from "./index.js";
+import { MemoryStore } from "./store.js";
 
 const RECORD_KINDS = ["contact", "order", "transaction", "product", "collection", "trigger"];
 const { steps } = JSON.parse(readFileSync(new URL("../conformance/steps.json", import.meta.url), "utf8"));
@@ -42,7 +44,10 @@ function check(result, checks, saved) {
   return null;
 }
 
-const woo = await Connector.open({ onLog: () => {} });
+const store = new MemoryStore();
+const woo = await Connector.open({ store, onLog: () => {} });
+// The buckets the component wrote to: `kv/<bucket>/<key>` in the store.
+const buckets = () => [...new Set(store.keys("kv/").map((k) => k.split("/")[1]))].sort();
 const held = async () => Object.fromEntries(await Promise.all(RECORD_KINDS.map(async (k) => [k, Object.keys(await woo.records(k)).length])));
 const calls = {
   status: async () => snake(await woo.status()),
@@ -86,6 +91,6 @@ for (const step of steps) {
     console.error(`ok   ${step.name}`);
   }
 }
-console.log(JSON.stringify({ passed, failed, held: await held() }));
+console.log(JSON.stringify({ passed, failed, held: await held(), buckets: buckets() }));
 await woo.close();
 process.exitCode = failed.length ? 1 : 0;

@@ -2,7 +2,8 @@
 python conformance.py WASM STORE_URL CONSUMER_KEY CONSUMER_SECRET
 
 Runs ../conformance/steps.json; prints each step on stderr and a JSON
-summary on stdout ({"passed", "failed", "held"}); exits 1 when a step fails.
+summary on stdout ({"passed", "failed", "held", "buckets"}: buckets are the
+key-value buckets the component wrote to); exits 1 when a step fails.
 """
 
 import json
@@ -85,7 +86,8 @@ def main():
         else:
             passed += 1
             print(f"ok   {step['name']}", file=sys.stderr)
-    print(json.dumps({"passed": passed, "failed": failed, "held": held()}))
+    buckets = sorted({k.split("/")[1] for k in woo.kv.keys("kv/")})
+    print(json.dumps({"passed": passed, "failed": failed, "held": held(), "buckets": buckets}))
     sys.exit(1 if failed else 0)
 
 

@@ -192,5 +192,93 @@ fn node_and_python_hosts_pass_the_hosting_md_conformance_test_holding_as_many_re
         for (record, _) in KINDS {
             assert_eq!(s["held"][record].as_u64(), Some(store.stored[record]), "{record}s held, against woo's: {s}");
         }
+        // All of the component's state in one bucket, named `default` when the host names none.
+        assert_eq!(s["buckets"], serde_json::json!(["default"]), "{s}");
     }
+}
+
+/// A seeded simulator alone (the tools component keeps nothing to compare).
+fn simulator() -> (tokio::runtime::Runtime, Simulator) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start(SimConfig {
+        seed: SeedSpec { customers: 9, orders: 30, products: 8, seed: 22 },
+        ..Default::default()
+    }));
+    (rt, sim.unwrap())
+}
+
+/// The snippets of the tools component print `<n> tools; 5 orders on the first page`,
+/// after a `list-orders` that reached the store.
+fn check_tools_output(out: &str, sim: &Simulator, before: usize) {
+    let first = out.lines().next().unwrap_or_default();
+    let tools: u64 = first.split(' ').next().unwrap().parse().unwrap_or_else(|_| panic!("{first}"));
+    assert!(tools >= 20, "{first}");
+    assert!(first.ends_with("tools; 5 orders on the first page"), "{first}");
+    let seen = sim.state.seen.lock().unwrap();
+    assert!(seen[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"), "list-orders reached the store");
+}
+
+#[test]
+#[cfg_attr(not(woo_python), ignore = "needs Python 3.10 or newer (python3 on PATH, or WOO_TEST_PYTHON)")]
+fn tools_component_runs_on_the_stock_pypi_wasmtime_configured_by_the_environment() {
+    let python = setup();
+    let (_rt, sim) = simulator();
+    let snippet = readme_snippet("Host it yourself", "python");
+    let cmd = |secret: Option<&str>| {
+        let mut cmd = Command::new(&python);
+        // Plain HTTP (OAuth 1.0a): the `wasmtime` package's HTTP trusts only public CAs.
+        cmd.args(["-c", &snippet])
+            .current_dir(root())
+            .env_remove("WOO_CONSUMER_SECRET")
+            .env("WOO_TOOLS_WASM", env!("WOO_TOOLS_WASM"))
+            .env("WOO_STORE_URL", &sim.http_url)
+            .env("WOO_CONSUMER_KEY", &sim.consumer_key);
+        if let Some(s) = secret {
+            cmd.env("WOO_CONSUMER_SECRET", s);
+        }
+        cmd
+    };
+    let before = sim.state.seen.lock().unwrap().len();
+    check_tools_output(
+        &run(cmd(Some(&sim.consumer_secret)), "the README's tools component on wasmtime-py"),
+        &sim,
+        before,
+    );
+    // No secret in the environment: refused by name before any request.
+    let before = sim.state.seen.lock().unwrap().len();
+    let out = cmd(None).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("invalid-input") && stderr.contains("WOO_CONSUMER_SECRET"),
+        "{stderr}"
+    );
+    assert_eq!(sim.state.seen.lock().unwrap().len(), before, "nothing sent without a key");
+    // A wrong secret: the store's refusal, typed.
+    let out = cmd(Some("cs_0000000000000000000000000000000000000000")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("call-tool: auth"), "{stderr}");
+}
+
+#[test]
+#[cfg_attr(not(woo_node), ignore = "needs Node 18.17 or newer and npm on PATH")]
+fn tools_component_runs_under_jco_with_the_stock_preview2_shim_configured_by_the_environment() {
+    setup();
+    let (_rt, sim) = simulator();
+    // As the README says: jco transpile in a project that has jco and the
+    // shim installed (bindings/node's, pinned by its package-lock.json).
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("bindings/node/node_modules"), dir.path().join("node_modules")).unwrap();
+    let mut jco = Command::new(root().join("bindings/node/node_modules/.bin/jco"));
+    jco.args(["transpile", env!("WOO_TOOLS_WASM"), "-o", "woo-tools", "--quiet"]).current_dir(dir.path());
+    run(jco, "jco transpile of the tools component");
+    std::fs::write(dir.path().join("tools.mjs"), readme_snippet("Host it yourself", "js")).unwrap();
+    let mut cmd = Command::new("node");
+    cmd.arg("tools.mjs")
+        .current_dir(dir.path())
+        .env("NODE_EXTRA_CA_CERTS", &sim.ca_cert)
+        .env("WOO_STORE_URL", &sim.https_url)
+        .env("WOO_CONSUMER_KEY", &sim.consumer_key)
+        .env("WOO_CONSUMER_SECRET", &sim.consumer_secret);
+    let before = sim.state.seen.lock().unwrap().len();
+    check_tools_output(&run(cmd, "the README's tools component under jco"), &sim, before);
 }

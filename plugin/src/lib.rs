@@ -12,7 +12,7 @@
 //!
 //! | module | what it is |
 //! |---|---|
-//! | `wasm` (wasm32 only) | the edge: WIT bindings, WASI HTTP as the [`client::Transport`], the host imports as the [`port::Host`], one file per exported interface, errors converted in one place |
+//! | `wasm` (wasm32 only) | the edge: WIT bindings (world `connector`, or `tools-only` with the `tools-world` feature), WASI HTTP as the [`client::Transport`], the host imports as the [`port::Host`], one file per exported interface, errors converted in one place |
 //! | [`tools`] | the tools agents and workflows call: a registry, one file per REST resource, a JSON-Schema validator, direct mode's argument merging |
 //! | [`push`] | write-back: stock levels, shipments and contact changes sent to the store |
 //! | [`sync`] | keeping records in step: the first import, incremental passes and webhook deliveries, all applying resources by the same rules and firing each trigger once; the sync settings |

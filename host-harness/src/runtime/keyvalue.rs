@@ -113,3 +113,20 @@ impl keyvalue::HostBucket for HostState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_bucket_keys_are_stored_in_the_rows_of_their_part_and_other_buckets_as_they_are() {
+        assert_eq!(split(ONE_BUCKET, "connection/info"), ("connection", "info"));
+        assert_eq!(split(ONE_BUCKET, "credentials/store"), ("credentials", "store"));
+        // Only the first `/` splits: keys may hold more.
+        assert_eq!(split(ONE_BUCKET, "skus/a/b-42"), ("skus", "a/b-42"));
+        assert_eq!(split(ONE_BUCKET, "plain"), (ONE_BUCKET, "plain"));
+        // A component of an earlier build opens the nine buckets by name.
+        assert_eq!(split("cursors", "import:orders:page"), ("cursors", "import:orders:page"));
+        assert_eq!(split("skus", "a/b"), ("skus", "a/b"));
+    }
+}

@@ -3,7 +3,7 @@
 //! The core keeps its state in named buckets (`port::bucket`: `connection`,
 //! `credentials`, `cursors` …). Many hosts give a component one key-value
 //! store (Spin, the wasmtime CLI), so the component opens ONE bucket, named by
-//! the environment's `WOO_KV_BUCKET` (default `default`), and keeps key `k`
+//! the environment's `WOO_KV_BUCKET` (`default` when unset), and keeps key `k`
 //! of the core's bucket `b` under `b/k` (bucket names hold no `/`, so the
 //! first `/` splits them back). The `state` of a `platform.commit` is written
 //! under the same keys.
@@ -50,11 +50,8 @@ fn bucket() -> Result<(String, Rc<kv::Bucket>), StorageError> {
         if let Some(b) = open.as_ref() {
             return Ok(b.clone());
         }
-        let name = std::env::var(BUCKET_ENV)
-            .ok()
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| DEFAULT_BUCKET.to_string());
+        // Set but empty names the bucket `""` (the wasmtime CLI's in-memory store has only that one).
+        let name = std::env::var(BUCKET_ENV).map_or_else(|_| DEFAULT_BUCKET.to_string(), |n| n.trim().to_string());
         let b = Rc::new(
             kv::open(&name).map_err(|e| StorageError(format!("the host could not open bucket `{name}`: {e:?}")))?,
         );
@@ -94,8 +91,9 @@ fn listing(name: &str, bk: &kv::Bucket) -> Result<(), StorageError> {
     loop {
         // A page the host cannot list fails the whole listing: a partial
         // one would read as keys that are absent.
-        let page =
-            bk.list_keys(cursor).map_err(|e| StorageError(format!("the host could not list bucket `{name}`: {e:?}")))?;
+        let page = bk
+            .list_keys(cursor)
+            .map_err(|e| StorageError(format!("the host could not list bucket `{name}`: {e:?}")))?;
         all.extend(page.keys);
         match page.cursor {
             Some(c) => cursor = Some(c),

@@ -139,7 +139,16 @@ impl PostgresStorage {
                 let _ = tx.send(f(c, s));
             }))
             .map_err(|_| anyhow!("the PostgreSQL connection is gone"))?;
-        rx.recv().map_err(|_| anyhow!("the PostgreSQL connection is gone"))?
+        // The wait is a network round trip: on a multi-threaded runtime, let
+        // the other tasks of this worker thread (other deliveries of `woo
+        // serve`) move to another thread meanwhile instead of waiting too.
+        let wait = || rx.recv().map_err(|_| anyhow!("the PostgreSQL connection is gone"));
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)?
+            }
+            _ => wait()?,
+        }
     }
 }
 
