@@ -25,9 +25,8 @@
 //! from its first order's billing, and never update it, and a draft's billing
 //! is only what the shopper has typed so far.
 
-use super::apply::{Version, comparable_time, compare_version, modified_at};
-use super::import::ORDER_FIELDS;
-use super::reconcile::seconds;
+use super::version::{Version, comparable_time, compare_version, modified_at, seconds};
+use super::fetch::ORDER_FIELDS;
 use super::settings::Settings;
 use super::triggers::CHECKOUT_ABANDONED;
 use super::{Kind, Report, commit_counted};
@@ -302,5 +301,3 @@ pub fn abandon_due<T: Transport>(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests;

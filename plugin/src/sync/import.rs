@@ -6,7 +6,7 @@
 //! stock, the newest customer).
 
 use super::apply::{self, Buyers};
-use super::fetch::{self, StoreEndpoints};
+use super::fetch::{self, ORDER_FIELDS, StoreEndpoints};
 use super::triggers::Stock;
 use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, set_since};
 use crate::client::{Client, Error, Page, Transport};
@@ -110,32 +110,6 @@ impl Phase {
     }
 }
 
-/// The order fields the records need (`_fields`): a page is a third of the
-/// bytes to send, parse and map. `tests::order_fields_keep_every_field_the_records_read`
-/// checks the list against the mapping.
-pub const ORDER_FIELDS: &[&str] = &[
-    "id",
-    "number",
-    "status",
-    "currency",
-    "prices_include_tax",
-    "date_created",
-    "date_created_gmt",
-    "date_modified",
-    "date_modified_gmt",
-    "date_paid",
-    "date_paid_gmt",
-    "discount_total",
-    "shipping_total",
-    "total",
-    "total_tax",
-    "customer_id",
-    "billing",
-    "payment_method",
-    "payment_method_title",
-    "line_items",
-    "refunds",
-];
 
 /// The customer fields the contact records need.
 pub const CUSTOMER_FIELDS: &[&str] = &[

@@ -218,7 +218,7 @@ fn checkouts_pass<T: Transport>(
     };
     let mut q = changed_since(&since);
     q.push(("status".to_string(), "checkout-draft".to_string()));
-    q.push(("_fields".to_string(), super::import::ORDER_FIELDS.join(",")));
+    q.push(("_fields".to_string(), super::fetch::ORDER_FIELDS.join(",")));
     client.for_each_page("/orders", &q, concurrency, 0, |_, page| {
         let mut batch = Batch::default();
         for o in &page.items {

@@ -17,6 +17,8 @@
 
 pub mod apply;
 pub mod checkouts;
+#[cfg(test)]
+mod checkout_rules;
 pub mod fetch;
 pub mod import;
 pub mod incremental;

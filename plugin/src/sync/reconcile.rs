@@ -13,25 +13,15 @@
 use super::apply;
 use super::import::CUSTOMER_FIELDS;
 use super::settings::Settings;
+use super::version::seconds;
 use super::{CONTACTS_MAX_ID, Kind, Report, commit_counted, cursor};
 use crate::client::{ApiRequest, Client, Error, MAX_PER_PAGE, Transport};
 use crate::port::{Batch, Host, StorageError, bucket};
 use crate::read;
-use crate::time;
 
 /// When the last customer sweep ran (RFC 3339), in the cursors bucket.
 pub const LAST_SWEEP_KEY: &str = "sync:contacts:reconciled";
 
-/// `YYYY-MM-DDTHH:MM:SS` with or without an offset or `Z` → Unix seconds
-/// (the offset is ignored: the connector writes UTC).
-pub(super) fn seconds(t: &str) -> Option<i64> {
-    let plain = apply::comparable_time(t);
-    let (date, clock) = plain.split_once('T')?;
-    let ymd: Vec<i64> = date.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    let hms: Vec<i64> = clock.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    let ([y, m, d], [hh, mm, ss]) = (<[i64; 3]>::try_from(ymd).ok()?, <[i64; 3]>::try_from(hms).ok()?);
-    Some(time::days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
-}
 
 /// Whether a sweep is due now. With no sweep recorded the clock starts now
 /// (the import or the first pass has just read every customer): the caller

@@ -19,7 +19,7 @@
 //! | `order_refunded` | an order held is seen with a refund it did not have | refund id |
 //! | `customer_created` | a registered customer is first seen after the import | once per customer |
 //! | `product_out_of_stock` | a product or variation held in stock is seen out of stock | id, version |
-//! | `checkout_abandoned` | a checkout is still a draft, unchanged, its time after its last change (see [`super::checkouts`]) | once per checkout |
+//! | `checkout_abandoned` | a checkout is still a draft, unchanged, its time after its last change (see `sync::checkouts`) | once per checkout |
 
 use super::settings::Settings;
 use super::version::comparable_time;

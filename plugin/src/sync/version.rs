@@ -17,6 +17,17 @@ pub fn comparable_time(t: &str) -> String {
     t.split('.').next().unwrap_or(t).to_string()
 }
 
+/// `YYYY-MM-DDTHH:MM:SS` with or without an offset or `Z` → Unix seconds
+/// (the offset is ignored: the connector writes UTC).
+pub(super) fn seconds(t: &str) -> Option<i64> {
+    let plain = comparable_time(t);
+    let (date, clock) = plain.split_once('T')?;
+    let ymd: Vec<i64> = date.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let hms: Vec<i64> = clock.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let ([y, m, d], [hh, mm, ss]) = (<[i64; 3]>::try_from(ymd).ok()?, <[i64; 3]>::try_from(hms).ok()?);
+    Some(crate::time::days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
 /// How a delivered version compares with the newest one applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {

@@ -2,7 +2,11 @@
 //! `checkout_abandoned` fires (once, never for history, never for a
 //! checkout that became an order or changed since), and what it costs.
 
-use super::*;
+use super::checkouts::*;
+use super::settings::Settings;
+use super::Report;
+use crate::client::Client;
+use crate::port::{Batch, Host, bucket};
 use crate::client::fake::{FakeTransport, json};
 use crate::client::{Credentials, HttpRequest, SignatureMethod, StoreUrl};
 use crate::port::memory::MemoryHost;
@@ -68,7 +72,7 @@ fn apply_drafts(host: &mut MemoryHost, settings: &Settings, drafts: &[Value], hi
 }
 
 fn draft_applied(host: &mut MemoryHost, s: &Settings, d: &Value, history: bool, batch: &mut Batch) -> bool {
-    super::draft(host, s, d, history, batch).unwrap()
+    super::checkouts::draft(host, s, d, history, batch).unwrap()
 }
 
 fn checkout(host: &MemoryHost, id: u64) -> Value {
