@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
+use crate::runtime::Session;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 mod body;
 mod guard;
@@ -33,6 +36,11 @@ const MAX_HEAD: usize = 64 * 1024;
 
 struct Ctx {
     runtime: Runtime,
+    kept: Kept,
+    /// SQLite: the one database connection every delivery instance writes
+    /// through (see `storage::Shared`); PostgreSQL: none, each instance has
+    /// its own connection and the server groups their concurrent commits.
+    shared: Option<crate::storage::Shared>,
     db: String,
     ca_cert: Option<PathBuf>,
     limits: Limits,
@@ -87,8 +95,14 @@ pub async fn serve_with(
         );
     }
     let conns = guard::Conns::new(max_connections);
+    let shared = match crate::storage::postgres::is_url(&db) {
+        true => None,
+        false => Some(crate::storage::Shared::new(delivery_storage(&db)?)),
+    };
     let ctx = Arc::new(Ctx {
         runtime,
+        shared,
+        kept: Kept::new(limits.kept_instances),
         db,
         ca_cert,
         budget: body::Budget::new(limits.max_buffered_bytes),
@@ -268,17 +282,65 @@ fn delivery_storage(db: &str) -> Result<Box<dyn crate::storage::Storage>> {
     Ok(storage)
 }
 
+/// How long an instance kept for deliveries may sit idle: a storm reuses it,
+/// a quiet server lets it go (and with it a store URL changed meanwhile).
+const KEPT_IDLE: Duration = Duration::from_secs(10);
+
+/// Delivery sessions kept between deliveries, per connection: opening one
+/// costs a database open, an instantiation and a status call, more than the
+/// delivery itself. A session goes back only after a call that returned
+/// (a trap or a host error drops it), and the component keeps no state of its
+/// own between calls (everything is read from storage), so a kept session
+/// answers exactly as a fresh one would.
+struct Kept {
+    idle: Mutex<HashMap<String, Vec<(Session, Instant)>>>,
+    max: usize,
+}
+
+impl Kept {
+    fn new(max: usize) -> Kept {
+        Kept { idle: Mutex::new(HashMap::new()), max }
+    }
+
+    /// A kept session of `connection`, if one is idle and not too old.
+    fn take(&self, connection: &str) -> Option<Session> {
+        let mut idle = self.idle.lock().ok()?;
+        let list = idle.get_mut(connection)?;
+        list.retain(|(_, since)| since.elapsed() < KEPT_IDLE);
+        list.pop().map(|(s, _)| s)
+    }
+
+    /// Keep `s` for the next delivery of `connection`, unless enough are kept.
+    fn put(&self, connection: &str, s: Session) {
+        if let Ok(mut idle) = self.idle.lock() {
+            let list = idle.entry(connection.to_string()).or_default();
+            if list.len() < self.max {
+                list.push((s, Instant::now()));
+            }
+        }
+    }
+}
+
 async fn delivery(
     ctx: &Ctx,
     connection: &str,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 ) -> Result<Response<Full<Bytes>>> {
-    let storage = delivery_storage(&ctx.db)?;
     let what = delivery_name(&headers, &body);
-    let mut s = session::open(&ctx.runtime, storage, connection, None, None).await?;
+    let mut s = match ctx.kept.take(connection) {
+        Some(s) => s,
+        None => {
+            let storage = match &ctx.shared {
+                Some(shared) if ctx.kept.max > 0 => Box::new(shared.clone()),
+                _ => delivery_storage(&ctx.db)?,
+            };
+            session::open(&ctx.runtime, storage, connection, None, None).await?
+        }
+    };
     s.begin_call();
     let r = s.bindings.woo_connector_webhook().call_handle_delivery(&mut s.store, &headers, &body).await?;
+    ctx.kept.put(connection, s);
     Ok(match r {
         Ok(o) => {
             let outcome = match o {

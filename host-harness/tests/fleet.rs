@@ -6,7 +6,7 @@
 #[macro_use]
 mod common;
 use common::woo_command;
-use common::world::{ALL, comparable, postgres_server, runtime};
+use common::world::{comparable, postgres_server, runtime};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::process::{Child, Stdio};
@@ -92,7 +92,7 @@ async fn single_machine(sim: &Simulator) -> woo_host::runtime::Session {
     let mut s =
         woo_host::session::connect_simulator(runtime(), Box::new(SqliteStorage::memory().unwrap()), sim).await.unwrap();
     s.begin_call();
-    s.bindings.woo_connector_sync().call_import(&mut s.store, &ALL).await.unwrap().unwrap();
+    s.bindings.woo_connector_sync().call_import(&mut s.store, &woo_host::wit::ALL_KINDS).await.unwrap().unwrap();
     s
 }
 
@@ -264,7 +264,7 @@ async fn two_serve_instances_on_one_database_apply_each_delivery_once_and_fire_e
         .await
         .unwrap();
     s.begin_call();
-    s.bindings.woo_connector_sync().call_import(&mut s.store, &ALL).await.unwrap().unwrap();
+    s.bindings.woo_connector_sync().call_import(&mut s.store, &woo_host::wit::ALL_KINDS).await.unwrap().unwrap();
     let mut addrs = vec![];
     for _ in 0..2 {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

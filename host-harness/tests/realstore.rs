@@ -1719,7 +1719,12 @@ fn realstore_reconcile_sweep_imports_an_edit_no_webhook_delivered_at_ceil_n_over
     let plain = sync_json(&db)["requests"].as_u64().unwrap();
     // An edit through the REST API, with no webhook registered: nothing tells the connector.
     let edited = made[137];
-    let a = r.https.call("PUT", &format!("/customers/{edited}"), Some(&json!({"last_name": format!("Swept-{t}")})), Auth::Basic);
+    let a = r.https.call(
+        "PUT",
+        &format!("/customers/{edited}"),
+        Some(&json!({"last_name": format!("Swept-{t}")})),
+        Auth::Basic,
+    );
     assert_eq!(a.status, 200, "{}", a.json);
     let before = sync_json(&db)["requests"].as_u64().unwrap();
     assert_eq!(before, plain, "not due yet: no sweep request");
@@ -1783,7 +1788,10 @@ fn realstore_checkout_drafts_are_checkouts_converted_when_ordered_and_abandoned_
     sync_json(&db);
     let rec = export(&db);
     let c = &rec[&format!("woo:checkout:{bought}")];
-    assert_eq!((c["status"].as_str(), c["order_id"].as_str()), (Some("converted"), Some(&*format!("woo:order:{bought}"))));
+    assert_eq!(
+        (c["status"].as_str(), c["order_id"].as_str()),
+        (Some("converted"), Some(&*format!("woo:order:{bought}")))
+    );
     assert!(rec.contains_key(&format!("woo:order:{bought}")));
     for id in [left, bought] {
         assert!(!rec.contains_key(&format!("woo:trigger:checkout_abandoned:{id}")), "{id} is not past its time yet");

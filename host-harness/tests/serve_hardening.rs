@@ -401,3 +401,25 @@ async fn serve_sigterm_under_load_stops_accepting_finishes_the_deliveries_in_fli
     let stored = w.records("order");
     assert!(ids.iter().all(|id| stored.contains_key(&format!("woo:order:{id}"))), "and stored");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_kept_instances_verify_with_the_secret_stored_now_not_the_one_they_first_read() {
+    let mut w = World::new(5, 10, 5).await;
+    w.import(&ALL).await.unwrap();
+    let served = Served::start(&w, 4096, &[]).await;
+    let old = registered(&mut w, served.port).await;
+    let order = template(&w);
+    // Warm instances that have verified with the first secret.
+    for id in 8_100_001..=8_100_004 {
+        assert_eq!(deliver(&served.url(), signed_order(&old, &order, id)).await.0, 200, "{}", served.log());
+    }
+    // A new secret (the old one forgotten, then registering again gives every
+    // webhook a fresh one); the kept instances must use it.
+    w.s.storage().kv_delete("default", "credentials", "webhook_secret").unwrap();
+    let new = registered(&mut w, served.port).await;
+    assert_ne!(old, new, "the store was given a new secret");
+    assert_eq!(deliver(&served.url(), signed_order(&old, &order, 8_100_010)).await.0, 401, "{}", served.log());
+    assert_eq!(deliver(&served.url(), signed_order(&new, &order, 8_100_011)).await.0, 200, "{}", served.log());
+    let stored = w.records("order");
+    assert!(!stored.contains_key("woo:order:8100010") && stored.contains_key("woo:order:8100011"));
+}

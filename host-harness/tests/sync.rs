@@ -541,9 +541,15 @@ fn cli_connect_sync_settings_status_export_disconnect_and_reconnect_without_dupl
     assert_eq!(every["reconcile-every-minutes"], 15);
     let abandon = woo(&["--db", db, "settings", "--checkout-abandoned-after", "0", "--enable", "checkouts"]);
     let out = String::from_utf8_lossy(&abandon.stdout);
-    assert!(abandon.status.success() && out.contains("checkout-abandoned-after: never") && out.contains("checkouts: on"), "{out}");
+    assert!(
+        abandon.status.success() && out.contains("checkout-abandoned-after: never") && out.contains("checkouts: on"),
+        "{out}"
+    );
     let abandon = stdout_json(&woo(&["--db", db, "--json", "settings", "--checkout-abandoned-after", "90"]));
-    assert_eq!((abandon["checkout-abandoned-after-minutes"].as_u64(), abandon["checkouts"].as_bool()), (Some(90), Some(true)));
+    assert_eq!(
+        (abandon["checkout-abandoned-after-minutes"].as_u64(), abandon["checkouts"].as_bool()),
+        (Some(90), Some(true))
+    );
     let sync = stdout_json(&woo(&["--db", db, "--json", "sync"]));
     assert_eq!(sync["triggers"], 0);
     assert!(sync["kinds"].is_array() && sync["requests"].is_number());

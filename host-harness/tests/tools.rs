@@ -217,16 +217,15 @@ fn direct_functions() -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_tools_mcp_the_readme_and_direct_mode_name_the_same_72_tools() {
     let mut e = env(1, 1, 1).await;
-    let listed: Vec<String> = e
-        .s
-        .bindings
-        .woo_connector_tools()
-        .call_list_tools(&mut e.s.store)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let listed: Vec<String> =
+        e.s.bindings
+            .woo_connector_tools()
+            .call_list_tools(&mut e.s.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
     let mut readme = readme_tools();
     readme.sort();
     let mut wanted: Vec<String> = THE_TOOLS.iter().map(|s| s.to_string()).collect();
@@ -245,7 +244,8 @@ async fn list_tools_mcp_the_readme_and_direct_mode_name_the_same_72_tools() {
     connected_db(&e.sim, db);
     let (child, mut stdin, out) = mcp_session(db);
     let mcp = raw_line(&mut stdin, &out, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
-    let mcp: Vec<&str> = mcp["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let mcp: Vec<&str> =
+        mcp["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(mcp, listed, "woo mcp lists the same tools in the same order");
     finish(child, stdin);
 }
@@ -1400,7 +1400,11 @@ fn mcp_python_sdk_lists_tools_and_calls_list_orders_over_stdio() {
         .unwrap();
     assert!(run.status.success(), "the SDK client failed: {}", String::from_utf8_lossy(&run.stderr));
     let summary: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!((summary["tools"].as_u64(), summary["listed"].as_u64()), (Some(THE_TOOLS.len() as u64), Some(3)), "{summary}");
+    assert_eq!(
+        (summary["tools"].as_u64(), summary["listed"].as_u64()),
+        (Some(THE_TOOLS.len() as u64), Some(3)),
+        "{summary}"
+    );
     assert!(sim.state.seen.lock().unwrap()[before..].iter().any(|r| r.path == "/wp-json/wc/v3/orders"));
 }
 
@@ -1443,9 +1447,8 @@ async fn peer_defect_backslashes_quotes_and_unicode_survive_a_round_trip() {
     let mut e = env(1, 1, 1).await;
     let name = r#"Mug C:\mugs\"Ölkanne" 😀 — ½ price"#;
     let description = "line 1\\nstill line 1\nline 2 \u{2028} \\\\ end";
-    let created = e
-        .ok("create-product", json!({"name": name, "regular_price": "9.50", "description": description}))
-        .await;
+    let created =
+        e.ok("create-product", json!({"name": name, "regular_price": "9.50", "description": description})).await;
     let id = created["id"].as_u64().unwrap();
     let read = e.ok("get-product", json!({"id": id})).await;
     assert_eq!(read["name"], name, "{read}");

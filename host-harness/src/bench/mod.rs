@@ -10,13 +10,14 @@ pub mod fleet;
 mod native;
 mod peers;
 mod proxy;
+mod storm;
 
 use crate::runtime::{self, Runtime, Session};
 use crate::sim::{Faults, SeedSpec, SimConfig, Simulator};
 use crate::storage::sqlite::SqliteStorage;
 use crate::wit::ALL_KINDS;
 use anyhow::{Result, anyhow};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,10 @@ pub struct Options {
     /// A peer still running after this is stopped; its time then counts as
     /// at least this (a lower bound keeps the comparison honest and the run short).
     pub peer_cap: Duration,
+    /// Deliveries in the webhook storm.
+    pub deliveries: usize,
+    /// A PostgreSQL server to run the webhook storm on as well.
+    pub postgres: Option<String>,
 }
 
 /// One row of the table.
@@ -416,14 +421,44 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
 
     // The peers, on the same store, in the same run.
     peers::compare(&mut rows, o, &sim, &dir, full.wall.as_secs_f64())?;
+    drop(s);
+    drop(sim);
 
+    webhook_storms(&mut rows, rt, o, &dir).await?;
+    print_table(rows);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// `woo bench --webhooks`: only the webhook storms.
+pub async fn storms(rt: &Runtime, o: &Options) -> Result<()> {
+    let mut rows: Vec<Row> = vec![];
+    let dir = tempfile_dir()?;
+    let r = webhook_storms(&mut rows, rt, o, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    r?;
+    print_table(rows);
+    Ok(())
+}
+
+/// The webhook storm on SQLite and, when a server is given, on PostgreSQL.
+async fn webhook_storms(rows: &mut Vec<Row>, rt: &Runtime, o: &Options, dir: &Path) -> Result<()> {
+    storm::measure(rows, rt, "SQLite", o.deliveries, &mut storm::sqlite_in(dir)).await?;
+    if let Some(server) = &o.postgres {
+        let mut fresh = |_: &str| crate::storage::postgres::scratch_database(server);
+        storm::measure(rows, rt, "PostgreSQL", o.deliveries, &mut fresh).await?;
+    }
+    let before = peak_rss().unwrap_or(0);
+    row(rows, "webhook storms: peak RSS of the process", mib(before), "serve, senders and simulator in one process");
+    Ok(())
+}
+
+fn print_table(rows: Vec<Row>) {
     crate::outln!("| measure | value | note |");
     crate::outln!("| --- | --- | --- |");
     for r in rows {
         crate::outln!("| {} | {} | {} |", r.what, r.value, r.note);
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
 }
 
 fn tempfile_dir() -> Result<PathBuf> {

@@ -24,6 +24,15 @@ pub(crate) struct BenchArgs {
     /// Stop a peer still running after this many seconds (its time then counts as at least this).
     #[arg(long, default_value_t = 240)]
     peer_seconds: u64,
+    /// Only the webhook storm: signed deliveries into `woo serve` from 50 senders.
+    #[arg(long)]
+    webhooks: bool,
+    /// Deliveries in the webhook storm.
+    #[arg(long, default_value_t = 4_000)]
+    deliveries: usize,
+    /// A PostgreSQL server (postgres://…) to run the webhook storm on as well (a scratch database is made on it).
+    #[arg(long, env = "WOO_BENCH_POSTGRES")]
+    postgres: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -48,7 +57,12 @@ pub(crate) async fn bench(app: &App, args: BenchArgs) -> Result<()> {
         python: args.python,
         peers_dir: crate::bench::default_peers_dir(),
         peer_cap: std::time::Duration::from_secs(args.peer_seconds),
+        deliveries: args.deliveries,
+        postgres: args.postgres,
     };
+    if args.webhooks {
+        return crate::bench::storms(&app.runtime, &opts).await;
+    }
     crate::bench::run(&app.runtime, &opts).await
 }
 

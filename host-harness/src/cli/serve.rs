@@ -36,6 +36,7 @@ pub(crate) async fn run(app: &App, args: Args) -> Result<()> {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         max_buffered_bytes: usize::try_from(args.max_buffered_mib * 1024 * 1024).unwrap_or(usize::MAX),
         grace: ms(args.grace_ms),
+        ..crate::serve::Limits::default()
     };
     crate::serve::run(app.runtime.clone(), app.db_path(), args.listen, app.ca_cert.clone(), limits).await
 }

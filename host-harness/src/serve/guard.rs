@@ -26,6 +26,11 @@ pub struct Limits {
     pub max_buffered_bytes: usize,
     /// How long a shutdown waits for the requests in flight.
     pub grace: Duration,
+    /// Component instances (each with its database connection) kept idle per
+    /// connection between deliveries, so that a storm does not pay an
+    /// instantiation, a database open and a status call per delivery. 0 opens
+    /// a fresh one for every delivery (the benchmark's baseline).
+    pub kept_instances: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +41,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_buffered_bytes: 64 * 1024 * 1024,
             grace: Duration::from_secs(10),
+            kept_instances: 16,
         }
     }
 }

@@ -33,7 +33,11 @@ fn public(w: &Value) -> Value {
 fn is_valid_topic(topic: &str) -> bool {
     // Actions of WooCommerce's own hooks are topics too (`action.wc_…`), less three it refuses.
     if let Some(hook) = topic.strip_prefix("action.") {
-        let refused = ["woocommerce_login_credentials", "woocommerce_product_csv_importer_check_import_file_path", "woocommerce_webhook_should_deliver"];
+        let refused = [
+            "woocommerce_login_credentials",
+            "woocommerce_product_csv_importer_check_import_file_path",
+            "woocommerce_webhook_should_deliver",
+        ];
         return (hook.starts_with("woocommerce_") || hook.starts_with("wc_")) && !refused.contains(&hook);
     }
     let Some((resource, event)) = topic.split_once('.') else { return false };

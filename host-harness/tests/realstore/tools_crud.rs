@@ -57,8 +57,12 @@ fn realstore_order_tools_create_batch_note_refund_and_delete() {
     let r = real();
     let t = &r.tag;
     let db = connected("crud-orders");
-    let product = id(&r.post("/products", json!({"name": format!("Crud Mug {t}"), "regular_price": "10.00", "sku": format!("CRUD-{t}")})));
-    let coupon = id(&r.post("/coupons", json!({"code": format!("crud10-{t}"), "discount_type": "percent", "amount": "10"})));
+    let product = id(&r.post(
+        "/products",
+        json!({"name": format!("Crud Mug {t}"), "regular_price": "10.00", "sku": format!("CRUD-{t}")}),
+    ));
+    let coupon =
+        id(&r.post("/coupons", json!({"code": format!("crud10-{t}"), "discount_type": "percent", "amount": "10"})));
 
     // create-order: a line by SKU (any case), shipping, a fee and a coupon; unpaid.
     let o = tool(
@@ -72,12 +76,21 @@ fn realstore_order_tools_create_batch_note_refund_and_delete() {
     );
     let oid = id(&o);
     let stored = read(&format!("/orders/{oid}")).json;
-    assert_eq!((stored["status"].as_str(), stored["date_paid"].is_null()), (Some("pending"), true), "unpaid by default");
+    assert_eq!(
+        (stored["status"].as_str(), stored["date_paid"].is_null()),
+        (Some("pending"), true),
+        "unpaid by default"
+    );
     // 3 × 10.00 − 10 % + 5.00 shipping + 2.00 fee.
     assert_eq!((stored["total"].as_str(), stored["discount_total"].as_str()), (Some("34.00"), Some("3.00")));
     assert_eq!(stored["line_items"][0]["product_id"], product);
     // An unknown SKU and an unknown coupon are refused before anything is written.
-    refused(&db, "create-order", json!({"line_items": [{"sku": format!("NONE-{t}"), "quantity": 1}]}), "line_items[0].sku");
+    refused(
+        &db,
+        "create-order",
+        json!({"line_items": [{"sku": format!("NONE-{t}"), "quantity": 1}]}),
+        "line_items[0].sku",
+    );
     refused(
         &db,
         "create-order",
@@ -96,7 +109,10 @@ fn realstore_order_tools_create_batch_note_refund_and_delete() {
     assert_eq!(b["errors"][0]["id"], 987_654_321);
     assert_eq!(b["errors"][0]["error"]["code"], "woocommerce_rest_shop_order_invalid_id");
     let stored = read(&format!("/orders/{oid}")).json;
-    assert_eq!((stored["status"].as_str(), stored["customer_note"].as_str()), (Some("on-hold"), Some(format!("Batch {t}").as_str())));
+    assert_eq!(
+        (stored["status"].as_str(), stored["customer_note"].as_str()),
+        (Some("on-hold"), Some(format!("Batch {t}").as_str()))
+    );
 
     // Notes: list by type, delete (force required).
     let n = tool(&db, "add-order-note", json!({"order_id": oid, "note": format!("Internal {t}")}));
@@ -112,7 +128,8 @@ fn realstore_order_tools_create_batch_note_refund_and_delete() {
     assert!(notes.as_array().unwrap().iter().all(|x| x["id"] != nid));
 
     // Refunds: record one, delete it (force required).
-    let refund = tool(&db, "create-order-refund", json!({"order_id": oid, "amount": "1.00", "reason": format!("crud {t}")}));
+    let refund =
+        tool(&db, "create-order-refund", json!({"order_id": oid, "amount": "1.00", "reason": format!("crud {t}")}));
     let rid = id(&refund);
     refused(&db, "delete-order-refund", json!({"order_id": oid, "id": rid}), "force");
     let gone = tool(&db, "delete-order-refund", json!({"order_id": oid, "id": rid, "force": true}));
@@ -159,7 +176,12 @@ fn realstore_product_and_variation_tools_create_read_and_delete() {
     tool(&db, "delete-product-variation", json!({"product_id": pid, "id": vid}));
     assert_eq!(read(&format!("/products/{pid}/variations/{vid}")).json["status"], "trash");
     assert!(read(&format!("/products/{pid}")).json["variations"].as_array().unwrap().is_empty());
-    store_refuses(&db, "delete-product-variation", json!({"product_id": pid, "id": vid}), "woocommerce_rest_already_trashed");
+    store_refuses(
+        &db,
+        "delete-product-variation",
+        json!({"product_id": pid, "id": vid}),
+        "woocommerce_rest_already_trashed",
+    );
     tool(&db, "delete-product-variation", json!({"product_id": pid, "id": vid, "force": true}));
     assert_eq!(read(&format!("/products/{pid}/variations/{vid}")).status, 404);
     // delete-product: to the trash, then for good.
@@ -176,10 +198,16 @@ fn realstore_customer_and_coupon_tools_create_update_and_delete() {
     let t = &r.tag;
     let db = connected("crud-customers-coupons");
     // delete-customer: force required; a bad reassign is the store's 400.
-    let c = tool(&db, "create-customer", json!({"email": format!("crud.leaving.{t}@example.test"), "first_name": "Leo"}));
+    let c =
+        tool(&db, "create-customer", json!({"email": format!("crud.leaving.{t}@example.test"), "first_name": "Leo"}));
     let cid = id(&c);
     refused(&db, "delete-customer", json!({"id": cid}), "force");
-    store_refuses(&db, "delete-customer", json!({"id": cid, "force": true, "reassign": 987_654}), "woocommerce_rest_customer_invalid_reassign");
+    store_refuses(
+        &db,
+        "delete-customer",
+        json!({"id": cid, "force": true, "reassign": 987_654}),
+        "woocommerce_rest_customer_invalid_reassign",
+    );
     let gone = tool(&db, "delete-customer", json!({"id": cid, "force": true}));
     assert_eq!(id(&gone), cid);
     assert_eq!(read(&format!("/customers/{cid}")).status, 404);
@@ -196,11 +224,21 @@ fn realstore_customer_and_coupon_tools_create_update_and_delete() {
     let stored = read(&format!("/coupons/{kid}")).json;
     assert_eq!(stored["code"], format!("crud-{t}").as_str(), "WooCommerce lower-cases codes");
     assert_eq!((stored["amount"].as_str(), stored["minimum_amount"].as_str()), (Some("15.00"), Some("20.00")));
-    assert_eq!((stored["usage_limit"].as_u64(), stored["date_expires"].as_str()), (Some(50), Some("2031-01-31T00:00:00")));
+    assert_eq!(
+        (stored["usage_limit"].as_u64(), stored["date_expires"].as_str()),
+        (Some(50), Some("2031-01-31T00:00:00"))
+    );
     assert_eq!(tool(&db, "get-coupon", json!({"id": kid}))["code"], stored["code"]);
-    tool(&db, "update-coupon", json!({"id": kid, "discount_type": "fixed_cart", "amount": "7.5", "free_shipping": true}));
+    tool(
+        &db,
+        "update-coupon",
+        json!({"id": kid, "discount_type": "fixed_cart", "amount": "7.5", "free_shipping": true}),
+    );
     let stored = read(&format!("/coupons/{kid}")).json;
-    assert_eq!((stored["discount_type"].as_str(), stored["amount"].as_str(), stored["free_shipping"].as_bool()), (Some("fixed_cart"), Some("7.50"), Some(true)));
+    assert_eq!(
+        (stored["discount_type"].as_str(), stored["amount"].as_str(), stored["free_shipping"].as_bool()),
+        (Some("fixed_cart"), Some("7.50"), Some(true))
+    );
     let listed = tool(&db, "list-coupons", json!({"code": format!("CRUD-{t}")}));
     assert_eq!((listed["total"].as_u64(), listed["items"][0]["id"].as_u64()), (Some(1), Some(kid)));
     // delete-coupon: coupons do go to the trash without force.

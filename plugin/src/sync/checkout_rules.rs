@@ -2,14 +2,14 @@
 //! `checkout_abandoned` fires (once, never for history, never for a
 //! checkout that became an order or changed since), and what it costs.
 
+use super::Report;
 use super::checkouts::*;
 use super::settings::Settings;
-use super::Report;
 use crate::client::Client;
-use crate::port::{Batch, Host, bucket};
 use crate::client::fake::{FakeTransport, json};
 use crate::client::{Credentials, HttpRequest, SignatureMethod, StoreUrl};
 use crate::port::memory::MemoryHost;
+use crate::port::{Batch, Host, bucket};
 use crate::sync::apply;
 use serde_json::{Value, json as j};
 use std::cell::RefCell;

@@ -25,10 +25,10 @@
 //! from its first order's billing, and never update it, and a draft's billing
 //! is only what the shopper has typed so far.
 
-use super::version::{Version, comparable_time, compare_version, modified_at, seconds};
 use super::fetch::ORDER_FIELDS;
 use super::settings::Settings;
 use super::triggers::CHECKOUT_ABANDONED;
+use super::version::{Version, comparable_time, compare_version, modified_at, seconds};
 use super::{Kind, Report, commit_counted};
 use crate::client::{ApiRequest, Client, Error, MAX_PER_PAGE, Transport};
 use crate::mapping::{self, CheckoutStatus, ids};
@@ -300,4 +300,3 @@ pub fn abandon_due<T: Transport>(
     report.entry(Kind::Checkouts);
     Ok(())
 }
-

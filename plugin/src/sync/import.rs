@@ -110,7 +110,6 @@ impl Phase {
     }
 }
 
-
 /// The customer fields the contact records need.
 pub const CUSTOMER_FIELDS: &[&str] = &[
     "id",

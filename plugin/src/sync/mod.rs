@@ -16,9 +16,9 @@
 //! per-kind cursors behind [`status`].
 
 pub mod apply;
-pub mod checkouts;
 #[cfg(test)]
 mod checkout_rules;
+pub mod checkouts;
 pub mod fetch;
 pub mod import;
 pub mod incremental;

@@ -22,7 +22,6 @@ use crate::read;
 /// When the last customer sweep ran (RFC 3339), in the cursors bucket.
 pub const LAST_SWEEP_KEY: &str = "sync:contacts:reconciled";
 
-
 /// Whether a sweep is due now. With no sweep recorded the clock starts now
 /// (the import or the first pass has just read every customer): the caller
 /// records `now` as the last sweep.

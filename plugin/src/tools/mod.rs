@@ -62,8 +62,8 @@ mod validate;
 mod variations;
 mod webhooks;
 
-pub use page::Listing;
 pub use batch::BATCH_SIZE;
+pub use page::Listing;
 pub use query::{check_query_key, utc_date_time};
 pub use raw::{check_raw_path, raw_query};
 pub use redact::redact_secrets;

@@ -38,8 +38,8 @@ struct Class {
 
 impl Class {
     fn matches(&self, c: char) -> bool {
-        let inside = self.ranges.iter().any(|(a, b)| (*a..=*b).contains(&c))
-            || self.shorthands.iter().any(|s| shorthand(*s, c));
+        let inside =
+            self.ranges.iter().any(|(a, b)| (*a..=*b).contains(&c)) || self.shorthands.iter().any(|s| shorthand(*s, c));
         inside != self.negated
     }
 }

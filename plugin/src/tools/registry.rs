@@ -4,8 +4,8 @@
 //! shows them.
 
 use super::{
-    coupons, customers, data, notes, orders, payments, products, raw, refunds, reports, reviews, settings, shipping, stock,
-    system, tax, taxonomy, variations, webhooks,
+    coupons, customers, data, notes, orders, payments, products, raw, refunds, reports, reviews, settings, shipping,
+    stock, system, tax, taxonomy, variations, webhooks,
 };
 use crate::client::{ApiRequest, Client, Error, Page, Response, Transport};
 use crate::port::Host;

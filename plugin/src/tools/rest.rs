@@ -84,7 +84,10 @@ pub(super) fn whole_list(store: &mut dyn Store, path: &str, args: &Value) -> Res
 /// A whole list (a JSON array) as one page of the list shape.
 pub(super) fn as_one_page(body: Value, keep_links: bool) -> Result<Value, Error> {
     let Value::Array(mut items) = body else {
-        return Err(Error::Transport(format!("the store answered {} where a list was expected", crate::read::json_type_name(&body))));
+        return Err(Error::Transport(format!(
+            "the store answered {} where a list was expected",
+            crate::read::json_type_name(&body)
+        )));
     };
     if !keep_links {
         items.iter_mut().for_each(super::page::without_links);

@@ -75,8 +75,12 @@ pub(super) enum Trash {
 /// A delete tool's arguments: the record's `id` (`what` describes it) and `force`.
 pub(super) fn delete(what: &str, trash: Trash) -> Value {
     let force = match trash {
-        Trash::Has => json!({"type": "boolean", "description": "false (default): move it to the trash, from where the store's admin can restore it; true: delete it for good."}),
-        Trash::None => json!({"type": "boolean", "enum": [true], "description": "Must be true: there is no trash for these, a delete is permanent (WooCommerce refuses a delete without force)."}),
+        Trash::Has => {
+            json!({"type": "boolean", "description": "false (default): move it to the trash, from where the store's admin can restore it; true: delete it for good."})
+        }
+        Trash::None => {
+            json!({"type": "boolean", "enum": [true], "description": "Must be true: there is no trash for these, a delete is permanent (WooCommerce refuses a delete without force)."})
+        }
     };
     let required: &[&str] = match trash {
         Trash::Has => &["id"],

@@ -522,7 +522,9 @@ impl wit_direct::Guest for Component {
     ) -> Result<String, wit::Error> {
         text_of(run(
             "create-attribute-term",
-            &[json!({"attribute_id": attribute_id, "name": name, "slug": slug, "description": description, "menu_order": menu_order})],
+            &[
+                json!({"attribute_id": attribute_id, "name": name, "slug": slug, "description": description, "menu_order": menu_order}),
+            ],
         ))
     }
     fn delete_attribute_term(attribute_id: u64, id: u64) -> Result<String, wit::Error> {
@@ -544,8 +546,10 @@ impl wit_direct::Guest for Component {
     ) -> Result<String, wit::Error> {
         text_of(run(
             "create-review",
-            &[json!({"product_id": product_id, "review": review, "reviewer": reviewer, "reviewer_email": reviewer_email,
-                "rating": rating, "status": status.map(review_status_name)})],
+            &[
+                json!({"product_id": product_id, "review": review, "reviewer": reviewer, "reviewer_email": reviewer_email,
+                "rating": rating, "status": status.map(review_status_name)}),
+            ],
         ))
     }
     fn update_review(id: u64, fields: wit_direct::ReviewFields) -> Result<String, wit::Error> {
@@ -669,7 +673,10 @@ impl wit_direct::Guest for Component {
     ) -> Result<wit_direct::Page, wit::Error> {
         page_of(run(
             "list-webhooks",
-            &[paging_json(&paging), json!({"status": status.map(webhook_status_name), "after": after, "before": before})],
+            &[
+                paging_json(&paging),
+                json!({"status": status.map(webhook_status_name), "after": after, "before": before}),
+            ],
         ))
     }
     fn create_webhook(
@@ -678,7 +685,10 @@ impl wit_direct::Guest for Component {
         name: Option<String>,
         secret: Option<String>,
     ) -> Result<String, wit::Error> {
-        text_of(run("create-webhook", &[json!({"topic": topic, "delivery_url": delivery_url, "name": name, "secret": secret})]))
+        text_of(run(
+            "create-webhook",
+            &[json!({"topic": topic, "delivery_url": delivery_url, "name": name, "secret": secret})],
+        ))
     }
     fn delete_webhook(id: u64) -> Result<String, wit::Error> {
         text_of(run("delete-webhook", &[json!({"id": id, "force": true})]))

@@ -15,7 +15,8 @@ use super::{
     notification_body, trigger_body, trigger_id,
 };
 use anyhow::{Context, Result, anyhow};
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, GenericClient, NoTls, Statement, Transaction};
+use std::collections::HashMap;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -173,6 +174,24 @@ fn keyed(c: &mut Client, tolerate_lost_key: bool, key: impl FnOnce(bool) -> Resu
     }
 }
 
+thread_local! {
+    /// Statements prepared on this thread's connection, by their SQL: each
+    /// storage has its own thread with its one connection, so a statement is
+    /// parsed and planned once instead of on every call (a round trip saved
+    /// per read, which a webhook storm pays a dozen times per delivery).
+    static PREPARED: std::cell::RefCell<HashMap<&'static str, Statement>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// `sql` prepared once on this thread's connection.
+fn prepared(c: &mut impl GenericClient, sql: &'static str) -> Result<Statement> {
+    if let Some(st) = PREPARED.with(|p| p.borrow().get(sql).cloned()) {
+        return Ok(st);
+    }
+    let st = c.prepare(sql)?;
+    PREPARED.with(|p| p.borrow_mut().insert(sql, st.clone()));
+    Ok(st)
+}
+
 /// Apply the migrations not yet recorded, under an advisory lock so that
 /// workers starting together do not race.
 fn migrate(c: &mut Client) -> Result<()> {
@@ -198,17 +217,19 @@ fn set(
 ) -> Result<()> {
     if bucket == CREDENTIALS_BUCKET {
         let sealed = sealer.seal(&credential_aad(connection, key), value)?;
-        tx.execute(
+        let st = prepared(
+            tx,
             "INSERT INTO credentials (connection, key, value) VALUES ($1, $2, $3)
              ON CONFLICT (connection, key) DO UPDATE SET value = excluded.value",
-            &[&connection, &key, &sealed],
         )?;
+        tx.execute(&st, &[&connection, &key, &sealed])?;
     } else {
-        tx.execute(
+        let st = prepared(
+            tx,
             "INSERT INTO state (connection, bucket, key, value) VALUES ($1, $2, $3, $4)
              ON CONFLICT (connection, bucket, key) DO UPDATE SET value = excluded.value",
-            &[&connection, &bucket, &key, &value],
         )?;
+        tx.execute(&st, &[&connection, &bucket, &key, &value])?;
     }
     Ok(())
 }
@@ -230,7 +251,8 @@ fn commit(
         anyhow::ensure!(held.is_some(), LEASE_LOST);
     }
     let mut created = Vec::with_capacity(batch.records.len());
-    let up = tx.prepare(
+    let up = prepared(
+        &mut tx,
         "INSERT INTO records (connection, kind, id, body) VALUES ($1, $2, $3, $4)
          ON CONFLICT (connection, kind, id) DO UPDATE SET body = excluded.body, updated_at = now()
          RETURNING (xmax = 0)",
@@ -239,7 +261,8 @@ fn commit(
         created.push(tx.query_one(&up, &[&connection, &kind_name(r.kind), &r.id, &r.body])?.get::<_, bool>(0));
     }
     if !batch.triggers.is_empty() {
-        let once = tx.prepare(
+        let once = prepared(
+            &mut tx,
             "INSERT INTO records (connection, kind, id, body) VALUES ($1, 'trigger', $2, $3)
              ON CONFLICT (connection, kind, id) DO NOTHING",
         )?;
@@ -281,16 +304,12 @@ impl RecordStore for PostgresStorage {
         let (connection, bucket, key) = (connection.to_string(), bucket.to_string(), key.to_string());
         self.run(move |c, sealer| {
             if bucket == CREDENTIALS_BUCKET {
-                let row = c.query_opt(
-                    "SELECT value FROM credentials WHERE connection = $1 AND key = $2",
-                    &[&connection, &key],
-                )?;
+                let st = prepared(c, "SELECT value FROM credentials WHERE connection = $1 AND key = $2")?;
+                let row = c.query_opt(&st, &[&connection, &key])?;
                 row.map(|r| sealer.open(&credential_aad(&connection, &key), &r.get::<_, Vec<u8>>(0))).transpose()
             } else {
-                let row = c.query_opt(
-                    "SELECT value FROM state WHERE connection = $1 AND bucket = $2 AND key = $3",
-                    &[&connection, &bucket, &key],
-                )?;
+                let st = prepared(c, "SELECT value FROM state WHERE connection = $1 AND bucket = $2 AND key = $3")?;
+                let row = c.query_opt(&st, &[&connection, &bucket, &key])?;
                 Ok(row.map(|r| r.get(0)))
             }
         })
