@@ -54,7 +54,7 @@ fn realstore_category_and_tag_tools_create_read_back_and_delete() {
     assert_eq!(stored["name"], format!("Kitchen &amp; Dining {t}"), "the store keeps & as an entity");
     assert_eq!(stored["display"], "products");
     assert_eq!(top["slug"], stored["slug"]);
-    let child = id(&tool(&db, "create-category", json!({"name": format!("Mugs {t}")})));
+    let child = id(&tool(&db, "create-category", json!({"name": format!("Stoneware Mugs {t}")})));
     let moved = tool(&db, "update-category", json!({"id": child, "parent": top_id, "description": "Stoneware"}));
     assert_eq!(moved["parent"], top_id);
     assert_eq!(read(&format!("/products/categories/{child}")).json["description"], "Stoneware");
