@@ -14,6 +14,7 @@ use std::sync::{Mutex, OnceLock};
 use woo_host::runtime::{Limits, Runtime};
 use woo_host::sim::{SeedSpec, SimConfig, Simulator};
 use woo_host::storage::sqlite::SqliteStorage;
+use woo_host::wit::kind_name;
 use woo_host::wit::types::Kind;
 
 const ALL: [Kind; 5] = [Kind::Contacts, Kind::Orders, Kind::Transactions, Kind::Products, Kind::Collections];
@@ -81,17 +82,6 @@ fn store(seed: u64) -> (tokio::runtime::Runtime, Store) {
     });
     assert!(store.stored["order"] > 0 && store.stored["contact"] > 0 && store.stored["product"] > 0);
     (rt, store)
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Contacts => "contacts",
-        Kind::Orders => "orders",
-        Kind::Transactions => "transactions",
-        Kind::Products => "products",
-        Kind::Collections => "collections",
-        Kind::Checkouts => "checkouts",
-    }
 }
 
 /// The first fenced block of `lang` under the README heading `heading`.

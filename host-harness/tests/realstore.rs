@@ -576,25 +576,7 @@ fn realstore_write_tools_change_what_the_rest_api_then_reads() {
     let r = real();
     let s = seeded();
     let t = &r.tag;
-    let db = db_path("write-tools");
-    ok(&woo(
-        &[
-            "--db",
-            &db,
-            "--ca-cert",
-            r.get("WOO_STORE_CA_CERT"),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
-            "--key",
-            r.get("WOO_CONSUMER_KEY"),
-            "--secret",
-            r.get("WOO_CONSUMER_SECRET"),
-        ],
-        &[],
-    ));
+    let db = connected("write-tools");
     let read = |path: &str| r.https.call("GET", path, None, Auth::Basic).json;
     // create-product: a variable product with its variations in one call.
     let made = tool(
@@ -674,25 +656,7 @@ fn realstore_write_tools_change_what_the_rest_api_then_reads() {
 fn realstore_push_stock_shipment_and_contact_change_what_the_rest_api_then_reads() {
     let r = real();
     let t = &r.tag;
-    let db = db_path("push");
-    ok(&woo(
-        &[
-            "--db",
-            &db,
-            "--ca-cert",
-            r.get("WOO_STORE_CA_CERT"),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
-            "--key",
-            r.get("WOO_CONSUMER_KEY"),
-            "--secret",
-            r.get("WOO_CONSUMER_SECRET"),
-        ],
-        &[],
-    ));
+    let db = connected("push");
     let read = |path: &str| r.https.call("GET", path, None, Auth::Basic).json;
     let id = |v: &Value| v["id"].as_u64().expect("id");
     let a = id(&r.post(
@@ -1813,6 +1777,52 @@ fn realstore_checkout_drafts_are_checkouts_converted_when_ordered_and_abandoned_
         let a = r.https.call("DELETE", &format!("/orders/{id}?force=true"), None, Auth::Basic);
         assert_eq!(a.status, 200, "{}", a.json);
     }
+}
+
+// ---- What the tool suites under realstore/ share ----
+
+/// A database connected over HTTPS to the real store, without an import.
+fn connected(name: &str) -> String {
+    let r = real();
+    let db = db_path(name);
+    ok(&woo(
+        &[
+            "--db",
+            &db,
+            "--ca-cert",
+            r.get("WOO_STORE_CA_CERT"),
+            "connect",
+            "--import",
+            "none",
+            "--store",
+            r.get("WOO_STORE_URL_HTTPS"),
+            "--key",
+            r.get("WOO_CONSUMER_KEY"),
+            "--secret",
+            r.get("WOO_CONSUMER_SECRET"),
+        ],
+        &[],
+    ));
+    db
+}
+
+/// A tool call the connector must refuse before sending anything: exit 2,
+/// naming `field`.
+fn refused(db: &str, name: &str, args: Value, field: &str) {
+    let out = woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name} {args}: {err}");
+    assert!(err.contains(field), "{name} names `{field}`: {err}");
+}
+
+/// GET `path` from the real store over HTTPS.
+fn read(path: &str) -> Answer {
+    real().https.call("GET", path, None, Auth::Basic)
+}
+
+/// A record's WooCommerce id.
+fn id(v: &Value) -> u64 {
+    v["id"].as_u64().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
 #[path = "realstore/tools_crud.rs"]

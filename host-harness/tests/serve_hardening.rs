@@ -4,9 +4,7 @@
 //! built `woo serve` as a subprocess against a connected simulator and prints
 //! its figures to stderr (`--nocapture`).
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,6 +14,7 @@ use tokio::net::TcpStream;
 
 mod common;
 use common::world::{ALL, World};
+use woo_host::bench::storm::signed_order;
 
 /// Our own open-file soft limit raised to the hard one: the attacks below
 /// hold thousands of sockets.
@@ -113,29 +112,6 @@ async fn registered(w: &mut World, port: u16) -> String {
         .unwrap();
     let d = w.data();
     d.webhooks.iter().find(|h| h["topic"] == "order.created").unwrap()["secret"].as_str().unwrap().to_string()
-}
-
-/// The headers and body of a signed `order.created` for a new order `id`,
-/// shaped like the store's order `template`.
-fn signed_order(secret: &str, template: &Value, id: u64) -> (Vec<(String, String)>, Vec<u8>) {
-    let mut order = template.clone();
-    order["id"] = json!(id);
-    order["number"] = json!(id.to_string());
-    order["date_modified_gmt"] = json!("2031-01-01T00:00:00");
-    let body = serde_json::to_vec(&order).unwrap();
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(&body);
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    let headers = vec![
-        ("X-WC-Webhook-Source".to_string(), "http://127.0.0.1/".to_string()),
-        ("X-WC-Webhook-Topic".to_string(), "order.created".to_string()),
-        ("X-WC-Webhook-Resource".to_string(), "order".to_string()),
-        ("X-WC-Webhook-Event".to_string(), "created".to_string()),
-        ("X-WC-Webhook-Signature".to_string(), signature),
-        ("X-WC-Webhook-ID".to_string(), "1".to_string()),
-        ("X-WC-Webhook-Delivery-ID".to_string(), id.to_string()),
-    ];
-    (headers, body)
 }
 
 /// POST one delivery the way WooCommerce does (a fresh connection); its

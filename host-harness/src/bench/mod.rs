@@ -10,7 +10,7 @@ pub mod fleet;
 mod native;
 mod peers;
 mod proxy;
-mod storm;
+pub mod storm;
 
 use crate::runtime::{self, Runtime, Session};
 use crate::sim::{Faults, SeedSpec, SimConfig, Simulator};

@@ -43,8 +43,8 @@ impl Storm {
 }
 
 /// The headers and body of a signed `order.created` for order `id`, shaped
-/// like the store's order `template`.
-fn signed_order(secret: &str, template: &Value, id: u64) -> (Vec<(String, String)>, Vec<u8>) {
+/// like the store's order `template` (the serve tests send the same).
+pub fn signed_order(secret: &str, template: &Value, id: u64) -> (Vec<(String, String)>, Vec<u8>) {
     let mut order = template.clone();
     order["id"] = json!(id);
     order["number"] = json!(id.to_string());

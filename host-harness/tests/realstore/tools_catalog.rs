@@ -2,43 +2,10 @@
 
 use super::*;
 
-/// A database connected to the real store over HTTPS, no import.
-fn connected(name: &str) -> String {
-    let r = real();
-    let db = db_path(name);
-    ok(&woo(
-        &[
-            "--db",
-            &db,
-            "--ca-cert",
-            r.get("WOO_STORE_CA_CERT"),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
-            "--key",
-            r.get("WOO_CONSUMER_KEY"),
-            "--secret",
-            r.get("WOO_CONSUMER_SECRET"),
-        ],
-        &[],
-    ));
-    db
-}
-
-fn read(path: &str) -> Answer {
-    real().https.call("GET", path, None, Auth::Basic)
-}
-
 /// `woo tool` that must fail: its exit code and stderr.
 fn refused(db: &str, name: &str, args: Value) -> (Option<i32>, String) {
     let out = woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]);
     (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
-}
-
-fn id(v: &Value) -> u64 {
-    v["id"].as_u64().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
 #[test]

@@ -2,53 +2,11 @@
 
 use super::*;
 
-/// A database connected over HTTPS to the real store, without an import.
-fn connected(name: &str) -> String {
-    let r = real();
-    let db = db_path(name);
-    ok(&woo(
-        &[
-            "--db",
-            &db,
-            "--ca-cert",
-            r.get("WOO_STORE_CA_CERT"),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
-            "--key",
-            r.get("WOO_CONSUMER_KEY"),
-            "--secret",
-            r.get("WOO_CONSUMER_SECRET"),
-        ],
-        &[],
-    ));
-    db
-}
-
-/// A tool call the connector must refuse before sending anything: exit 2,
-/// naming `field`.
-fn refused(db: &str, name: &str, args: Value, field: &str) {
-    let out = woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{name} {args}: {err}");
-    assert!(err.contains(field), "{name} names `{field}`: {err}");
-}
-
 /// A tool call the store refuses: the exit is not 0 and stderr carries `code`.
 fn store_refuses(db: &str, name: &str, args: Value, code: &str) {
     let out = woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains(code), "{name} {args}: {err}");
-}
-
-fn read(path: &str) -> Answer {
-    real().https.call("GET", path, None, Auth::Basic)
-}
-
-fn id(v: &Value) -> u64 {
-    v["id"].as_u64().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
 #[test]

@@ -2,38 +2,6 @@
 
 use super::*;
 
-/// A database connected to the real store over HTTPS.
-fn connected(name: &str) -> String {
-    let r = real();
-    let db = db_path(name);
-    ok(&woo(
-        &[
-            "--db",
-            &db,
-            "--ca-cert",
-            r.get("WOO_STORE_CA_CERT"),
-            "connect",
-            "--import",
-            "none",
-            "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
-            "--key",
-            r.get("WOO_CONSUMER_KEY"),
-            "--secret",
-            r.get("WOO_CONSUMER_SECRET"),
-        ],
-        &[],
-    ));
-    db
-}
-
-/// Run a tool that must be refused before any request: exit 2, the field named.
-fn refused(db: &str, name: &str, args: Value, field: &str) {
-    let out = woo(&["--db", db, "tool", name, "--args", &args.to_string()], &[]);
-    assert_eq!(out.status.code(), Some(2), "{name} {args}: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(field), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 #[test]
 #[ignore = "needs WOO_REAL_STORE_ENV (a real store's store.env); .ci/run sets it"]
 fn realstore_webhook_tools_create_read_back_and_delete_without_echoing_the_secret() {
