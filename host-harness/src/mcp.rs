@@ -26,7 +26,15 @@ pub struct WooMcp {
     /// then costs one round trip to the store, not an instance, a storage
     /// handle and a status read more (about 5 ms). A call that fails in the
     /// host (a trap, a storage error) drops it.
-    idle: tokio::sync::Mutex<Option<(Session, String)>>,
+    idle: tokio::sync::Mutex<Option<Kept>>,
+}
+
+/// The session kept between calls, the store it was opened for, and what
+/// the database's other writers had done when that was last checked.
+struct Kept {
+    session: Session,
+    store: String,
+    others: Option<i64>,
 }
 
 impl WooMcp {
@@ -40,24 +48,32 @@ impl WooMcp {
     }
 
     /// The kept session if the connection still names the store it was opened
-    /// for (another `woo connect` may have changed it), else a new one.
-    async fn session(&self) -> Result<(Session, String)> {
-        if let Some((mut s, store)) = self.idle.lock().await.take()
-            && s.connection_status().await.is_ok_and(|info| info.store_url == store)
-        {
-            return Ok((s, store));
+    /// for (another `woo connect` may have changed it), else a new one. When
+    /// the database can tell that nobody else has written to it since the last
+    /// check (SQLite), the check is skipped: the store cannot have changed.
+    async fn session(&self) -> Result<Kept> {
+        if let Some(mut k) = self.idle.lock().await.take() {
+            let others = k.session.storage().others_version().ok().flatten();
+            if others.is_some() && others == k.others {
+                return Ok(k);
+            }
+            if k.session.connection_status().await.is_ok_and(|info| info.store_url == k.store) {
+                k.others = others;
+                return Ok(k);
+            }
         }
         let storage = crate::storage::open(&self.db)?;
-        let mut s = session::open(&self.runtime, storage, &self.connection, None, None).await?;
-        let store = s.connection_status().await?.store_url;
-        Ok((s, store))
+        let mut session = session::open(&self.runtime, storage, &self.connection, None, None).await?;
+        let others = session.storage().others_version().ok().flatten();
+        let store = session.connection_status().await?.store_url;
+        Ok(Kept { session, store, others })
     }
 
     async fn call(&self, name: &str, args: &str) -> Result<Result<String, String>> {
-        let (mut s, store) = self.session().await?;
-        s.begin_call();
-        let r = s.bindings.woo_connector_tools().call_call_tool(&mut s.store, name, args).await?;
-        *self.idle.lock().await = Some((s, store));
+        let mut k = self.session().await?;
+        k.session.begin_call();
+        let r = k.session.bindings.woo_connector_tools().call_call_tool(&mut k.session.store, name, args).await?;
+        *self.idle.lock().await = Some(k);
         Ok(r.map_err(|e| crate::wit::error_message(&e)))
     }
 }

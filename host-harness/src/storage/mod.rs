@@ -169,6 +169,13 @@ pub trait RecordStore: Send {
     /// The backend's durability setting for this connection, as it reports
     /// it (`synchronous=FULL`, `synchronous_commit=on` …).
     fn commit_durability(&mut self) -> Result<String>;
+    /// A number that changes whenever another connection to the database
+    /// has committed since this one last looked (SQLite's `data_version`),
+    /// or `None` when the backend cannot tell cheaply: a process that keeps an
+    /// instance between calls may then skip re-reading what nobody changed.
+    fn others_version(&mut self) -> Result<Option<i64>> {
+        Ok(None)
+    }
 }
 
 /// The workers' schedule: when each connection is next due, and who holds it.

@@ -61,6 +61,9 @@ impl RecordStore for Shared {
     fn commit_durability(&mut self) -> Result<String> {
         self.lock()?.commit_durability()
     }
+    fn others_version(&mut self) -> Result<Option<i64>> {
+        self.lock()?.others_version()
+    }
 }
 
 impl LeaseScheduler for Shared {

@@ -295,6 +295,10 @@ impl RecordStore for SqliteStorage {
         Ok(self.db.pragma_update(None, "synchronous", "FULL")?)
     }
 
+    fn others_version(&mut self) -> Result<Option<i64>> {
+        Ok(Some(self.db.pragma_query_value(None, "data_version", |r| r.get(0))?))
+    }
+
     fn commit_durability(&mut self) -> Result<String> {
         let level: i64 = self.db.pragma_query_value(None, "synchronous", |r| r.get(0))?;
         let name = match level {
