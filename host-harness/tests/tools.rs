@@ -1470,3 +1470,57 @@ async fn peer_defect_a_refund_moves_no_money_unless_asked() {
     let r = e.ok("create-order-refund", json!({"order_id": id, "amount": "1.00", "api_refund": true})).await;
     assert_eq!(r["refunded_payment"], true, "{r}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn direct_mode_push_and_batch_results_are_typed() {
+    use wit::direct::{ProductFields, ProductUpdate, StockLine, StockRef};
+    let mut e = env(1, 5, 40).await;
+    let simple = e.find("products", |p| p["type"] == "simple" && p["sku"].as_str().is_some_and(|s| !s.is_empty()));
+    let (id, sku) = (simple["id"].as_u64().unwrap(), simple["sku"].as_str().unwrap().to_string());
+    e.s.begin_call();
+    let pushed =
+        e.s.bindings
+            .woo_connector_direct()
+            .call_push_stock(&mut e.s.store, &[StockLine { target: StockRef::Sku(sku.clone()), quantity: 7 }])
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(pushed.updated.len(), 1);
+    let set = &pushed.updated[0];
+    assert_eq!(
+        (set.id, set.kind.as_str(), set.sku.as_deref(), set.stock_quantity),
+        (id, "simple", Some(&*sku), Some(7))
+    );
+    assert!(pushed.errors.is_empty());
+    let fields = |price: &str| ProductFields {
+        name: None,
+        status: None,
+        description: None,
+        short_description: None,
+        sku: None,
+        global_unique_id: None,
+        regular_price: Some(price.to_string()),
+        sale_price: None,
+        manage_stock: None,
+        stock_quantity: None,
+        categories: None,
+        meta_data: None,
+    };
+    e.s.begin_call();
+    let batch =
+        e.s.bindings
+            .woo_connector_direct()
+            .call_batch_update_products(
+                &mut e.s.store,
+                &[ProductUpdate { id, fields: fields("12.00") }, ProductUpdate { id: 987_654, fields: fields("1.00") }],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    let updated: Vec<Value> = serde_json::from_str(&batch.updated).unwrap();
+    assert_eq!((updated.len(), updated[0]["regular_price"].as_str()), (1, Some("12.00")));
+    assert_eq!(batch.errors.len(), 1);
+    assert_eq!(batch.errors[0].id, Some(987_654));
+    assert!(!batch.errors[0].code.is_empty() && !batch.errors[0].message.is_empty(), "{:?}", batch.errors[0]);
+    assert_eq!(batch.requests, 1);
+}

@@ -8,6 +8,7 @@ use super::call::{to_wit, with_client};
 use super::exports::woo::connector::direct as wit_direct;
 use super::woo::connector::types as wit;
 use crate::client::{Error, Method};
+use crate::read;
 use crate::tools::{self, direct};
 use serde_json::{Value, json};
 
@@ -104,6 +105,61 @@ fn page_of(v: Result<Value, wit::Error>) -> Result<wit_direct::Page, wit::Error>
         total: l.page.total,
         total_pages: u32::try_from(l.page.total_pages).unwrap_or(u32::MAX),
         truncated: l.truncated.unwrap_or(false),
+    })
+}
+
+/// A refused item, from a batch answer (`{id, error: {code, message}}`) or a
+/// stock push (`{id, code, message}`).
+fn item_error(v: &Value) -> wit_direct::ItemError {
+    let e = if v["error"].is_object() { &v["error"] } else { v };
+    wit_direct::ItemError { id: read::id(&v["id"]), code: read::text(&e["code"]), message: read::text(&e["message"]) }
+}
+
+fn errors_of(v: &Value) -> Vec<wit_direct::ItemError> {
+    read::list(&v["errors"]).iter().map(item_error).collect()
+}
+
+fn stock_push_of(v: Result<Value, wit::Error>) -> Result<wit_direct::StockPush, wit::Error> {
+    let v = v?;
+    let updated = read::list(&v["updated"])
+        .iter()
+        .map(|u| wit_direct::StockSet {
+            id: read::id(&u["id"]).unwrap_or(0),
+            kind: read::text(&u["type"]),
+            sku: u["sku"].as_str().filter(|s| !s.is_empty()).map(str::to_string),
+            stock_quantity: u["stock_quantity"].as_i64(),
+            stock_status: read::text(&u["stock_status"]),
+        })
+        .collect();
+    Ok(wit_direct::StockPush { updated, errors: errors_of(&v) })
+}
+
+fn shipment_of(v: Result<Value, wit::Error>) -> Result<wit_direct::Shipment, wit::Error> {
+    let v = v?;
+    Ok(wit_direct::Shipment {
+        order_id: read::id(&v["order_id"]).unwrap_or(0),
+        already_sent: v["already_sent"].as_bool().unwrap_or(false),
+        marker: read::text(&v["marker"]),
+        note_id: read::id(&v["note_id"]),
+        status: read::text(&v["status"]),
+    })
+}
+
+fn contact_push_of(v: Result<Value, wit::Error>) -> Result<wit_direct::ContactPush, wit::Error> {
+    let v = v?;
+    Ok(wit_direct::ContactPush {
+        contact_id: read::text(&v["contact_id"]),
+        contact: (!v["contact"].is_null()).then(|| v["contact"].to_string()),
+        customer: v["customer"].to_string(),
+    })
+}
+
+fn batch_of(v: Result<Value, wit::Error>) -> Result<wit_direct::BatchResult, wit::Error> {
+    let v = v?;
+    Ok(wit_direct::BatchResult {
+        updated: Value::Array(read::list(&v["updated"]).to_vec()).to_string(),
+        errors: errors_of(&v),
+        requests: read::id(&v["requests"]).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
     })
 }
 
@@ -318,7 +374,7 @@ impl wit_direct::Guest for Component {
     fn add_order_note(order_id: u64, note: String, customer_note: Option<bool>) -> Result<String, wit::Error> {
         text_of(run("add-order-note", &[json!({"order_id": order_id, "note": note, "customer_note": customer_note})]))
     }
-    fn push_stock(items: Vec<wit_direct::StockLine>) -> Result<String, wit::Error> {
+    fn push_stock(items: Vec<wit_direct::StockLine>) -> Result<wit_direct::StockPush, wit::Error> {
         let items: Vec<Value> = items
             .into_iter()
             .map(|l| match l.target {
@@ -327,24 +383,24 @@ impl wit_direct::Guest for Component {
                 wit_direct::StockRef::Variation(id) => json!({"variation_id": id, "quantity": l.quantity}),
             })
             .collect();
-        text_of(run("push-stock", &[json!({"items": items})]))
+        stock_push_of(run("push-stock", &[json!({"items": items})]))
     }
     fn push_shipment(
         order_id: u64,
         carrier: String,
         tracking_number: String,
         tracking_url: Option<String>,
-    ) -> Result<String, wit::Error> {
-        text_of(run(
+    ) -> Result<wit_direct::Shipment, wit::Error> {
+        shipment_of(run(
             "push-shipment",
             &[
                 json!({"order_id": order_id, "carrier": carrier, "tracking_number": tracking_number, "tracking_url": tracking_url}),
             ],
         ))
     }
-    fn push_contact(contact_id: String, set: Vec<(String, String)>) -> Result<String, wit::Error> {
+    fn push_contact(contact_id: String, set: Vec<(String, String)>) -> Result<wit_direct::ContactPush, wit::Error> {
         let set: serde_json::Map<String, Value> = set.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-        text_of(run("push-contact", &[json!({"contact_id": contact_id, "set": set})]))
+        contact_push_of(run("push-contact", &[json!({"contact_id": contact_id, "set": set})]))
     }
     fn update_stock(target: wit_direct::StockTarget, quantity: i64) -> Result<String, wit::Error> {
         let t = match target {
@@ -354,8 +410,8 @@ impl wit_direct::Guest for Component {
         };
         text_of(run("update-stock", &[t, json!({"quantity": quantity})]))
     }
-    fn batch_update_products(update: Vec<wit_direct::ProductUpdate>) -> Result<String, wit::Error> {
-        text_of(run("batch-update-products", &[json!({"update": json_of(&update)})]))
+    fn batch_update_products(update: Vec<wit_direct::ProductUpdate>) -> Result<wit_direct::BatchResult, wit::Error> {
+        batch_of(run("batch-update-products", &[json!({"update": json_of(&update)})]))
     }
     // ---- orders, notes, refunds, products, variations, customers, coupons (CRUD) ----
     fn create_order(
@@ -391,8 +447,8 @@ impl wit_direct::Guest for Component {
     fn delete_order(id: u64, force: Option<bool>) -> Result<String, wit::Error> {
         text_of(run("delete-order", &[json!({"id": id, "force": force})]))
     }
-    fn batch_update_orders(update: Vec<wit_direct::OrderUpdate>) -> Result<String, wit::Error> {
-        text_of(run("batch-update-orders", &[json!({"update": json_of(&update)})]))
+    fn batch_update_orders(update: Vec<wit_direct::OrderUpdate>) -> Result<wit_direct::BatchResult, wit::Error> {
+        batch_of(run("batch-update-orders", &[json!({"update": json_of(&update)})]))
     }
     fn list_order_notes(
         order_id: u64,
