@@ -218,7 +218,7 @@ const ENDLESS: &str = r#"(component
 #[tokio::test(flavor = "multi_thread")]
 async fn guest_limit_stops_an_endless_guest_and_caps_its_memory() {
     let engine = runtime().engine().clone();
-    let component = wasmtime::component::Component::new(&engine, ENDLESS).unwrap();
+    let component = wasmtime::component::Component::new(&engine, wat::parse_str(ENDLESS).unwrap()).unwrap();
     let linker = wasmtime::component::Linker::new(&engine);
     let limits = Limits { memory_bytes: 16 << 20, guest_cpu: Duration::from_millis(500) };
     let mut store = runtime::new_store(
