@@ -4,7 +4,7 @@
 
 use super::http::{Body, Ctx, now_secs};
 use super::rest::{
-    batch_too_large, cents, filter_dates, filter_include, hook, invalid_param, json_response, list, list_param,
+    batch_update, cents, filter_dates, filter_include, hook, invalid_param, json_response, list, list_param,
     list_presorted, merge, touch, wc_error,
 };
 use super::seed;
@@ -301,26 +301,10 @@ pub fn apply_order_update(d: &mut seed::Data, id: Option<u64>, b: &Value) -> Opt
 /// `PUT /orders/<id>` applies it, and an unknown id answered in its place
 /// with WooCommerce's per-item error (the others still applied).
 pub(super) fn batch_orders(ctx: &Ctx) -> Response<Body> {
-    let b = ctx.json_body();
-    if let Some(refused) = batch_too_large(&b) {
-        return refused;
-    }
-    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
-    let mut updated = vec![];
-    let mut changed = vec![];
-    for item in b["update"].as_array().into_iter().flatten() {
-        let id = item["id"].as_u64();
-        match apply_order_update(&mut d, id, item) {
-            Some(o) => {
-                changed.push(o.clone());
-                updated.push(o);
-            }
-            None => updated.push(json!({"id": item["id"], "error": {"code": "woocommerce_rest_shop_order_invalid_id", "message": "ID is invalid.", "data": {"status": 400}}})),
-        }
-    }
-    drop(d);
-    for o in &changed {
-        hook(ctx, "order.updated", o);
-    }
-    json_response(200, &json!({"update": updated}))
+    batch_update(
+        ctx,
+        "order.updated",
+        apply_order_update,
+        |item| json!({"id": item["id"], "error": {"code": "woocommerce_rest_shop_order_invalid_id", "message": "ID is invalid.", "data": {"status": 400}}}),
+    )
 }

@@ -316,6 +316,39 @@ pub(super) fn cents(s: &str) -> u64 {
     format!("{i}{f}").parse().unwrap_or(0)
 }
 
+/// The `update` part of a `…/batch` request, as WooCommerce answers it: at
+/// most 100 items; each applied by `apply` (which returns the saved record,
+/// or `None` for an unknown id, answered in its place by `invalid(item)`, the
+/// others still applied); then `topic` fired once for every saved record.
+pub(super) fn batch_update(
+    ctx: &Ctx,
+    topic: &str,
+    mut apply: impl FnMut(&mut seed::Data, Option<u64>, &Value) -> Option<Value>,
+    invalid: impl Fn(&Value) -> Value,
+) -> Response<Body> {
+    let b = ctx.json_body();
+    if let Some(refused) = batch_too_large(&b) {
+        return refused;
+    }
+    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
+    let mut updated = vec![];
+    let mut changed = vec![];
+    for item in b["update"].as_array().into_iter().flatten() {
+        match apply(&mut d, item["id"].as_u64(), item) {
+            Some(saved) => {
+                changed.push(saved.clone());
+                updated.push(saved);
+            }
+            None => updated.push(invalid(item)),
+        }
+    }
+    drop(d);
+    for saved in &changed {
+        hook(ctx, topic, saved);
+    }
+    json_response(200, &json!({"update": updated}))
+}
+
 /// WooCommerce's batch endpoints take at most 100 items in all.
 pub(super) fn batch_too_large(b: &Value) -> Option<Response<Body>> {
     let n = ["create", "update", "delete"].iter().map(|k| b[*k].as_array().map_or(0, Vec::len)).sum::<usize>();

@@ -3,8 +3,7 @@
 
 use super::http::{Body, Ctx, now_secs};
 use super::rest::{
-    batch_too_large, fields, filter_dates, filter_include, hook, json_response, list, list_param, merge, touch,
-    wc_error,
+    batch_update, fields, filter_dates, filter_include, hook, json_response, list, list_param, merge, touch, wc_error,
 };
 use super::seed;
 use http::Response;
@@ -54,29 +53,13 @@ fn update_variation_fields(v: &mut Value, b: &Value) {
 
 /// `POST /products/<id>/variations/batch` (updates): per-item errors, as a real store.
 pub(super) fn batch_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {
-    let b = ctx.json_body();
-    if let Some(refused) = batch_too_large(&b) {
-        return refused;
-    }
-    let Ok(mut d) = ctx.state.data.write() else { return wc_error(500, "internal", "lock") };
-    let mut updated = vec![];
-    let mut changed = vec![];
-    for item in b["update"].as_array().into_iter().flatten() {
-        let id = item["id"].as_u64();
-        match apply_variation_update(&mut d, parent, id, item) {
-            Some(v) => {
-                changed.push(v.clone());
-                updated.push(v);
-            }
-            None => updated.push(json!({"id": id, "error": {"code": "woocommerce_rest_product_variation_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}})),
-        }
-    }
-    drop(d);
     // WooCommerce runs the product webhooks for each variation it saves.
-    for v in &changed {
-        hook(ctx, "product.updated", v);
-    }
-    json_response(200, &json!({"update": updated}))
+    batch_update(
+        ctx,
+        "product.updated",
+        |d, id, item| apply_variation_update(d, parent, id, item),
+        |item| json!({"id": item["id"].as_u64(), "error": {"code": "woocommerce_rest_product_variation_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}}),
+    )
 }
 
 pub(super) fn list_variations(ctx: &Ctx, parent: Option<u64>) -> Response<Body> {

@@ -102,6 +102,16 @@ pub mod fake {
         }
     }
 
+    /// A sent request's query as (name, value) pairs, commas decoded (the
+    /// list filters send `include=1%2C2`).
+    pub fn query(r: &HttpRequest) -> Vec<(String, String)> {
+        let q = r.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.replace("%2C", ",").replace("%2c", ",")))
+            .collect()
+    }
+
     /// An answer with a JSON body and headers.
     pub fn json(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {

@@ -6,7 +6,7 @@ use super::Report;
 use super::checkouts::*;
 use super::settings::Settings;
 use crate::client::Client;
-use crate::client::fake::{FakeTransport, json};
+use crate::client::fake::{FakeTransport, json, query};
 use crate::client::{Credentials, HttpRequest, SignatureMethod, StoreUrl};
 use crate::port::memory::MemoryHost;
 use crate::port::{Batch, Host, bucket};
@@ -14,14 +14,6 @@ use crate::sync::apply;
 use serde_json::{Value, json as j};
 use std::cell::RefCell;
 use std::rc::Rc;
-
-fn query(r: &HttpRequest) -> Vec<(String, String)> {
-    let q = r.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    q.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.replace("%2C", ",").replace("%2c", ",")))
-        .collect()
-}
 
 /// A store's orders behind a fake transport that lists them as WooCommerce
 /// 11 does: drafts only with `status=checkout-draft`, never in the default

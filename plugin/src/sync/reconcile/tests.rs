@@ -2,20 +2,12 @@
 //! when it runs.
 
 use super::*;
-use crate::client::fake::{FakeTransport, json};
+use crate::client::fake::{FakeTransport, json, query};
 use crate::client::{Credentials, HttpRequest, SignatureMethod, StoreUrl};
 use crate::port::memory::MemoryHost;
 use serde_json::{Value, json as j};
 use std::cell::RefCell;
 use std::rc::Rc;
-
-fn query(r: &HttpRequest) -> Vec<(String, String)> {
-    let q = r.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    q.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.replace("%2C", ",").replace("%2c", ",")))
-        .collect()
-}
 
 /// A store of customers 1..=n, all modified at 08:00, behind a fake transport.
 fn store(customers: Rc<RefCell<Vec<Value>>>) -> Client<FakeTransport> {
