@@ -65,9 +65,9 @@ pub(super) const TOOLS: &[Tool] = &[
 fn list_schema() -> Value {
     let mut extra = schema::dates();
     extra["code"] =
-        json!({"type": "string", "minLength": 1, "maxLength": 100, "description": "Only the coupon with this code."});
+        lit!({"type": "string", "minLength": 1, "maxLength": 100, "description": "Only the coupon with this code."});
     extra["exclude"] = schema::exclude();
-    extra["orderby"] = json!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified"], "description": "Sort by this field (default date; title is the code)."});
+    extra["orderby"] = lit!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified"], "description": "Sort by this field (default date; title is the code)."});
     schema::list(extra)
 }
 
@@ -75,27 +75,30 @@ fn list_schema() -> Value {
 fn coupon_fields() -> Value {
     let ids = |what: &str| json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 1000, "description": what});
     let count = |what: &str| json!({"type": "integer", "minimum": 0, "description": what});
-    json!({
-        "code": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The code a customer enters."},
-        "discount_type": {"type": "string", "enum": ["percent", "fixed_cart", "fixed_product"], "description": "percent: a percentage off; fixed_cart: a fixed amount off the cart (the default); fixed_product: a fixed amount off each matching product."},
-        "amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The discount, a decimal string: \"10\" is 10% for percent, 10.00 of the store's currency otherwise."},
-        "description": {"type": "string", "maxLength": 5000, "description": "A private description for the shop."},
-        "date_expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2})?$", "description": "The day the coupon expires, in the store's timezone: 2025-12-31 or 2025-12-31T00:00:00."},
-        "individual_use": {"type": "boolean", "description": "Cannot be combined with other coupons."},
-        "product_ids": ids("Only these products are discounted (ids)."),
-        "excluded_product_ids": ids("These products are never discounted (ids)."),
-        "product_categories": ids("Only products in these categories are discounted (ids)."),
-        "excluded_product_categories": ids("Products in these categories are never discounted (ids)."),
-        "exclude_sale_items": {"type": "boolean", "description": "Items on sale are not discounted."},
-        "usage_limit": count("How many times the coupon can be used in all."),
-        "usage_limit_per_user": count("How many times each customer can use it."),
-        "limit_usage_to_x_items": count("The most items a fixed_product or percent discount applies to."),
-        "free_shipping": {"type": "boolean", "description": "Grants free shipping (a free-shipping method that allows coupons must exist)."},
-        "minimum_amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The least order subtotal it applies to, a decimal string."},
-        "maximum_amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The largest order subtotal it applies to, a decimal string."},
-        "email_restrictions": {"type": "array", "maxItems": 1000, "items": {"type": "string", "minLength": 3, "maxLength": 320, "description": "An email, or a pattern such as *@example.com."}, "description": "Only customers with these billing emails may use it."},
-        "meta_data": schema::meta_data()
-    })
+    {
+        let mut m = lit!({
+            "code": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The code a customer enters."},
+            "discount_type": {"type": "string", "enum": ["percent", "fixed_cart", "fixed_product"], "description": "percent: a percentage off; fixed_cart: a fixed amount off the cart (the default); fixed_product: a fixed amount off each matching product."},
+            "amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The discount, a decimal string: \"10\" is 10% for percent, 10.00 of the store's currency otherwise."},
+            "description": {"type": "string", "maxLength": 5000, "description": "A private description for the shop."},
+            "date_expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2})?$", "description": "The day the coupon expires, in the store's timezone: 2025-12-31 or 2025-12-31T00:00:00."},
+            "individual_use": {"type": "boolean", "description": "Cannot be combined with other coupons."},
+            "exclude_sale_items": {"type": "boolean", "description": "Items on sale are not discounted."},
+            "free_shipping": {"type": "boolean", "description": "Grants free shipping (a free-shipping method that allows coupons must exist)."},
+            "minimum_amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The least order subtotal it applies to, a decimal string."},
+            "maximum_amount": {"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "The largest order subtotal it applies to, a decimal string."},
+            "email_restrictions": {"type": "array", "maxItems": 1000, "items": {"type": "string", "minLength": 3, "maxLength": 320, "description": "An email, or a pattern such as *@example.com."}, "description": "Only customers with these billing emails may use it."}
+        });
+        m["product_ids"] = ids("Only these products are discounted (ids).");
+        m["excluded_product_ids"] = ids("These products are never discounted (ids).");
+        m["product_categories"] = ids("Only products in these categories are discounted (ids).");
+        m["excluded_product_categories"] = ids("Products in these categories are never discounted (ids).");
+        m["usage_limit"] = count("How many times the coupon can be used in all.");
+        m["usage_limit_per_user"] = count("How many times each customer can use it.");
+        m["limit_usage_to_x_items"] = count("The most items a fixed_product or percent discount applies to.");
+        m["meta_data"] = schema::meta_data();
+        m
+    }
 }
 
 /// `date_expires` is a day (`2025-12-31`), optionally at a time
@@ -113,6 +116,6 @@ fn check_expiry(args: &Value) -> Result<(), Error> {
 
 fn update_schema() -> Value {
     let mut p = coupon_fields();
-    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The coupon to change."});
+    p["id"] = lit!({"type": "integer", "minimum": 1, "description": "The coupon to change."});
     schema::object(p, &["id"])
 }

@@ -83,37 +83,43 @@ pub(super) const TOOLS: &[Tool] = &[
 ];
 
 fn list_schema() -> Value {
-    schema::list(json!({
-        "email": {"type": "string", "maxLength": 320, "description": "Only the customer with this email."},
-        "role": {"type": "string", "maxLength": 100, "pattern": "^[a-z0-9_-]+$", "description": "customer (default), subscriber, shop_manager, administrator, editor, author, contributor, a role a plugin adds, or all."},
-        "exclude": schema::exclude(),
-        "orderby": {"type": "string", "enum": ["id", "include", "name", "registered_date"], "description": "Sort by this field (default name; customers cannot be sorted by date)."},
-        "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc (the default for customers) or desc."}
-    }))
+    schema::list({
+        let mut m = lit!({
+            "email": {"type": "string", "maxLength": 320, "description": "Only the customer with this email."},
+            "role": {"type": "string", "maxLength": 100, "pattern": "^[a-z0-9_-]+$", "description": "customer (default), subscriber, shop_manager, administrator, editor, author, contributor, a role a plugin adds, or all."},
+            "orderby": {"type": "string", "enum": ["id", "include", "name", "registered_date"], "description": "Sort by this field (default name; customers cannot be sorted by date)."},
+            "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc (the default for customers) or desc."}
+        });
+        m["exclude"] = schema::exclude();
+        m
+    })
 }
 
 fn delete_schema() -> Value {
     let mut s = schema::delete("The customer to delete.", schema::Trash::None);
-    s["properties"]["reassign"] = json!({"type": "integer", "minimum": 1, "description": "The user who takes over the posts the customer authored (orders are not reassigned)."});
+    s["properties"]["reassign"] = lit!({"type": "integer", "minimum": 1, "description": "The user who takes over the posts the customer authored (orders are not reassigned)."});
     s
 }
 
 /// The fields of a customer that the create and update tools set.
 fn customer_fields() -> Value {
-    json!({
-        "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320, "description": "The customer's email (their login)."},
-        "first_name": {"type": "string", "maxLength": 200, "description": "First name."},
-        "last_name": {"type": "string", "maxLength": 200, "description": "Last name."},
-        "username": {"type": "string", "maxLength": 60, "description": "Login name (WooCommerce derives one from the email when not given)."},
-        "billing": schema::address("Billing address; its email and phone are the customer's contact details."),
-        "shipping": schema::address("Shipping address."),
-        "meta_data": schema::meta_data()
-    })
+    {
+        let mut m = lit!({
+            "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320, "description": "The customer's email (their login)."},
+            "first_name": {"type": "string", "maxLength": 200, "description": "First name."},
+            "last_name": {"type": "string", "maxLength": 200, "description": "Last name."},
+            "username": {"type": "string", "maxLength": 60, "description": "Login name (WooCommerce derives one from the email when not given)."}
+        });
+        m["billing"] = schema::address("Billing address; its email and phone are the customer's contact details.");
+        m["shipping"] = schema::address("Shipping address.");
+        m["meta_data"] = schema::meta_data();
+        m
+    }
 }
 
 fn update_schema() -> Value {
     let mut p = customer_fields();
-    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The customer to change."});
+    p["id"] = lit!({"type": "integer", "minimum": 1, "description": "The customer to change."});
     schema::object(p, &["id"])
 }
 

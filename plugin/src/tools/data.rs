@@ -4,7 +4,7 @@ use super::registry::{Annotations, Store, Tool};
 use super::{output, rest, schema};
 use crate::client::{ApiRequest, Error};
 use crate::read;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The data tools.
 pub(super) const TOOLS: &[Tool] = &[
@@ -15,10 +15,13 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: || {
             schema::object(
-                json!({
-                    "code": {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Za-z]{2}$", "description": "Only this country: its ISO 3166-1 alpha-2 code, e.g. US or DE."},
-                    "fields": schema::fields()
-                }),
+                {
+                    let mut m = lit!({
+                        "code": {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Za-z]{2}$", "description": "Only this country: its ISO 3166-1 alpha-2 code, e.g. US or DE."}
+                    });
+                    m["fields"] = schema::fields();
+                    m
+                },
                 &[],
             )
         },
@@ -32,10 +35,13 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: || {
             schema::object(
-                json!({
-                    "code": {"type": "string", "minLength": 3, "maxLength": 7, "pattern": "^([A-Za-z]{3}|current)$", "description": "Only this currency: its ISO 4217 code (e.g. EUR), or current for the store's own."},
-                    "fields": schema::fields()
-                }),
+                {
+                    let mut m = lit!({
+                        "code": {"type": "string", "minLength": 3, "maxLength": 7, "pattern": "^([A-Za-z]{3}|current)$", "description": "Only this currency: its ISO 4217 code (e.g. EUR), or current for the store's own."}
+                    });
+                    m["fields"] = schema::fields();
+                    m
+                },
                 &[],
             )
         },

@@ -31,6 +31,23 @@
 //! `wit/direct.wit` and its binding in the wasm edge, which hands its
 //! arguments to `direct::args` and then to `call`.
 
+/// A JSON literal kept in the component as its text and parsed when asked
+/// for: the schemas' literals as `json!` compiled to about 300 KB of code
+/// (the component's largest part), as text they are a third of that. The
+/// tokens are JSON already (Rust's string escapes are JSON's), so
+/// `stringify!` is the text; `lit_parse` turns a malformed literal into
+/// `null`, which the schema tests catch.
+macro_rules! lit {
+    ($($json:tt)+) => {
+        $crate::tools::lit_parse(stringify!($($json)+))
+    };
+}
+
+/// The value of a `lit!` literal (`null` if its text is not JSON).
+pub(crate) fn lit_parse(text: &'static str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
+}
+
 mod batch;
 mod coupons;
 mod customers;

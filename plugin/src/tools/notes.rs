@@ -4,7 +4,7 @@ use super::registry::{Annotations, Store, Tool};
 use super::{output, page, query, rest, schema};
 use crate::client::{ApiRequest, Error, Method, Page};
 use crate::read;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The order-note tools.
 pub(super) const TOOLS: &[Tool] = &[
@@ -47,11 +47,14 @@ pub(super) const TOOLS: &[Tool] = &[
 
 fn list_schema() -> Value {
     schema::object(
-        json!({
-            "order_id": {"type": "integer", "minimum": 1, "description": "The order whose notes are listed."},
-            "type": {"type": "string", "enum": ["any", "customer", "internal"], "description": "any (default): every note; customer: the notes the customer sees; internal: private notes."},
-            "fields": schema::fields()
-        }),
+        {
+            let mut m = lit!({
+                "order_id": {"type": "integer", "minimum": 1, "description": "The order whose notes are listed."},
+                "type": {"type": "string", "enum": ["any", "customer", "internal"], "description": "any (default): every note; customer: the notes the customer sees; internal: private notes."}
+            });
+            m["fields"] = schema::fields();
+            m
+        },
         &["order_id"],
     )
 }
@@ -77,7 +80,7 @@ fn list_notes(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
 
 fn add_schema() -> Value {
     schema::object(
-        json!({
+        lit!({
             "order_id": {"type": "integer", "minimum": 1, "description": "The order the note is added to."},
             "note": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "The note's text."},
             "customer_note": {"type": "boolean", "description": "Visible to (and emailed to) the customer."}

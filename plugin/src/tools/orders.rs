@@ -94,48 +94,54 @@ const CREATE_STATUSES: [&str; 7] = ["pending", "processing", "on-hold", "complet
 /// `list-orders`' arguments: paging, dates, status, customer and product.
 pub(super) fn list_schema() -> Value {
     let mut extra = schema::dates();
-    extra["status"] = json!({"type": "string", "maxLength": 500, "pattern": "^[a-z0-9_-]+(,[a-z0-9_-]+)*$", "description": "One status or a comma list (pending, processing, on-hold, completed, cancelled, refunded, failed, trash, any, or a custom status a plugin registers)."});
+    extra["status"] = lit!({"type": "string", "maxLength": 500, "pattern": "^[a-z0-9_-]+(,[a-z0-9_-]+)*$", "description": "One status or a comma list (pending, processing, on-hold, completed, cancelled, refunded, failed, trash, any, or a custom status a plugin registers)."});
     extra["customer"] =
-        json!({"type": "integer", "minimum": 0, "description": "Only this customer's orders (0: guest orders)."});
+        lit!({"type": "integer", "minimum": 0, "description": "Only this customer's orders (0: guest orders)."});
     extra["product"] =
-        json!({"type": "integer", "minimum": 1, "description": "Only orders containing this product id."});
+        lit!({"type": "integer", "minimum": 1, "description": "Only orders containing this product id."});
     extra["exclude"] = schema::exclude();
-    extra["parent"] = json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Only orders whose parent order is one of these ids (e.g. a subscription's renewals)."});
-    extra["created_via"] = json!({"type": "string", "maxLength": 200, "pattern": "^[a-z0-9_-]+(,[a-z0-9_-]+)*$", "description": "Only orders created this way, or a comma list: checkout, admin, rest-api, store-api …"});
+    extra["parent"] = lit!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Only orders whose parent order is one of these ids (e.g. a subscription's renewals)."});
+    extra["created_via"] = lit!({"type": "string", "maxLength": 200, "pattern": "^[a-z0-9_-]+(,[a-z0-9_-]+)*$", "description": "Only orders created this way, or a comma list: checkout, admin, rest-api, store-api …"});
     schema::list(extra)
 }
 
 fn update_schema() -> Value {
     schema::object(
-        json!({
-            "id": {"type": "integer", "minimum": 1, "description": "The order to change."},
-            "status": {"type": "string", "minLength": 1, "maxLength": 40, "description": "pending, processing, on-hold, completed, cancelled, refunded, failed, or a custom status."},
-            "customer_note": {"type": "string", "maxLength": 5000, "description": "The note the customer left at checkout, as shown on the order."},
-            "meta_data": schema::meta_data()
-        }),
+        {
+            let mut m = lit!({
+                "id": {"type": "integer", "minimum": 1, "description": "The order to change."},
+                "status": {"type": "string", "minLength": 1, "maxLength": 40, "description": "pending, processing, on-hold, completed, cancelled, refunded, failed, or a custom status."},
+                "customer_note": {"type": "string", "maxLength": 5000, "description": "The note the customer left at checkout, as shown on the order."}
+            });
+            m["meta_data"] = schema::meta_data();
+            m
+        },
         &["id"],
     )
 }
 
 /// The order fields `create-order` and `batch-update-orders` share.
 fn order_fields() -> Value {
-    json!({
-        "customer_note": {"type": "string", "maxLength": 5000, "description": "The customer's note on the order."},
-        "billing": schema::address("Billing address; its email receives the order emails."),
-        "shipping": schema::address("Shipping address."),
-        "payment_method": {"type": "string", "maxLength": 100, "description": "The payment gateway id, e.g. bacs or cod (recorded only: nothing is charged)."},
-        "payment_method_title": {"type": "string", "maxLength": 200, "description": "The payment method's name shown on the order."},
-        "meta_data": schema::meta_data()
-    })
+    {
+        let mut m = lit!({
+            "customer_note": {"type": "string", "maxLength": 5000, "description": "The customer's note on the order."},
+            "payment_method": {"type": "string", "maxLength": 100, "description": "The payment gateway id, e.g. bacs or cod (recorded only: nothing is charged)."},
+            "payment_method_title": {"type": "string", "maxLength": 200, "description": "The payment method's name shown on the order."}
+        });
+        m["billing"] = schema::address("Billing address; its email receives the order emails.");
+        m["shipping"] = schema::address("Shipping address.");
+        m["meta_data"] = schema::meta_data();
+        m
+    }
 }
 
 fn create_schema() -> Value {
     let id = |what: &str| json!({"type": "integer", "minimum": 1, "description": what});
     let mut p = order_fields();
     p["status"] = json!({"type": "string", "enum": CREATE_STATUSES, "description": "The new order's status (default pending; processing and completed mark it paid)."});
-    p["customer_id"] = json!({"type": "integer", "minimum": 0, "description": "The registered customer the order belongs to (0 or absent: a guest order)."});
-    p["currency"] = json!({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code, e.g. EUR (default: the store's)."});
-    p["set_paid"] = json!({"type": "boolean", "description": "Mark the order paid (sets the paid date and moves it to processing). Default false: money and paid state change only when asked."});
+    p["customer_id"] = lit!({"type": "integer", "minimum": 0, "description": "The registered customer the order belongs to (0 or absent: a guest order)."});
+    p["currency"] = lit!({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code, e.g. EUR (default: the store's)."});
+    p["set_paid"] = lit!({"type": "boolean", "description": "Mark the order paid (sets the paid date and moves it to processing). Default false: money and paid state change only when asked."});
     p["line_items"] = json!({"type": "array", "maxItems": 100, "description": "The products ordered; each names a product_id (and variation_id for a variation) or a sku.",
         "items": {"type": "object", "additionalProperties": false, "required": ["quantity"], "properties": {
             "product_id": id("The product ordered."),
@@ -147,11 +153,11 @@ fn create_schema() -> Value {
             "method_id": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The shipping method id, e.g. flat_rate or free_shipping."},
             "method_title": {"type": "string", "maxLength": 200, "description": "The name shown on the order, e.g. Flat rate."},
             "total": schema::decimal()}}});
-    p["fee_lines"] = json!({"type": "array", "maxItems": 20, "description": "Fees added to the order.",
+    p["fee_lines"] = lit!({"type": "array", "maxItems": 20, "description": "Fees added to the order.",
         "items": {"type": "object", "additionalProperties": false, "required": ["name", "total"], "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The fee's name, e.g. Gift wrap."},
             "total": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "The fee, a decimal string such as \"2.50\" (negative for a discount)."}}}});
-    p["coupon_lines"] = json!({"type": "array", "maxItems": 20, "description": "Coupons applied to the order (WooCommerce checks and applies each).",
+    p["coupon_lines"] = lit!({"type": "array", "maxItems": 20, "description": "Coupons applied to the order (WooCommerce checks and applies each).",
         "items": {"type": "object", "additionalProperties": false, "required": ["code"], "properties": {
             "code": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The coupon code."}}}});
     schema::object(p, &[])
@@ -159,10 +165,10 @@ fn create_schema() -> Value {
 
 fn batch_schema() -> Value {
     let mut item = order_fields();
-    item["id"] = json!({"type": "integer", "minimum": 1, "description": "The order to change."});
-    item["status"] = json!({"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[a-z0-9_-]+$", "description": "pending, processing, on-hold, completed, cancelled, refunded, failed, or a custom status (processing/completed set the paid date; a change may email the customer)."});
+    item["id"] = lit!({"type": "integer", "minimum": 1, "description": "The order to change."});
+    item["status"] = lit!({"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[a-z0-9_-]+$", "description": "pending, processing, on-hold, completed, cancelled, refunded, failed, or a custom status (processing/completed set the paid date; a change may email the customer)."});
     item["transaction_id"] =
-        json!({"type": "string", "maxLength": 200, "description": "The payment gateway's transaction id."});
+        lit!({"type": "string", "maxLength": 200, "description": "The payment gateway's transaction id."});
     schema::object(
         json!({
             "update": {"type": "array", "minItems": 1, "maxItems": 5000, "items": {"type": "object", "properties": item, "required": ["id"], "additionalProperties": false},
@@ -256,7 +262,7 @@ fn check_coupons_exist(store: &mut dyn Store, coupons: &[Value]) -> Result<(), E
 
 fn push_shipment_schema() -> Value {
     schema::object(
-        json!({
+        lit!({
             "order_id": {"type": "integer", "minimum": 1, "description": "The order that shipped."},
             "carrier": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The carrier, e.g. DHL or UPS."},
             "tracking_number": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The carrier's tracking number."},

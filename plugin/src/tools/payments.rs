@@ -37,7 +37,7 @@ pub(super) const TOOLS: &[Tool] = &[
 
 fn update_schema() -> Value {
     schema::object(
-        json!({
+        lit!({
             "id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$", "description": "The gateway's id, e.g. bacs, cheque, cod or stripe (list-payment-gateways lists them)."},
             "enabled": {"type": "boolean", "description": "Offer it at checkout (true) or not (false)."},
             "title": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The name customers see at checkout."},

@@ -72,48 +72,50 @@ pub(super) const TOOLS: &[Tool] = &[
 
 fn list_schema() -> Value {
     let mut extra = schema::dates();
-    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"], "description": "Only products with this status (any: all)."});
-    extra["type"] = json!({"type": "string", "enum": ["simple", "grouped", "external", "variable"], "description": "Only products of this type."});
-    extra["category"] = json!({"type": "integer", "minimum": 1, "description": "Only products in this category id."});
+    extra["status"] = lit!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"], "description": "Only products with this status (any: all)."});
+    extra["type"] = lit!({"type": "string", "enum": ["simple", "grouped", "external", "variable"], "description": "Only products of this type."});
+    extra["category"] = lit!({"type": "integer", "minimum": 1, "description": "Only products in this category id."});
     extra["sku"] =
-        json!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list; also finds variations."});
-    extra["slug"] = json!({"type": "string", "maxLength": 200, "description": "Only the product with this slug."});
+        lit!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list; also finds variations."});
+    extra["slug"] = lit!({"type": "string", "maxLength": 200, "description": "Only the product with this slug."});
     extra["featured"] =
-        json!({"type": "boolean", "description": "Only featured (true) or non-featured (false) products."});
-    extra["on_sale"] =
-        json!({"type": "boolean", "description": "Only products on sale (true) or not on sale (false)."});
-    extra["tag"] = json!({"type": "integer", "minimum": 1, "description": "Only products with this tag id."});
-    extra["stock_status"] = json!({"type": "string", "enum": ["instock", "outofstock", "onbackorder"], "description": "Only products with this stock status."});
-    extra["min_price"] = json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at least this (a decimal string)."});
-    extra["max_price"] = json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at most this (a decimal string)."});
+        lit!({"type": "boolean", "description": "Only featured (true) or non-featured (false) products."});
+    extra["on_sale"] = lit!({"type": "boolean", "description": "Only products on sale (true) or not on sale (false)."});
+    extra["tag"] = lit!({"type": "integer", "minimum": 1, "description": "Only products with this tag id."});
+    extra["stock_status"] = lit!({"type": "string", "enum": ["instock", "outofstock", "onbackorder"], "description": "Only products with this stock status."});
+    extra["min_price"] = lit!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at least this (a decimal string)."});
+    extra["max_price"] = lit!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Only products priced at most this (a decimal string)."});
     extra["exclude"] = schema::exclude();
-    extra["orderby"] = json!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "price", "popularity", "rating", "menu_order"], "description": "Sort by this field (default date)."});
+    extra["orderby"] = lit!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "price", "popularity", "rating", "menu_order"], "description": "Sort by this field (default date)."});
     schema::list(extra)
 }
 
 /// The fields of a product that the create, update and batch tools set.
 fn product_fields() -> Value {
-    json!({
-        "name": {"type": "string", "minLength": 1, "maxLength": 500, "description": "The product's name."},
-        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
-        "description": {"type": "string", "maxLength": 100000, "description": "The full description (HTML allowed)."},
-        "short_description": {"type": "string", "maxLength": 10000, "description": "The short description (HTML allowed)."},
-        "sku": {"type": "string", "maxLength": 100, "description": "Stock-keeping unit; unique in the store."},
-        "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
-        "regular_price": schema::decimal(),
-        "sale_price": schema::decimal(),
-        "manage_stock": {"type": "boolean", "description": "Track this product's stock."},
-        "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
-        "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."},
-        "meta_data": schema::meta_data()
-    })
+    {
+        let mut m = lit!({
+            "name": {"type": "string", "minLength": 1, "maxLength": 500, "description": "The product's name."},
+            "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
+            "description": {"type": "string", "maxLength": 100000, "description": "The full description (HTML allowed)."},
+            "short_description": {"type": "string", "maxLength": 10000, "description": "The short description (HTML allowed)."},
+            "sku": {"type": "string", "maxLength": 100, "description": "Stock-keeping unit; unique in the store."},
+            "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
+            "manage_stock": {"type": "boolean", "description": "Track this product's stock."},
+            "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
+            "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."}
+        });
+        m["regular_price"] = schema::decimal();
+        m["sale_price"] = schema::decimal();
+        m["meta_data"] = schema::meta_data();
+        m
+    }
 }
 
 fn create_schema() -> Value {
     let mut p = product_fields();
     p["type"] =
-        json!({"type": "string", "enum": ["simple", "variable"], "description": "simple (default) or variable."});
-    p["attributes"] = json!({"type": "array", "maxItems": 20, "description": "Product attributes (e.g. Size with options S, M, L).", "items": {"type": "object", "properties": {
+        lit!({"type": "string", "enum": ["simple", "variable"], "description": "simple (default) or variable."});
+    p["attributes"] = lit!({"type": "array", "maxItems": 20, "description": "Product attributes (e.g. Size with options S, M, L).", "items": {"type": "object", "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The attribute's name, e.g. Size."},
         "options": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "minItems": 1, "maxItems": 100, "description": "Its values, e.g. [\"S\", \"M\"]."},
         "variation": {"type": "boolean", "description": "Used for variations (default: true on a variable product)."},
@@ -132,13 +134,13 @@ fn create_schema() -> Value {
 
 fn update_schema() -> Value {
     let mut p = product_fields();
-    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The product to change."});
+    p["id"] = lit!({"type": "integer", "minimum": 1, "description": "The product to change."});
     schema::object(p, &["id"])
 }
 
 fn batch_schema() -> Value {
     let mut item = product_fields();
-    item["id"] = json!({"type": "integer", "minimum": 1, "description": "The product to change."});
+    item["id"] = lit!({"type": "integer", "minimum": 1, "description": "The product to change."});
     schema::object(
         json!({
             "update": {"type": "array", "minItems": 1, "maxItems": 5000, "items": {"type": "object", "properties": item, "required": ["id"], "additionalProperties": false},
@@ -189,7 +191,7 @@ fn create_product(store: &mut dyn Store, args: &Value) -> Result<Value, Error> {
                 a["variation"] = json!(variable);
             }
             if a.get("visible").is_none() {
-                a["visible"] = json!(true);
+                a["visible"] = lit!(true);
             }
         }
     }

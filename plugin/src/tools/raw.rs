@@ -29,15 +29,18 @@ const MAX_RAW_QUERY_VALUE: u64 = 2000;
 
 fn raw_schema() -> Value {
     schema::object(
-        json!({
-            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"], "description": "The HTTP method; anything but GET may change or delete data."},
-            "path": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^[A-Za-z0-9._~/-]+$",
-                "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes: letters, digits and - . _ ~ / only (no query, no percent-encoding)."},
-            "query": {"type": "object", "maxProperties": MAX_RAW_QUERY_KEYS,
+        {
+            let mut m = lit!({
+                "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"], "description": "The HTTP method; anything but GET may change or delete data."},
+                "path": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^[A-Za-z0-9._~/-]+$",
+                    "description": "Relative to /wp-json/wc/v3, e.g. /orders/42/notes: letters, digits and - . _ ~ / only (no query, no percent-encoding)."},
+                "body": {"type": ["object", "array"], "description": "The JSON body, for POST, PUT and PATCH."}
+            });
+            m["query"] = json!({"type": "object", "maxProperties": MAX_RAW_QUERY_KEYS,
                 "description": "Query parameters (plain names such as per_page or include[]). Routing, method, envelope and authentication parameters (rest_route, _method, _envelope, _jsonp, _embed, _wpnonce, oauth_*, consumer_key, consumer_secret) are refused.",
-                "additionalProperties": {"type": ["string", "integer", "boolean"], "maxLength": MAX_RAW_QUERY_VALUE}},
-            "body": {"type": ["object", "array"], "description": "The JSON body, for POST, PUT and PATCH."}
-        }),
+                "additionalProperties": {"type": ["string", "integer", "boolean"], "maxLength": MAX_RAW_QUERY_VALUE}});
+            m
+        },
         &["method", "path"],
     )
 }

@@ -68,12 +68,15 @@ fn list_schema() -> Value {
 
 fn create_schema() -> Value {
     schema::object(
-        json!({
-            "order_id": {"type": "integer", "minimum": 1, "description": "The order refunded."},
-            "amount": schema::decimal(),
-            "reason": {"type": "string", "maxLength": 1000, "description": "Why the refund was given (shown on the order)."},
-            "api_refund": {"type": "boolean", "description": "Also refund through the payment gateway (default false: record the refund only)."}
-        }),
+        {
+            let mut m = lit!({
+                "order_id": {"type": "integer", "minimum": 1, "description": "The order refunded."},
+                "reason": {"type": "string", "maxLength": 1000, "description": "Why the refund was given (shown on the order)."},
+                "api_refund": {"type": "boolean", "description": "Also refund through the payment gateway (default false: record the refund only)."}
+            });
+            m["amount"] = schema::decimal();
+            m
+        },
         &["order_id", "amount"],
     )
 }

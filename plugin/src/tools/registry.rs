@@ -212,6 +212,28 @@ mod tests {
         }
     }
 
+    /// Whether `v` holds a `null` anywhere.
+    fn has_null(v: &Value) -> bool {
+        match v {
+            Value::Null => true,
+            Value::Array(a) => a.iter().any(has_null),
+            Value::Object(m) => m.values().any(has_null),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_schema_literal_kept_as_text_parses() {
+        // `lit!` turns a literal that is not JSON into null; no schema has a null.
+        for t in TOOLS {
+            assert!(!has_null(&(t.schema)()), "{}: a schema literal did not parse", t.name);
+            if let Some(out) = t.output_schema {
+                assert!(!has_null(&out()), "{}: an output schema literal did not parse", t.name);
+            }
+        }
+        assert_eq!(crate::tools::lit_parse("{\"a\": [1,]}"), Value::Null, "malformed text is null, never a panic");
+    }
+
     /// Every `properties` entry, at any depth, with the path that leads to it.
     fn properties<'a>(path: &str, schema: &'a Value, out: &mut Vec<(String, &'a Value)>) {
         if let Some(props) = schema["properties"].as_object() {

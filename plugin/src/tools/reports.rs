@@ -34,7 +34,7 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: || {
             schema::object(
-                json!({"which": {"type": "string", "enum": ["orders", "products", "customers", "coupons", "reviews"], "description": "What to count: orders (per status), products (per type), customers (paying or not), coupons (per type) or reviews (per rating)."}}),
+                lit!({"which": {"type": "string", "enum": ["orders", "products", "customers", "coupons", "reviews"], "description": "What to count: orders (per status), products (per type), customers (paying or not), coupons (per type) or reviews (per rating)."}}),
                 &["which"],
             )
         },
@@ -47,11 +47,14 @@ pub(super) const TOOLS: &[Tool] = &[
 fn period_schema() -> Value {
     let date = |what: &str| json!({"type": "string", "minLength": 10, "maxLength": 10, "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": what});
     schema::object(
-        json!({
-            "period": {"type": "string", "enum": ["week", "month", "last_month", "year"], "description": "A named period: week, month, last_month or year (not together with date_min/date_max)."},
-            "date_min": date("First day of the range, YYYY-MM-DD (a real calendar date), e.g. 2025-03-01."),
-            "date_max": date("Last day of the range, YYYY-MM-DD, not before date_min (default: today).")
-        }),
+        {
+            let mut m = lit!({
+                "period": {"type": "string", "enum": ["week", "month", "last_month", "year"], "description": "A named period: week, month, last_month or year (not together with date_min/date_max)."}
+            });
+            m["date_min"] = date("First day of the range, YYYY-MM-DD (a real calendar date), e.g. 2025-03-01.");
+            m["date_max"] = date("Last day of the range, YYYY-MM-DD, not before date_min (default: today).");
+            m
+        },
         &[],
     )
 }

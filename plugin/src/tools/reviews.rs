@@ -70,7 +70,7 @@ pub(super) const TOOLS: &[Tool] = &[
 const STATUS_SET: [&str; 6] = ["approved", "hold", "spam", "unspam", "trash", "untrash"];
 
 fn list_schema() -> Value {
-    let mut extra = json!({
+    let mut extra = lit!({
         "after": {"type": "string", "format": "date-time", "description": "Created after, e.g. 2025-03-01T09:00:00 (sent as UTC; a `Z` or `+01:00` offset is converted). WooCommerce compares it with the review's date in the store's timezone, which is UTC on most stores."},
         "before": {"type": "string", "format": "date-time", "description": "Created before this date-time (as `after`)."},
         "product": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": 100, "description": "Only the reviews of these product ids."},
@@ -81,21 +81,24 @@ fn list_schema() -> Value {
         "orderby": {"type": "string", "enum": ["date", "date_gmt", "id", "include", "product"], "description": "Sort by date, date_gmt (the default), id, include (the order of `include`) or product id."}
     });
     extra["exclude"] = schema::exclude();
-    extra["order"] = json!({"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (the default: newest first)."});
+    extra["order"] = lit!({"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (the default: newest first)."});
     schema::list(extra)
 }
 
 /// The fields of a review that the create and update tools set; `rating_min`
 /// is 0 on create and 1 on update (the store ignores an update to 0).
 fn review_fields(rating_min: u64) -> Value {
-    json!({
-        "product_id": {"type": "integer", "minimum": 1, "description": "The product reviewed."},
-        "review": {"type": "string", "minLength": 1, "maxLength": 65525, "description": "The review's text (WordPress allows some HTML)."},
-        "reviewer": {"type": "string", "minLength": 1, "maxLength": 245, "description": "The reviewer's name as shown in the shop."},
-        "reviewer_email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 100, "description": "The reviewer's email address (shown to the shop only)."},
-        "rating": {"type": "integer", "minimum": rating_min, "maximum": 5, "description": if rating_min == 0 { "Stars, 0 to 5 (0: no rating)." } else { "Stars, 1 to 5 (an update cannot set 0: WooCommerce ignores it)." }},
-        "status": {"type": "string", "enum": STATUS_SET, "description": "approved, hold (awaiting moderation), spam, unspam (undo spam), trash or untrash (undo trash)."}
-    })
+    {
+        let mut m = lit!({
+            "product_id": {"type": "integer", "minimum": 1, "description": "The product reviewed."},
+            "review": {"type": "string", "minLength": 1, "maxLength": 65525, "description": "The review's text (WordPress allows some HTML)."},
+            "reviewer": {"type": "string", "minLength": 1, "maxLength": 245, "description": "The reviewer's name as shown in the shop."},
+            "reviewer_email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 100, "description": "The reviewer's email address (shown to the shop only)."}
+        });
+        m["rating"] = json!({"type": "integer", "minimum": rating_min, "maximum": 5, "description": if rating_min == 0 { "Stars, 0 to 5 (0: no rating)." } else { "Stars, 1 to 5 (an update cannot set 0: WooCommerce ignores it)." }});
+        m["status"] = json!({"type": "string", "enum": STATUS_SET, "description": "approved, hold (awaiting moderation), spam, unspam (undo spam), trash or untrash (undo trash)."});
+        m
+    }
 }
 
 fn create_schema() -> Value {
@@ -104,7 +107,7 @@ fn create_schema() -> Value {
 
 fn update_schema() -> Value {
     let mut p = review_fields(1);
-    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The review to change."});
+    p["id"] = lit!({"type": "integer", "minimum": 1, "description": "The review to change."});
     schema::object(p, &["id"])
 }
 

@@ -15,17 +15,20 @@ pub(super) fn object(props: Value, required: &[&str]) -> Value {
 /// A list tool's arguments: WooCommerce's paging, search and sort parameters,
 /// `all_pages`/`max_items`, and the tool's own filters in `extra`.
 pub(super) fn list(extra: Value) -> Value {
-    let mut props = json!({
-        "page": {"type": "integer", "minimum": 1, "description": "Page number (1-based)."},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Items per page, at most 100."},
-        "search": {"type": "string", "maxLength": 200, "description": "Text to search for (WooCommerce matches it against names, emails, SKUs … of the resource)."},
-        "include": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Only these ids (at most 100)."},
-        "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"], "description": "Sort by this field (WooCommerce's default is date for most resources)."},
-        "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (default desc)."},
-        "all_pages": {"type": "boolean", "description": "Walk every page and return all items."},
-        "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."},
-        "fields": fields()
-    });
+    let mut props = {
+        let mut m = lit!({
+            "page": {"type": "integer", "minimum": 1, "description": "Page number (1-based)."},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Items per page, at most 100."},
+            "search": {"type": "string", "maxLength": 200, "description": "Text to search for (WooCommerce matches it against names, emails, SKUs … of the resource)."},
+            "include": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Only these ids (at most 100)."},
+            "orderby": {"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "name"], "description": "Sort by this field (WooCommerce's default is date for most resources)."},
+            "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc or desc (default desc)."},
+            "all_pages": {"type": "boolean", "description": "Walk every page and return all items."},
+            "max_items": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "Guard for all_pages (default 10000)."}
+        });
+        m["fields"] = fields();
+        m
+    };
     if let (Value::Object(p), Value::Object(e)) = (&mut props, extra) {
         p.extend(e);
     }
@@ -35,7 +38,7 @@ pub(super) fn list(extra: Value) -> Value {
 /// The `fields` argument: which top-level fields each record keeps (sent as
 /// WooCommerce's `_fields`). `_links` is left out of results unless listed here.
 pub(super) fn fields() -> Value {
-    json!({"type": "array", "maxItems": 100, "uniqueItems": true,
+    lit!({"type": "array", "maxItems": 100, "uniqueItems": true,
         "items": {"type": "string", "format": "field-name", "pattern": "^[A-Za-z0-9_.-]{1,100}$", "description": "A field name such as id, status or billing.email."},
         "description": "Only these fields of each record (WooCommerce's _fields), e.g. [\"id\", \"status\", \"total\"]; cuts what comes back. `_links` is returned only when listed."})
 }
@@ -57,7 +60,7 @@ pub(super) fn id() -> Value {
 
 /// `exclude`: ids a list leaves out (WooCommerce's `exclude`).
 pub(super) fn exclude() -> Value {
-    json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Leave out these ids (at most 100)."})
+    lit!({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "description": "Leave out these ids (at most 100)."})
 }
 
 /// Whether WooCommerce keeps a trash for a resource, which decides what a
@@ -76,10 +79,10 @@ pub(super) enum Trash {
 pub(super) fn delete(what: &str, trash: Trash) -> Value {
     let force = match trash {
         Trash::Has => {
-            json!({"type": "boolean", "description": "false (default): move it to the trash, from where the store's admin can restore it; true: delete it for good."})
+            lit!({"type": "boolean", "description": "false (default): move it to the trash, from where the store's admin can restore it; true: delete it for good."})
         }
         Trash::None => {
-            json!({"type": "boolean", "enum": [true], "description": "Must be true: there is no trash for these, a delete is permanent (WooCommerce refuses a delete without force)."})
+            lit!({"type": "boolean", "enum": [true], "description": "Must be true: there is no trash for these, a delete is permanent (WooCommerce refuses a delete without force)."})
         }
     };
     let required: &[&str] = match trash {
@@ -102,7 +105,7 @@ pub(super) fn child_delete(parent: &str, parent_what: &str, what: &str, trash: T
 
 /// The creation and modification date filters of a list.
 pub(super) fn dates() -> Value {
-    json!({
+    lit!({
         "after": {"type": "string", "format": "date-time", "description": "Created after, e.g. 2025-03-01T09:00:00 (UTC; a `Z` or `+01:00` offset is converted to UTC; a date without a time is refused, as WooCommerce does)."},
         "before": {"type": "string", "format": "date-time", "description": "Created before this date-time (UTC, as `after`)."},
         "modified_after": {"type": "string", "format": "date-time", "description": "Last modified after this date-time (UTC, as `after`)."},
@@ -112,12 +115,12 @@ pub(super) fn dates() -> Value {
 
 /// A money amount: WooCommerce takes prices and amounts as decimal strings.
 pub(super) fn decimal() -> Value {
-    json!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "A decimal string such as \"19.99\"."})
+    lit!({"type": "string", "format": "decimal", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "A decimal string such as \"19.99\"."})
 }
 
 /// A record's `meta_data`: key/value entries.
 pub(super) fn meta_data() -> Value {
-    json!({"type": "array", "maxItems": 100, "description": "Meta data entries to set; an entry whose key exists replaces its value.",
+    lit!({"type": "array", "maxItems": 100, "description": "Meta data entries to set; an entry whose key exists replaces its value.",
         "items": {"type": "object", "properties": {
             "key": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The meta key."},
             "value": {"description": "The meta value: any JSON value."}},

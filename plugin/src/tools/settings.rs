@@ -24,10 +24,13 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: || {
             schema::object(
-                json!({
-                    "group": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$", "description": "The group's id, e.g. general, products, tax or email_new_order (list-settings lists them)."},
-                    "fields": schema::fields()
-                }),
+                {
+                    let mut m = lit!({
+                        "group": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$", "description": "The group's id, e.g. general, products, tax or email_new_order (list-settings lists them)."}
+                    });
+                    m["fields"] = schema::fields();
+                    m
+                },
                 &["group"],
             )
         },

@@ -29,14 +29,17 @@ pub(super) const TOOLS: &[Tool] = &[
 ];
 
 fn classes_schema() -> Value {
-    let mut s = schema::list(json!({
-        "exclude": schema::exclude(),
-        "hide_empty": {"type": "boolean", "description": "Leave out classes no product is in."},
-        "product": {"type": "integer", "minimum": 1, "description": "Only the class of this product id."},
-        "slug": {"type": "string", "maxLength": 200, "description": "Only the class with this slug."}
-    }));
-    s["properties"]["orderby"] = json!({"type": "string", "enum": ["id", "include", "name", "slug", "term_group", "description", "count"], "description": "Sort by this field (default name)."});
-    s["properties"]["order"]["description"] = json!("Sort direction: asc (default) or desc.");
+    let mut s = schema::list({
+        let mut m = lit!({
+            "hide_empty": {"type": "boolean", "description": "Leave out classes no product is in."},
+            "product": {"type": "integer", "minimum": 1, "description": "Only the class of this product id."},
+            "slug": {"type": "string", "maxLength": 200, "description": "Only the class with this slug."}
+        });
+        m["exclude"] = schema::exclude();
+        m
+    });
+    s["properties"]["orderby"] = lit!({"type": "string", "enum": ["id", "include", "name", "slug", "term_group", "description", "count"], "description": "Sort by this field (default name)."});
+    s["properties"]["order"]["description"] = lit!("Sort direction: asc (default) or desc.");
     s
 }
 

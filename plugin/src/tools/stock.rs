@@ -31,7 +31,7 @@ pub(super) const TOOLS: &[Tool] = &[
 
 fn update_schema() -> Value {
     schema::object(
-        json!({
+        lit!({
             "quantity": {"type": "integer", "minimum": -1000000, "maximum": 1000000000, "description": "The new stock quantity (absolute, not a change)."},
             "product_id": {"type": "integer", "minimum": 1, "description": "The product (or, with variation_id, its parent)."},
             "variation_id": {"type": "integer", "minimum": 1, "description": "With product_id: that product's variation."},
@@ -42,7 +42,7 @@ fn update_schema() -> Value {
 }
 
 fn push_schema() -> Value {
-    let line = json!({"type": "object", "properties": {
+    let line = lit!({"type": "object", "properties": {
             "sku": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Must match exactly one product or variation (case-insensitive)."},
             "product_id": {"type": "integer", "minimum": 1, "description": "A simple product's id."},
             "variation_id": {"type": "integer", "minimum": 1, "description": "A variation's own id; its product is found for you."},

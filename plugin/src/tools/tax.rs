@@ -31,14 +31,14 @@ pub(super) const TOOLS: &[Tool] = &[
 
 /// WooCommerce's `/taxes` filters: no search, no include, no dates; `class`.
 fn rates_schema() -> Value {
-    let mut s = schema::list(json!({
+    let mut s = schema::list(lit!({
         "class": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$", "description": "Only rates of this tax class slug, e.g. standard or reduced-rate (list-tax-classes lists them)."}
     }));
     if let Some(p) = s["properties"].as_object_mut() {
         p.remove("search");
         p.remove("include");
     }
-    s["properties"]["orderby"] = json!({"type": "string", "enum": ["id", "order", "priority"], "description": "Sort by id, order (default) or priority."});
-    s["properties"]["order"]["description"] = json!("Sort direction: asc (default) or desc.");
+    s["properties"]["orderby"] = lit!({"type": "string", "enum": ["id", "order", "priority"], "description": "Sort by id, order (default) or priority."});
+    s["properties"]["order"]["description"] = lit!("Sort direction: asc (default) or desc.");
     s
 }

@@ -20,7 +20,7 @@ pub(super) const TOOLS: &[Tool] = &[
         title: "List product categories",
         description: "List product categories (id, name, slug, parent, description, display, image, menu_order, product count), sorted by name unless `orderby` says otherwise. Filter by parent (0: top level), product id, slug, or hide_empty. Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.",
         annotations: Annotations::READ,
-        schema: || term_list(true, json!({})),
+        schema: || term_list(true, lit!({})),
         output_schema: Some(output::listing),
         handler: |store, args| page::list(store, "/products/categories", args),
     },
@@ -59,7 +59,7 @@ pub(super) const TOOLS: &[Tool] = &[
         title: "List product tags",
         description: "List product tags (id, name, slug, description, product count), sorted by name unless `orderby` says otherwise. Filter by product id, slug, or hide_empty. Returns {items, page, per_page, total, total_pages}; `all_pages` walks every page.",
         annotations: Annotations::READ,
-        schema: || term_list(false, json!({})),
+        schema: || term_list(false, lit!({})),
         output_schema: Some(output::listing),
         handler: |store, args| page::list(store, "/products/tags", args),
     },
@@ -115,7 +115,7 @@ pub(super) const TOOLS: &[Tool] = &[
         annotations: Annotations::READ,
         schema: || {
             let mut s = term_list(false, json!({"attribute_id": attribute_id()}));
-            s["required"] = json!(["attribute_id"]);
+            s["required"] = lit!(["attribute_id"]);
             s
         },
         output_schema: Some(output::listing),
@@ -132,7 +132,7 @@ pub(super) const TOOLS: &[Tool] = &[
         schema: || {
             let mut p = tag_fields();
             p["attribute_id"] = attribute_id();
-            p["menu_order"] = json!({"type": "integer", "minimum": -1000000, "maximum": 1000000, "description": "Position when the attribute sorts its terms by custom order (menu_order)."});
+            p["menu_order"] = lit!({"type": "integer", "minimum": -1000000, "maximum": 1000000, "description": "Position when the attribute sorts its terms by custom order (menu_order)."});
             schema::object(p, &["attribute_id", "name"])
         },
         output_schema: None,
@@ -165,16 +165,19 @@ const TERM_ORDERBY: [&str; 7] = ["id", "include", "name", "slug", "term_group", 
 /// A list of terms: WooCommerce's term filters, and `parent` where the
 /// taxonomy is hierarchical (categories); `extra` adds the path's own ids.
 fn term_list(hierarchical: bool, extra: Value) -> Value {
-    let mut filters = json!({
-        "orderby": {"type": "string", "enum": TERM_ORDERBY, "description": "Sort by this field: id, include (the order of `include`), name (the default), slug, term_group, description or count (products using the term)."},
-        "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc (the default for terms) or desc."},
-        "hide_empty": {"type": "boolean", "description": "Leave out the terms no product uses (default false)."},
-        "product": {"type": "integer", "minimum": 1, "description": "Only the terms this product id uses."},
-        "slug": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Only the term with this slug."}
-    });
+    let mut filters = {
+        let mut m = lit!({
+            "order": {"type": "string", "enum": ["asc", "desc"], "description": "Sort direction: asc (the default for terms) or desc."},
+            "hide_empty": {"type": "boolean", "description": "Leave out the terms no product uses (default false)."},
+            "product": {"type": "integer", "minimum": 1, "description": "Only the terms this product id uses."},
+            "slug": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Only the term with this slug."}
+        });
+        m["orderby"] = json!({"type": "string", "enum": TERM_ORDERBY, "description": "Sort by this field: id, include (the order of `include`), name (the default), slug, term_group, description or count (products using the term)."});
+        m
+    };
     filters["exclude"] = schema::exclude();
     if hierarchical {
-        filters["parent"] = json!({"type": "integer", "minimum": 0, "description": "Only the direct children of this category id (0: the top-level categories)."});
+        filters["parent"] = lit!({"type": "integer", "minimum": 0, "description": "Only the direct children of this category id (0: the top-level categories)."});
     }
     if let (Some(f), Value::Object(e)) = (filters.as_object_mut(), extra) {
         f.extend(e);
@@ -184,7 +187,7 @@ fn term_list(hierarchical: bool, extra: Value) -> Value {
 
 /// The `attribute_id` argument of the attribute-term tools.
 fn attribute_id() -> Value {
-    json!({"type": "integer", "minimum": 1, "description": "The global attribute the terms belong to (an id from list-attributes)."})
+    lit!({"type": "integer", "minimum": 1, "description": "The global attribute the terms belong to (an id from list-attributes)."})
 }
 
 /// `props` plus the `id` of the record to change, which is required.
@@ -195,7 +198,7 @@ fn with_id(mut props: Value, what: &str) -> Value {
 
 /// The fields of a tag (and, with `menu_order`, of an attribute term).
 fn tag_fields() -> Value {
-    json!({
+    lit!({
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The name shown in the shop."},
         "slug": {"type": "string", "minLength": 1, "maxLength": 200, "description": "URL-friendly name (WooCommerce derives one from the name when not given)."},
         "description": {"type": "string", "maxLength": 10000, "description": "HTML description."}
@@ -205,9 +208,9 @@ fn tag_fields() -> Value {
 /// The fields of a category that the create and update tools set.
 fn category_fields() -> Value {
     let mut p = tag_fields();
-    p["parent"] = json!({"type": "integer", "minimum": 0, "description": "The parent category id (0: top level)."});
-    p["display"] = json!({"type": "string", "enum": ["default", "products", "subcategories", "both"], "description": "What the category's archive page shows: default, products, subcategories or both."});
-    p["image"] = json!({"type": "object", "minProperties": 1, "additionalProperties": false, "description": "The category image: an existing media id, or a src URL the store downloads.",
+    p["parent"] = lit!({"type": "integer", "minimum": 0, "description": "The parent category id (0: top level)."});
+    p["display"] = lit!({"type": "string", "enum": ["default", "products", "subcategories", "both"], "description": "What the category's archive page shows: default, products, subcategories or both."});
+    p["image"] = lit!({"type": "object", "minProperties": 1, "additionalProperties": false, "description": "The category image: an existing media id, or a src URL the store downloads.",
     "properties": {
         "id": {"type": "integer", "minimum": 1, "description": "An image already in the media library."},
         "src": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "An image URL (http or https) for the store to download."},
@@ -219,7 +222,7 @@ fn category_fields() -> Value {
 
 /// The fields of a global attribute.
 fn attribute_fields() -> Value {
-    json!({
+    lit!({
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The attribute's name, e.g. Colour."},
         "slug": {"type": "string", "minLength": 1, "maxLength": 28, "description": "Its slug without the pa_ prefix (at most 28 characters; derived from the name when not given)."},
         "type": {"type": "string", "enum": ["select"], "description": "select: the only type WooCommerce offers."},

@@ -79,18 +79,18 @@ fn path(args: &Value) -> String {
 }
 
 fn product_id() -> Value {
-    json!({"type": "integer", "minimum": 1, "description": "The variable product the variation belongs to."})
+    lit!({"type": "integer", "minimum": 1, "description": "The variable product the variation belongs to."})
 }
 
 fn list_schema() -> Value {
     let mut s = schema::children_list("product_id", "The variable product whose variations are listed.");
     let mut extra = schema::dates();
-    extra["status"] = json!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"], "description": "Only variations with this status (any: all but trashed)."});
-    extra["sku"] = json!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list."});
-    extra["stock_status"] = json!({"type": "string", "enum": ["instock", "outofstock", "onbackorder"], "description": "Only variations with this stock status."});
-    extra["on_sale"] = json!({"type": "boolean", "description": "Only variations on sale (true) or not (false)."});
+    extra["status"] = lit!({"type": "string", "enum": ["any", "draft", "pending", "private", "publish"], "description": "Only variations with this status (any: all but trashed)."});
+    extra["sku"] = lit!({"type": "string", "maxLength": 200, "description": "One SKU or a comma list."});
+    extra["stock_status"] = lit!({"type": "string", "enum": ["instock", "outofstock", "onbackorder"], "description": "Only variations with this stock status."});
+    extra["on_sale"] = lit!({"type": "boolean", "description": "Only variations on sale (true) or not (false)."});
     extra["exclude"] = schema::exclude();
-    extra["orderby"] = json!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "menu_order"], "description": "Sort by this field (default date)."});
+    extra["orderby"] = lit!({"type": "string", "enum": ["date", "id", "include", "title", "slug", "modified", "menu_order"], "description": "Sort by this field (default date)."});
     if let (Some(p), Value::Object(e)) = (s["properties"].as_object_mut(), extra) {
         p.extend(e);
     }
@@ -99,19 +99,23 @@ fn list_schema() -> Value {
 
 /// The fields of a variation that the create and update tools set.
 fn variation_fields() -> Value {
-    json!({
-        "regular_price": schema::decimal(), "sale_price": schema::decimal(), "sku": {"type": "string", "maxLength": 100, "description": "The variation's SKU."},
-            "manage_stock": {"type": "boolean", "description": "Track this variation's stock."}, "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
-            "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
-            "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
-            "meta_data": schema::meta_data()
-    })
+    {
+        let mut m = lit!({ "sku": {"type": "string", "maxLength": 100, "description": "The variation's SKU."},
+                "manage_stock": {"type": "boolean", "description": "Track this variation's stock."}, "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
+                "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
+                "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."}
+        });
+        m["regular_price"] = schema::decimal();
+        m["sale_price"] = schema::decimal();
+        m["meta_data"] = schema::meta_data();
+        m
+    }
 }
 
 fn create_schema() -> Value {
     let mut p = variation_fields();
     p["product_id"] = product_id();
-    p["attributes"] = json!({"type": "array", "minItems": 1, "maxItems": 20, "description": "The option this variation takes for each variation attribute of its product.", "items": {"type": "object", "properties": {
+    p["attributes"] = lit!({"type": "array", "minItems": 1, "maxItems": 20, "description": "The option this variation takes for each variation attribute of its product.", "items": {"type": "object", "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The attribute's name, e.g. Size."},
         "option": {"type": "string", "minLength": 1, "maxLength": 200, "description": "This variation's value, e.g. M."}}, "required": ["name", "option"], "additionalProperties": false}});
     schema::object(p, &["product_id", "attributes"])
@@ -120,6 +124,6 @@ fn create_schema() -> Value {
 fn update_schema() -> Value {
     let mut p = variation_fields();
     p["product_id"] = product_id();
-    p["id"] = json!({"type": "integer", "minimum": 1, "description": "The variation id."});
+    p["id"] = lit!({"type": "integer", "minimum": 1, "description": "The variation id."});
     schema::object(p, &["product_id", "id"])
 }

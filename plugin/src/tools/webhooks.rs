@@ -44,13 +44,13 @@ fn list_schema() -> Value {
         "exclude": schema::exclude(),
         "status": {"type": "string", "enum": ["all", "active", "paused", "disabled"], "description": "Only webhooks with this status (default all)."}
     }));
-    s["properties"]["orderby"] = json!({"type": "string", "enum": ["date", "id", "title"], "description": "Sort by date (default), id or title (the name)."});
+    s["properties"]["orderby"] = lit!({"type": "string", "enum": ["date", "id", "title"], "description": "Sort by date (default), id or title (the name)."});
     s
 }
 
 fn create_schema() -> Value {
     schema::object(
-        json!({
+        lit!({
             "name": {"type": "string", "maxLength": 200, "description": "A name to recognise it by (default: the topic)."},
             "topic": {"type": "string", "minLength": 3, "maxLength": 200, "description": "The event: e.g. order.created, order.updated, product.deleted, coupon.restored, customer.created, or action.woocommerce_<hook>."},
             "delivery_url": {"type": "string", "minLength": 8, "maxLength": 2000, "pattern": "^https?://[^\\s/@]+(/\\S*)?$", "description": "Where the store POSTs each event: an http:// or https:// URL, without a user or password in it."},
