@@ -48,7 +48,12 @@ export class Connector {
     port1.on("message", async ({ op, args }) => {
       let answer;
       try {
-        const value = op === "commit" ? await commitBatch(store, args[0]) : await store[op](...args);
+        const value =
+          op === "commit"
+            ? await commitBatch(store, args[0])
+            : op === "getMany" // wasi:keyvalue/batch: a page's reads in one message
+              ? await Promise.all(args[0].map((k) => store.get(k)))
+              : await store[op](...args);
         answer = { value: value ?? null };
       } catch (e) {
         answer = { error: String(e?.message ?? e) };

@@ -62,7 +62,7 @@ class Bucket {
   }
 }
 const keyvalueStore = { Bucket, open: (name) => new Bucket(name) };
-// Not imported by the connector world today; here for hosts of worlds that do.
+// Not imported by the connector world; here for hosts of worlds that do.
 const keyvalueAtomics = {
   increment(bucket, key, delta) {
     const now = bucket.get(key);
@@ -71,16 +71,16 @@ const keyvalueAtomics = {
     return next;
   },
 };
+// wasi:keyvalue/batch: the connector reads a page's state with one
+// get-many, answered here with ONE message to the store's thread.
 const keyvalueBatch = {
-  getMany: (bucket, keys) => keys.map((k) => {
-    const v = bucket.get(k);
-    return v == null ? undefined : [k, v];
-  }),
+  getMany: (bucket, keys) =>
+    ask("getMany", keys.map((k) => bucket.key(k))).map((v, i) => (v == null ? undefined : [keys[i], v])),
   setMany: (bucket, pairs) => pairs.forEach(([k, v]) => bucket.set(k, v)),
   deleteMany: (bucket, keys) => keys.forEach((k) => bucket.delete(k)),
 };
 
-// ---- woo:connector/platform@0.1.0 -------------------------------------------
+// ---- woo:connector/platform@0.2.0 -------------------------------------------
 const platform = {
   commit(batch) {
     try {

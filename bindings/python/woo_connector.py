@@ -2,8 +2,8 @@
 on the PyPI `wasmtime` package.
 
 The host supplies what the component imports besides standard WASI:
-`wasi:keyvalue/store@0.2.0-draft` (any bucket name, each a key prefix over
-one caller-supplied store) and `woo:connector/platform@0.1.0` (an atomic
+`wasi:keyvalue/{store,batch}@0.2.0-draft` (any bucket name, each a key prefix over
+one caller-supplied store) and `woo:connector/platform@0.2.0` (an atomic
 `commit` of records, triggers, notifications and state, plus progress and
 log lines). See HOSTING.md at the repository root.
 
@@ -24,7 +24,7 @@ import wasmtime
 from wasmtime import component as wc
 
 PACKAGE = "woo:connector"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 KINDS = ["contacts", "orders", "transactions", "products", "collections"]
 RECORD_KINDS = ["contact", "order", "transaction", "product", "collection"]
 
@@ -144,6 +144,11 @@ class Connector:
                 kv.add_func("[method]bucket.delete", self._delete)
                 kv.add_func("[method]bucket.exists", self._exists)
                 kv.add_func("[method]bucket.list-keys", self._list_keys)
+            # An import reads each page's state with one get-many.
+            with root.add_instance("wasi:keyvalue/batch@0.2.0-draft") as batch:
+                batch.add_func("get-many", self._get_many)
+                batch.add_func("set-many", self._set_many)
+                batch.add_func("delete-many", self._delete_many)
             with root.add_instance(f"{PACKAGE}/types@{VERSION}"):
                 pass
             with root.add_instance(f"{PACKAGE}/platform@{VERSION}") as p:
@@ -177,6 +182,26 @@ class Connector:
             self.kv.delete(kv_key(self._bucket(store, b), key))
         except Exception as e:
             return wc.Variant("other", str(e))
+        return None
+
+    def _get_many(self, store: Any, b: Any, keys: List[str]) -> Any:
+        # Like `_get`, a failing read raises; a missing key is None.
+        bucket = self._bucket(store, b)
+        values = [self.kv.get(kv_key(bucket, k)) for k in keys]
+        return [None if v is None else (k, bytes(v)) for k, v in zip(keys, values)]
+
+    def _set_many(self, store: Any, b: Any, pairs: List[Tuple[str, bytes]]) -> Any:
+        for key, value in pairs:
+            failed = self._set(store, b, key, value)
+            if failed is not None:
+                return failed
+        return None
+
+    def _delete_many(self, store: Any, b: Any, keys: List[str]) -> Any:
+        for key in keys:
+            failed = self._delete(store, b, key)
+            if failed is not None:
+                return failed
         return None
 
     def _exists(self, store: Any, b: Any, key: str) -> Any:

@@ -24,6 +24,7 @@ mod bindings {
 }
 
 pub use bindings::exports::woo::connector::{connection, direct, sync, tools, webhook};
+pub use bindings::wasi::keyvalue::batch as keyvalue_batch;
 pub use bindings::wasi::keyvalue::store as keyvalue;
 pub use bindings::woo::connector::{platform, types};
 pub use bindings::{Connector, ConnectorPre};

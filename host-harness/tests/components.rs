@@ -49,7 +49,7 @@ fn tools_component_imports_only_wasi_at_one_version_per_package_and_exports_tool
         assert_eq!(v.len(), 1, "{package} is imported at one version: {v:?}");
     }
     let want: BTreeSet<String> =
-        ["types", "tools", "direct"].iter().map(|i| format!("woo:connector/{i}@0.1.0")).collect();
+        ["types", "tools", "direct"].iter().map(|i| format!("woo:connector/{i}@0.2.0")).collect();
     assert_eq!(exports, want);
     // The connector component, for contrast, imports the key-value store and `platform`.
     let full = wasmtime::component::Component::from_file(&engine, env!("WOO_PLUGIN_WASM")).unwrap();

@@ -173,6 +173,14 @@ pub trait Host {
     fn progress(&mut self, kind: &str, done: u64, total: u64);
     /// A line for the operator; never carries a credential.
     fn log(&mut self, level: Level, message: &str);
+    /// Read these keys now, in one host call where the host can, because
+    /// the reads that follow ask for them (a page's worth; see
+    /// [`read_ahead`]). Only a hint: a host that cannot read many keys at
+    /// once does nothing, and each `get` reads its key as before.
+    fn read_ahead(&mut self, keys: &[(&str, String)]) -> Result<(), StorageError> {
+        let _ = keys;
+        Ok(())
+    }
     /// A key's value (`None` when the key is absent). A key the host cannot
     /// read is an error, never absent: read as absent, a lost `import:running`
     /// would restart an import and a lost seen-delivery row would apply a
@@ -233,3 +241,4 @@ pub mod bucket {
 
 #[cfg(any(test, feature = "testing"))]
 pub mod memory;
+pub mod read_ahead;

@@ -358,7 +358,11 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
             full.commits.as_secs_f64(),
             full.kv.as_secs_f64()
         ),
-        format!("{} key-value calls; the rest is waiting for the store", full.kv_calls),
+        format!(
+            "{} key-value calls, {:.1} per request (a page's state is one get-many); the rest is waiting for the store",
+            full.kv_calls,
+            full.kv_calls as f64 / full.requests.max(1) as f64
+        ),
     );
     row(
         &mut rows,

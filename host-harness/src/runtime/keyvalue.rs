@@ -1,5 +1,6 @@
-//! The `wasi:keyvalue/store` import: the component's bucket, kept in the
-//! connection's storage. Calls are counted and timed for the benchmark.
+//! The `wasi:keyvalue/store` and `batch` imports: the component's bucket,
+//! kept in the connection's storage. Calls are counted and timed for the
+//! benchmark (a `get-many` is one call: what a page of an import costs).
 //!
 //! The component keeps all its state in ONE bucket, [`ONE_BUCKET`] (`woo`
 //! gives it no `WOO_KV_BUCKET`), key `k` of its part `b` (`connection`,
@@ -14,6 +15,7 @@ use super::HostState;
 use crate::storage::Storage;
 use crate::wit::KvBucket;
 use crate::wit::keyvalue::{self, Error, KeyResponse};
+use crate::wit::keyvalue_batch;
 use std::time::Instant;
 use wasmtime::component::Resource;
 
@@ -111,6 +113,73 @@ impl keyvalue::HostBucket for HostState {
     fn drop(&mut self, b: Resource<KvBucket>) -> wasmtime::Result<()> {
         self.table.delete(b)?;
         Ok(())
+    }
+}
+
+/// The most keys one `get-many`, `set-many` or `delete-many` may name: a
+/// page of 100 records reads a few hundred; a list past this is refused
+/// rather than held in memory.
+pub const MAX_BATCH_KEYS: usize = 10_000;
+
+fn check_batch(n: usize) -> Result<(), Error> {
+    if n > MAX_BATCH_KEYS {
+        return Err(Error::Other(format!("{n} keys in one batch call; at most {MAX_BATCH_KEYS}")));
+    }
+    Ok(())
+}
+
+impl keyvalue_batch::Host for HostState {
+    fn get_many(
+        &mut self,
+        b: Resource<KvBucket>,
+        keys: Vec<String>,
+    ) -> wasmtime::Result<Result<Vec<Option<(String, Vec<u8>)>>, Error>> {
+        if let Err(e) = check_batch(keys.len()) {
+            return Ok(Err(e));
+        }
+        let name = self.bucket_name(&b)?;
+        let rows: Vec<(String, String)> = keys
+            .iter()
+            .map(|k| {
+                let (b, k) = split(&name, k);
+                (b.to_string(), k.to_string())
+            })
+            .collect();
+        // A failed read ends the call, as `get`'s does.
+        let values = self.timed_read(|s, c| s.kv_get_many(c, &rows))?;
+        Ok(Ok(keys.into_iter().zip(values).map(|(k, v)| v.map(|v| (k, v))).collect()))
+    }
+
+    fn set_many(
+        &mut self,
+        b: Resource<KvBucket>,
+        key_values: Vec<(String, Vec<u8>)>,
+    ) -> wasmtime::Result<Result<(), Error>> {
+        if let Err(e) = check_batch(key_values.len()) {
+            return Ok(Err(e));
+        }
+        let name = self.bucket_name(&b)?;
+        Ok(self.timed_write(|s, c| {
+            for (key, value) in &key_values {
+                let (bucket, key) = split(&name, key);
+                s.kv_set(c, bucket, key, value)?;
+            }
+            Ok(())
+        }))
+    }
+
+    fn delete_many(&mut self, b: Resource<KvBucket>, keys: Vec<String>) -> wasmtime::Result<Result<(), Error>> {
+        if let Err(e) = check_batch(keys.len()) {
+            return Ok(Err(e));
+        }
+        let name = self.bucket_name(&b)?;
+        Ok(self.timed_write(|s, c| {
+            for key in &keys {
+                let (bucket, key) = split(&name, key);
+                s.kv_delete(c, bucket, key)?;
+            }
+            Ok(())
+        }))
     }
 }
 

@@ -119,6 +119,7 @@ impl Runtime {
         crate::wit::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         crate::wit::platform::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         crate::wit::keyvalue::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        crate::wit::keyvalue_batch::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         let pre = ConnectorPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Runtime { engine, pre, limits, pool: StorePool::new() })
     }

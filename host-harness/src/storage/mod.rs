@@ -146,6 +146,12 @@ pub trait RecordStore: Send {
     fn commit(&mut self, connection: &str, batch: &Batch) -> Result<Vec<bool>>;
     /// The value of `key` in `bucket`, if any.
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    /// The values of many (bucket, key)s, in their order: a page's state in
+    /// one call (the component's `get-many`). One by one unless a storage
+    /// can do better.
+    fn kv_get_many(&mut self, connection: &str, keys: &[(String, String)]) -> Result<Vec<Option<Vec<u8>>>> {
+        keys.iter().map(|(b, k)| self.kv_get(connection, b, k)).collect()
+    }
     /// Set `key` in `bucket`.
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()>;
     /// Remove `key` from `bucket` (nothing happens if it is absent).

@@ -32,6 +32,9 @@ impl RecordStore for Shared {
     fn kv_get(&mut self, connection: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
         self.lock()?.kv_get(connection, bucket, key)
     }
+    fn kv_get_many(&mut self, connection: &str, keys: &[(String, String)]) -> Result<Vec<Option<Vec<u8>>>> {
+        self.lock()?.kv_get_many(connection, keys)
+    }
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
         self.lock()?.kv_set(connection, bucket, key, value)
     }

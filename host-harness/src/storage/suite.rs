@@ -170,6 +170,29 @@ on_each_backend! {
 }
 
 on_each_backend! {
+    fn get_many_answers_each_key_in_its_place_absent_ones_none_credentials_opened(name, s) {
+        s.kv_set("default", "emails", "a@example.com", b"woo:customer:7").unwrap();
+        s.kv_set("default", "orders", "5", b"paid").unwrap();
+        s.kv_set("other", "orders", "5", b"another connection's").unwrap();
+        s.kv_set("default", CREDENTIALS_BUCKET, "store", b"secret").unwrap();
+        let keys: Vec<(String, String)> = [
+            ("orders", "5"),
+            ("emails", "nobody@example.com"),
+            (CREDENTIALS_BUCKET, "store"),
+            ("emails", "a@example.com"),
+            ("orders", "5"),
+        ]
+        .iter()
+        .map(|(b, k)| (b.to_string(), k.to_string()))
+        .collect();
+        let got = s.kv_get_many("default", &keys).unwrap();
+        let want: Vec<Option<&[u8]>> = vec![Some(b"paid"), None, Some(b"secret"), Some(b"woo:customer:7"), Some(b"paid")];
+        assert_eq!(got.iter().map(|v| v.as_deref()).collect::<Vec<_>>(), want, "{name}");
+        assert!(s.kv_get_many("default", &[]).unwrap().is_empty(), "{name}");
+    }
+}
+
+on_each_backend! {
     fn notifications_get_sequential_ids(name, s) {
         let n = Notification { topic: "reconnect_required".into(), recipient: "o@x".into(), subject: "s".into(), body: "b".into() };
         s.commit("default", &Batch { notifications: vec![n.clone()], ..batch(vec![]) }).unwrap();

@@ -1,5 +1,6 @@
 //! An in-memory host for native tests and the fuzz targets.
 
+use super::read_ahead::ReadAhead;
 use super::{Batch, Host, Level, Notification, StorageError, Trigger};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +24,13 @@ pub struct MemoryHost {
     pub fail_commit: Option<usize>,
     /// Buckets whose reads (`get`, `keys`) fail, as a host's storage can.
     pub unreadable: BTreeSet<String>,
+    /// Host calls that read state: each `get` not answered by a read-ahead,
+    /// and each read-ahead (one call for its keys, as `get-many` is).
+    pub read_calls: usize,
+    /// The keys read ahead, as the component's host keeps them.
+    pub ahead: ReadAhead,
+    /// Ignore read-aheads, as a host without `get-many` would.
+    pub no_read_ahead: bool,
 }
 
 impl MemoryHost {
@@ -50,6 +58,7 @@ impl Host for MemoryHost {
         }
         self.notifications.extend(batch.notifications);
         for (b, k, v) in batch.state {
+            self.ahead.wrote(&b, &k, Some(&v));
             self.kv.insert((b, k), v);
         }
         Ok(created)
@@ -58,15 +67,33 @@ impl Host for MemoryHost {
     fn log(&mut self, _: Level, message: &str) {
         self.logs.push(message.to_string());
     }
+    fn read_ahead(&mut self, keys: &[(&str, String)]) -> Result<(), StorageError> {
+        if self.no_read_ahead {
+            return Ok(());
+        }
+        for (b, _) in keys {
+            self.check_readable(b)?;
+        }
+        self.read_calls += 1;
+        let values = keys.iter().map(|(b, k)| self.kv.get(&(b.to_string(), k.clone())).cloned()).collect();
+        self.ahead.replace(keys, values);
+        Ok(())
+    }
     fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        if let Some(v) = self.ahead.get(bucket, key) {
+            return Ok(v);
+        }
         self.check_readable(bucket)?;
+        self.read_calls += 1;
         Ok(self.kv.get(&(bucket.to_string(), key.to_string())).cloned())
     }
     fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.ahead.wrote(bucket, key, Some(value));
         self.kv.insert((bucket.to_string(), key.to_string()), value.to_vec());
         Ok(())
     }
     fn delete(&mut self, bucket: &str, key: &str) -> Result<(), StorageError> {
+        self.ahead.wrote(bucket, key, None);
         self.kv.remove(&(bucket.to_string(), key.to_string()));
         Ok(())
     }

@@ -85,6 +85,30 @@ pub fn order(
     Ok(true)
 }
 
+/// The state [`order`] reads for an order, to read ahead: the version
+/// applied, its buyer's ([`Buyers::keys`]) and its checkout's.
+pub fn order_keys(order: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = Buyers::keys(order);
+    keys.extend(checkouts::keys(order));
+    if let Some(id) = read::id(&order["id"]) {
+        keys.push((bucket::ORDERS, id.to_string()));
+    }
+    keys
+}
+
+/// The state [`changed_product`] reads for a product, to read ahead: the
+/// version applied, the owner of its SKU and its stock noted (the SKUs and
+/// stock of its variations are read when they are).
+pub fn product_keys(p: &Value) -> Vec<(&'static str, String)> {
+    let Some(id) = read::id(&p["id"]) else { return vec![] };
+    let mut keys = vec![(bucket::PRODUCTS, id.to_string()), (bucket::STOCK, format!("product:{id}"))];
+    let sku = read::text(&p["sku"]).trim().to_lowercase();
+    if !sku.is_empty() {
+        keys.push((bucket::SKUS, sku));
+    }
+    keys
+}
+
 /// A variable product with variations cannot be mapped from its own JSON:
 /// its variants (and so its price) come from reading its variations.
 pub fn needs_its_variations(p: &Value) -> bool {
@@ -224,6 +248,21 @@ pub struct Buyers {
 }
 
 impl Buyers {
+    /// The state [`Buyers::contact_for`] reads for `order`, to read ahead:
+    /// the e-mail index of its buyer's e-mail and, for a registered buyer,
+    /// of its contact.
+    pub fn keys(order: &Value) -> Vec<(&'static str, String)> {
+        let email = read::text(&order["billing"]["email"]).trim().to_lowercase();
+        let mut keys = Vec::with_capacity(2);
+        if let Some(cid) = read::id(&order["customer_id"]) {
+            keys.push((bucket::EMAILS, format!("#{}", ids::customer_contact_id(cid))));
+        }
+        if !email.is_empty() {
+            keys.push((bucket::EMAILS, email));
+        }
+        keys
+    }
+
     /// The contact id of `order`'s buyer, adding its contact record (and its
     /// e-mail index) to `batch` when the buyer has none yet. An error when
     /// the e-mail index cannot be read (guessing would make a second contact).

@@ -91,6 +91,23 @@ fn remember(batch: &mut Batch, id: u64, state: State, modified: &str) {
     }
 }
 
+/// The state [`draft`] and [`converted`] read for order `o`, to read
+/// ahead: its checkout held and [`known_contact`]'s e-mail index keys.
+pub fn keys(o: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::with_capacity(3);
+    if let Some(id) = read::id(&o["id"]) {
+        keys.push((bucket::CHECKOUTS, id.to_string()));
+    }
+    let email = read::text(&o["billing"]["email"]).trim().to_lowercase();
+    if !email.is_empty() {
+        keys.push((bucket::EMAILS, email));
+    }
+    if let Some(cid) = read::id(&o["customer_id"]) {
+        keys.push((bucket::EMAILS, format!("#{}", ids::customer_contact_id(cid))));
+    }
+    keys
+}
+
 /// The contact a checkout's shopper already has: by e-mail, else its
 /// registered customer's (when the connector made that contact). Never a new one.
 pub fn known_contact(host: &mut impl Host, o: &Value) -> Result<Option<String>, StorageError> {

@@ -108,6 +108,22 @@ impl Phase {
     fn done_key(self) -> String {
         format!("import:{}:done", self.name())
     }
+
+    /// The state a page of `items` of this phase reads, named before the
+    /// page is mapped so the host reads it in one call ([`Host::read_ahead`]).
+    fn keys_read(self, items: &[Value]) -> Vec<(&'static str, String)> {
+        let id_in = |b: &'static str, field: &'static str| {
+            move |v: &Value| read::id(&v[field]).map(|id| vec![(b, id.to_string())]).unwrap_or_default()
+        };
+        match self {
+            Phase::Products => items.iter().flat_map(apply::product_keys).collect(),
+            Phase::Collections => items.iter().flat_map(id_in(bucket::LINKED_CATEGORIES, "id")).collect(),
+            Phase::Contacts => vec![],
+            Phase::Orders => items.iter().flat_map(Buyers::keys).collect(),
+            Phase::Refunds => items.iter().flat_map(id_in(REFUND_OWNERS, "parent_id")).collect(),
+            Phase::Checkouts => items.iter().flat_map(super::checkouts::keys).collect(),
+        }
+    }
 }
 
 /// The customer fields the contact records need.
@@ -195,6 +211,7 @@ struct PhaseCtx<'a, H: Host> {
 impl<H: Host> PhaseCtx<'_, H> {
     /// Map one page and commit its records with the phase's checkpoint.
     fn page<T: Transport>(&mut self, client: &mut Client<T>, page: Page) -> Result<(), Error> {
+        self.host.read_ahead(&self.phase.keys_read(&page.items))?;
         let mut batch = Batch::default();
         match self.phase {
             Phase::Products => self.products(client, &page.items, &mut batch)?,

@@ -172,6 +172,7 @@ fn orders_pass<T: Transport>(
         for (id, answer) in with_refunds.iter().zip(client.send_all(&reqs)) {
             refunds.insert(*id, answer?.body);
         }
+        host.read_ahead(&page.items.iter().flat_map(apply::order_keys).collect::<Vec<_>>())?;
         let mut batch = Batch::default();
         for o in &page.items {
             if !apply::order(host, settings, o, &mut batch)? {
@@ -220,6 +221,7 @@ fn checkouts_pass<T: Transport>(
     q.push(("status".to_string(), "checkout-draft".to_string()));
     q.push(("_fields".to_string(), super::fetch::ORDER_FIELDS.join(",")));
     client.for_each_page("/orders", &q, concurrency, 0, |_, page| {
+        host.read_ahead(&page.items.iter().flat_map(checkouts::keys).collect::<Vec<_>>())?;
         let mut batch = Batch::default();
         for o in &page.items {
             if !checkouts::draft(host, settings, o, false, &mut batch)? {
@@ -253,6 +255,7 @@ fn products_pass<T: Transport>(
     let endpoints = StoreEndpoints::of(host)?;
     let variable = |p: &Value| read::text(&p["type"]) == "variable";
     client.for_each_page("/products", &changed_since(&since), concurrency, 0, |client, page| {
+        host.read_ahead(&page.items.iter().flat_map(apply::product_keys).collect::<Vec<_>>())?;
         let mut batch = Batch::default();
         fetch::with_variations(client, &page.items, variable, endpoints, concurrency, |group, variations| {
             for p in group {

@@ -9,9 +9,11 @@
 //! under the same keys.
 
 use super::transport::WasiTransport;
+use super::wasi::keyvalue::batch as kv_batch;
 use super::wasi::keyvalue::store as kv;
 use super::woo::connector::platform;
 use crate::client::Transport;
+use crate::port::read_ahead::{ReadAhead, distinct};
 use crate::port::{self, Batch, Level, RecordKind, StorageError};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -24,14 +26,16 @@ const DEFAULT_BUCKET: &str = "default";
 
 /// The host, through the WIT imports. While one lives (one exported call),
 /// the keys of the bucket are listed at most once: `keys` of a core bucket
-/// is a prefix of that listing, kept up to date with the call's own writes.
-/// Dropping it forgets the listing, since between calls others may write.
+/// is a prefix of that listing, kept up to date with the call's own writes;
+/// and the keys last read ahead (one `get-many`) answer `get`. Dropping it
+/// forgets both, since between calls others may write.
 #[derive(Default)]
 pub struct WitHost;
 
 impl Drop for WitHost {
     fn drop(&mut self) {
         KEYS.with(|k| k.borrow_mut().take());
+        AHEAD.with(|a| a.borrow_mut().clear());
     }
 }
 
@@ -41,6 +45,13 @@ thread_local! {
     static BUCKET: RefCell<Option<(String, Rc<kv::Bucket>)>> = const { RefCell::new(None) };
     /// Every key of the bucket, while a [`WitHost`] lives and once listed.
     static KEYS: RefCell<Option<BTreeSet<String>>> = const { RefCell::new(None) };
+    /// The keys last read ahead, while a [`WitHost`] lives.
+    static AHEAD: RefCell<ReadAhead> = RefCell::new(ReadAhead::default());
+}
+
+/// Note in the keys read ahead what the call wrote (`None`: deleted).
+fn note_written(b: &str, key: &str, value: Option<&[u8]>) {
+    AHEAD.with(|a| a.borrow_mut().wrote(b, key, value));
 }
 
 /// The bucket, opened on first use, and its name.
@@ -149,6 +160,11 @@ impl port::Host for WitHost {
             state: batch.state.into_iter().map(|(b, k, v)| (name.clone(), key_of(&b, &k), v)).collect(),
         };
         let created = platform::commit(&b).map_err(StorageError)?;
+        for (_, key, v) in &b.state {
+            if let Some((part, k)) = key.split_once('/') {
+                note_written(part, k, Some(v));
+            }
+        }
         note_keys(b.state.into_iter().map(|(_, k, _)| (k, true)));
         Ok(created)
     }
@@ -164,21 +180,43 @@ impl port::Host for WitHost {
         };
         platform::log(l, message);
     }
+    fn read_ahead(&mut self, keys: &[(&str, String)]) -> Result<(), StorageError> {
+        let keys = distinct(keys.iter().cloned());
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let (name, bk) = bucket()?;
+        let wanted: Vec<String> = keys.iter().map(|(b, k)| key_of(b, k)).collect();
+        let found = kv_batch::get_many(&bk, &wanted).map_err(|e| {
+            StorageError(format!("the host could not read {} keys of bucket `{name}`: {e:?}", wanted.len()))
+        })?;
+        // By the key each value comes back with, not by position: a missing
+        // key is `none`, whatever order the host answers in.
+        let mut by_key: std::collections::HashMap<String, Vec<u8>> = found.into_iter().flatten().collect();
+        let values = wanted.iter().map(|k| by_key.remove(k)).collect();
+        AHEAD.with(|a| a.borrow_mut().replace(&keys, values));
+        Ok(())
+    }
     fn get(&mut self, b: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        if let Some(v) = AHEAD.with(|a| a.borrow().get(b, key)) {
+            return Ok(v);
+        }
         let (name, bk) = bucket()?;
         bk.get(&key_of(b, key))
             .map_err(|e| StorageError(format!("the host could not read `{b}/{key}` of bucket `{name}`: {e:?}")))
     }
     fn set(&mut self, b: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        let key = key_of(b, key);
-        bucket()?.1.set(&key, value).map_err(|e| StorageError(format!("{e:?}")))?;
-        note_keys([(key, true)]);
+        let full = key_of(b, key);
+        bucket()?.1.set(&full, value).map_err(|e| StorageError(format!("{e:?}")))?;
+        note_written(b, key, Some(value));
+        note_keys([(full, true)]);
         Ok(())
     }
     fn delete(&mut self, b: &str, key: &str) -> Result<(), StorageError> {
-        let key = key_of(b, key);
-        bucket()?.1.delete(&key).map_err(|e| StorageError(format!("{e:?}")))?;
-        note_keys([(key, false)]);
+        let full = key_of(b, key);
+        bucket()?.1.delete(&full).map_err(|e| StorageError(format!("{e:?}")))?;
+        note_written(b, key, None);
+        note_keys([(full, false)]);
         Ok(())
     }
     fn keys(&mut self, b: &str) -> Result<Vec<String>, StorageError> {

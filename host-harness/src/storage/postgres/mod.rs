@@ -315,6 +315,40 @@ impl RecordStore for PostgresStorage {
         })
     }
 
+    fn kv_get_many(&mut self, connection: &str, keys: &[(String, String)]) -> Result<Vec<Option<Vec<u8>>>> {
+        // One round trip for the state keys; a credential (never in a page's
+        // reads) is opened one by one.
+        let (plain, sealed): (Vec<usize>, Vec<usize>) = (0..keys.len()).partition(|&i| keys[i].0 != CREDENTIALS_BUCKET);
+        let mut values: Vec<Option<Vec<u8>>> = vec![None; keys.len()];
+        if !plain.is_empty() {
+            let buckets: Vec<String> = plain.iter().map(|&i| keys[i].0.clone()).collect();
+            let names: Vec<String> = plain.iter().map(|&i| keys[i].1.clone()).collect();
+            let connection = connection.to_string();
+            let rows = self.run(move |c, _| {
+                let st = prepared(
+                    c,
+                    "SELECT s.bucket, s.key, s.value FROM state s \
+                     JOIN unnest($2::text[], $3::text[]) AS w(bucket, key) ON s.bucket = w.bucket AND s.key = w.key \
+                     WHERE s.connection = $1",
+                )?;
+                let rows = c.query(&st, &[&connection, &buckets, &names])?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1), r.get::<_, Vec<u8>>(2)))
+                    .collect::<Vec<_>>())
+            })?;
+            let found: std::collections::HashMap<(String, String), Vec<u8>> =
+                rows.into_iter().map(|(b, k, v)| ((b, k), v)).collect();
+            for &i in &plain {
+                values[i] = found.get(&keys[i]).cloned();
+            }
+        }
+        for i in sealed {
+            values[i] = self.kv_get(connection, &keys[i].0, &keys[i].1)?;
+        }
+        Ok(values)
+    }
+
     fn kv_set(&mut self, connection: &str, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
         let (connection, bucket, key, value) =
             (connection.to_string(), bucket.to_string(), key.to_string(), value.to_vec());
