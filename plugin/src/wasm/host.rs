@@ -14,7 +14,7 @@ use super::wasi::keyvalue::store as kv;
 use super::woo::connector::platform;
 use crate::client::Transport;
 use crate::port::read_ahead::{ReadAhead, distinct};
-use crate::port::{self, Batch, Level, RecordKind, StorageError};
+use crate::port::{self, Batch, Level, RecordKind, StorageError, bucket};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -25,8 +25,9 @@ const BUCKET_ENV: &str = "WOO_KV_BUCKET";
 const DEFAULT_BUCKET: &str = "default";
 
 /// The host, through the WIT imports. While one lives (one exported call),
-/// the keys of the bucket are listed at most once: `keys` of a core bucket
-/// is a prefix of that listing, kept up to date with the call's own writes;
+/// the keys of the bucket are listed at most once for the small parts
+/// ([`KEPT_PARTS`]): `keys` of one is a prefix of that listing, kept up to
+/// date with the call's own writes;
 /// and the keys last read ahead (one `get-many`) answer `get`. Dropping it
 /// forgets both, since between calls others may write.
 #[derive(Default)]
@@ -76,12 +77,25 @@ fn key_of(b: &str, key: &str) -> String {
     format!("{b}/{key}")
 }
 
+/// The parts whose keys the call's listing keeps: the small ones a pass
+/// lists (cursors, linked categories, open checkouts) and those `disconnect`
+/// clears. A part with a key per record (orders, e-mails, stock …) is listed
+/// when asked and not kept: kept, and kept up to date with every commit, a
+/// 50,000-order import held all of its 170,000 keys in guest memory.
+const KEPT_PARTS: [&str; 5] =
+    [bucket::CURSORS, bucket::CONNECTION, bucket::CREDENTIALS, bucket::LINKED_CATEGORIES, bucket::CHECKOUTS_OPEN];
+
+/// Whether `key` (`part/key`) is of a part the listing keeps.
+fn is_kept(key: &str) -> bool {
+    key.split_once('/').is_some_and(|(part, _)| KEPT_PARTS.contains(&part))
+}
+
 /// Note keys written (`true`) or deleted (`false`) in the call's listing,
 /// when it has one.
 fn note_keys(keys: impl IntoIterator<Item = (String, bool)>) {
     KEYS.with(|k| {
         if let Some(listed) = k.borrow_mut().as_mut() {
-            for (key, present) in keys {
+            for (key, present) in keys.into_iter().filter(|(key, _)| is_kept(key)) {
                 if present {
                     listed.insert(key);
                 } else {
@@ -92,12 +106,19 @@ fn note_keys(keys: impl IntoIterator<Item = (String, bool)>) {
     });
 }
 
-/// Every key of the bucket: read from the host on the call's first listing.
+/// The keys of the kept parts: read from the host on the call's first listing.
 fn listing(name: &str, bk: &kv::Bucket) -> Result<(), StorageError> {
     if KEYS.with(|k| k.borrow().is_some()) {
         return Ok(());
     }
-    let mut all = BTreeSet::new();
+    let kept = list_all(name, bk)?.into_iter().filter(|k| is_kept(k)).collect();
+    KEYS.with(|k| *k.borrow_mut() = Some(kept));
+    Ok(())
+}
+
+/// Every key of the bucket, from the host.
+fn list_all(name: &str, bk: &kv::Bucket) -> Result<Vec<String>, StorageError> {
+    let mut all = Vec::new();
     let mut cursor = None;
     loop {
         // A page the host cannot list fails the whole listing: a partial
@@ -111,8 +132,7 @@ fn listing(name: &str, bk: &kv::Bucket) -> Result<(), StorageError> {
             None => break,
         }
     }
-    KEYS.with(|k| *k.borrow_mut() = Some(all));
-    Ok(())
+    Ok(all)
 }
 
 fn record_kind(kind: RecordKind) -> platform::RecordKind {
@@ -221,8 +241,14 @@ impl port::Host for WitHost {
     }
     fn keys(&mut self, b: &str) -> Result<Vec<String>, StorageError> {
         let (name, bk) = bucket()?;
-        listing(&name, &bk)?;
         let prefix = key_of(b, "");
+        if !KEPT_PARTS.contains(&b) {
+            let mut keys: Vec<String> =
+                list_all(&name, &bk)?.into_iter().filter_map(|k| k.strip_prefix(&prefix).map(str::to_string)).collect();
+            keys.sort();
+            return Ok(keys);
+        }
+        listing(&name, &bk)?;
         Ok(KEYS.with(|k| {
             k.borrow().as_ref().map_or_else(Vec::new, |listed| {
                 listed
