@@ -4,8 +4,20 @@
 # builds woo in release, and prints the table of BENCHMARKS.md.
 #   bench/run.sh                      # the default store (10,000 / 50,000 / 2,000)
 #   bench/run.sh --orders 5000 ...    # any `woo bench` flag
+#   bench/run.sh --first-build        # also time a fresh clone's first `woo demo`
+#                                     # (scripts/first-build.sh, ~8 min, run first
+#                                     # so that nothing else shares the cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+args=()
+first_build=""
+for a in "$@"; do
+  if [ "$a" = "--first-build" ]; then first_build=1; else args+=("$a"); fi
+done
+if [ -n "$first_build" ]; then
+  seconds="$(scripts/first-build.sh)"
+  args+=(--first-build-seconds "$seconds")
+fi
 venv="target/bench-venv"
 # The peers install while woo builds (both only the first time).
 install_peers() {
@@ -24,4 +36,4 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import woocommerce, s
 fi
 cargo build --release -p woo-host --bin woo >&2
 if [ -n "$peers" ]; then wait "$peers"; fi
-exec target/release/woo bench --python "$venv/bin/python" "$@"
+exec target/release/woo bench --python "$venv/bin/python" ${args[@]+"${args[@]}"}

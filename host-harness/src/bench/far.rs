@@ -66,8 +66,8 @@ pub(super) async fn measure(
     let mut s =
         crate::session::connect_simulator(rt, Box::new(SqliteStorage::open(&dir.join("near-rtt.db"))?), sim).await?;
     let mut near = HashMap::new();
-    for (name, path) in super::LISTS {
-        near.insert(*name, round_trip(&mut s, path).await?);
+    for (name, path, extra) in super::LISTS {
+        near.insert(*name, round_trip(&mut s, path, extra).await?);
     }
     drop(s);
     let bound = shape.bound(concurrency, &|name| near.get(name).copied().unwrap_or_default() + rtt);

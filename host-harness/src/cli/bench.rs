@@ -4,6 +4,7 @@ use super::app::App;
 use super::exit::invalid;
 use anyhow::Result;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub(crate) struct BenchArgs {
@@ -33,6 +34,9 @@ pub(crate) struct BenchArgs {
     /// A PostgreSQL server (postgres://…) to run the webhook storm on as well (a scratch database is made on it).
     #[arg(long, env = "WOO_BENCH_POSTGRES")]
     postgres: Option<String>,
+    /// Seconds a fresh clone took to print `woo demo` (bench/run.sh --first-build measures it; without it the row says where the recorded figure is).
+    #[arg(long)]
+    first_build_seconds: Option<f64>,
 }
 
 #[derive(clap::Args)]
@@ -59,6 +63,7 @@ pub(crate) async fn bench(app: &App, args: BenchArgs) -> Result<()> {
         peer_cap: std::time::Duration::from_secs(args.peer_seconds),
         deliveries: args.deliveries,
         postgres: args.postgres,
+        first_build: args.first_build_seconds.filter(|s| s.is_finite() && *s > 0.0).map(Duration::from_secs_f64),
     };
     if args.webhooks {
         return crate::bench::storms(&app.runtime, &opts).await;
