@@ -288,7 +288,7 @@ pub async fn run(rt: &Runtime, o: &Options) -> Result<()> {
             &mut rows,
             "first `woo demo` from a fresh clone",
             "not measured",
-            "7 min 46 s recorded in BENCHMARKS.md (goal ≤ 8 min); bench/run.sh --first-build measures it",
+            "7 min 34 s recorded in BENCHMARKS.md (goal ≤ 8 min); bench/run.sh --first-build measures it",
         ),
     }
     let t = Instant::now();

@@ -103,18 +103,16 @@ fn delete_schema() -> Value {
 
 /// The fields of a customer that the create and update tools set.
 fn customer_fields() -> Value {
-    {
-        let mut m = lit!({
-            "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320, "description": "The customer's email (their login)."},
-            "first_name": {"type": "string", "maxLength": 200, "description": "First name."},
-            "last_name": {"type": "string", "maxLength": 200, "description": "Last name."},
-            "username": {"type": "string", "maxLength": 60, "description": "Login name (WooCommerce derives one from the email when not given)."}
-        });
-        m["billing"] = schema::address("Billing address; its email and phone are the customer's contact details.");
-        m["shipping"] = schema::address("Shipping address.");
-        m["meta_data"] = schema::meta_data();
-        m
-    }
+    let mut m = lit!({
+        "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 320, "description": "The customer's email (their login)."},
+        "first_name": {"type": "string", "maxLength": 200, "description": "First name."},
+        "last_name": {"type": "string", "maxLength": 200, "description": "Last name."},
+        "username": {"type": "string", "maxLength": 60, "description": "Login name (WooCommerce derives one from the email when not given)."}
+    });
+    m["billing"] = schema::address("Billing address; its email and phone are the customer's contact details.");
+    m["shipping"] = schema::address("Shipping address.");
+    m["meta_data"] = schema::meta_data();
+    m
 }
 
 fn update_schema() -> Value {

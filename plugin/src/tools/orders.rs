@@ -122,17 +122,15 @@ fn update_schema() -> Value {
 
 /// The order fields `create-order` and `batch-update-orders` share.
 fn order_fields() -> Value {
-    {
-        let mut m = lit!({
-            "customer_note": {"type": "string", "maxLength": 5000, "description": "The customer's note on the order."},
-            "payment_method": {"type": "string", "maxLength": 100, "description": "The payment gateway id, e.g. bacs or cod (recorded only: nothing is charged)."},
-            "payment_method_title": {"type": "string", "maxLength": 200, "description": "The payment method's name shown on the order."}
-        });
-        m["billing"] = schema::address("Billing address; its email receives the order emails.");
-        m["shipping"] = schema::address("Shipping address.");
-        m["meta_data"] = schema::meta_data();
-        m
-    }
+    let mut m = lit!({
+        "customer_note": {"type": "string", "maxLength": 5000, "description": "The customer's note on the order."},
+        "payment_method": {"type": "string", "maxLength": 100, "description": "The payment gateway id, e.g. bacs or cod (recorded only: nothing is charged)."},
+        "payment_method_title": {"type": "string", "maxLength": 200, "description": "The payment method's name shown on the order."}
+    });
+    m["billing"] = schema::address("Billing address; its email receives the order emails.");
+    m["shipping"] = schema::address("Shipping address.");
+    m["meta_data"] = schema::meta_data();
+    m
 }
 
 fn create_schema() -> Value {

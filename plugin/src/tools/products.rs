@@ -92,23 +92,21 @@ fn list_schema() -> Value {
 
 /// The fields of a product that the create, update and batch tools set.
 fn product_fields() -> Value {
-    {
-        let mut m = lit!({
-            "name": {"type": "string", "minLength": 1, "maxLength": 500, "description": "The product's name."},
-            "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
-            "description": {"type": "string", "maxLength": 100000, "description": "The full description (HTML allowed)."},
-            "short_description": {"type": "string", "maxLength": 10000, "description": "The short description (HTML allowed)."},
-            "sku": {"type": "string", "maxLength": 100, "description": "Stock-keeping unit; unique in the store."},
-            "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
-            "manage_stock": {"type": "boolean", "description": "Track this product's stock."},
-            "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
-            "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."}
-        });
-        m["regular_price"] = schema::decimal();
-        m["sale_price"] = schema::decimal();
-        m["meta_data"] = schema::meta_data();
-        m
-    }
+    let mut m = lit!({
+        "name": {"type": "string", "minLength": 1, "maxLength": 500, "description": "The product's name."},
+        "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
+        "description": {"type": "string", "maxLength": 100000, "description": "The full description (HTML allowed)."},
+        "short_description": {"type": "string", "maxLength": 10000, "description": "The short description (HTML allowed)."},
+        "sku": {"type": "string", "maxLength": 100, "description": "Stock-keeping unit; unique in the store."},
+        "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."},
+        "manage_stock": {"type": "boolean", "description": "Track this product's stock."},
+        "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
+        "categories": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 50, "description": "Category ids."}
+    });
+    m["regular_price"] = schema::decimal();
+    m["sale_price"] = schema::decimal();
+    m["meta_data"] = schema::meta_data();
+    m
 }
 
 fn create_schema() -> Value {

@@ -88,17 +88,15 @@ fn list_schema() -> Value {
 /// The fields of a review that the create and update tools set; `rating_min`
 /// is 0 on create and 1 on update (the store ignores an update to 0).
 fn review_fields(rating_min: u64) -> Value {
-    {
-        let mut m = lit!({
-            "product_id": {"type": "integer", "minimum": 1, "description": "The product reviewed."},
-            "review": {"type": "string", "minLength": 1, "maxLength": 65525, "description": "The review's text (WordPress allows some HTML)."},
-            "reviewer": {"type": "string", "minLength": 1, "maxLength": 245, "description": "The reviewer's name as shown in the shop."},
-            "reviewer_email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 100, "description": "The reviewer's email address (shown to the shop only)."}
-        });
-        m["rating"] = json!({"type": "integer", "minimum": rating_min, "maximum": 5, "description": if rating_min == 0 { "Stars, 0 to 5 (0: no rating)." } else { "Stars, 1 to 5 (an update cannot set 0: WooCommerce ignores it)." }});
-        m["status"] = json!({"type": "string", "enum": STATUS_SET, "description": "approved, hold (awaiting moderation), spam, unspam (undo spam), trash or untrash (undo trash)."});
-        m
-    }
+    let mut m = lit!({
+        "product_id": {"type": "integer", "minimum": 1, "description": "The product reviewed."},
+        "review": {"type": "string", "minLength": 1, "maxLength": 65525, "description": "The review's text (WordPress allows some HTML)."},
+        "reviewer": {"type": "string", "minLength": 1, "maxLength": 245, "description": "The reviewer's name as shown in the shop."},
+        "reviewer_email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 100, "description": "The reviewer's email address (shown to the shop only)."}
+    });
+    m["rating"] = json!({"type": "integer", "minimum": rating_min, "maximum": 5, "description": if rating_min == 0 { "Stars, 0 to 5 (0: no rating)." } else { "Stars, 1 to 5 (an update cannot set 0: WooCommerce ignores it)." }});
+    m["status"] = json!({"type": "string", "enum": STATUS_SET, "description": "approved, hold (awaiting moderation), spam, unspam (undo spam), trash or untrash (undo trash)."});
+    m
 }
 
 fn create_schema() -> Value {

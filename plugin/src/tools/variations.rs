@@ -99,17 +99,15 @@ fn list_schema() -> Value {
 
 /// The fields of a variation that the create and update tools set.
 fn variation_fields() -> Value {
-    {
-        let mut m = lit!({ "sku": {"type": "string", "maxLength": 100, "description": "The variation's SKU."},
-                "manage_stock": {"type": "boolean", "description": "Track this variation's stock."}, "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
-                "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
-                "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."}
-        });
-        m["regular_price"] = schema::decimal();
-        m["sale_price"] = schema::decimal();
-        m["meta_data"] = schema::meta_data();
-        m
-    }
+    let mut m = lit!({ "sku": {"type": "string", "maxLength": 100, "description": "The variation's SKU."},
+            "manage_stock": {"type": "boolean", "description": "Track this variation's stock."}, "stock_quantity": {"type": "integer", "description": "Units in stock (with manage_stock)."},
+            "status": {"type": "string", "enum": ["draft", "pending", "private", "publish"], "description": "Publication status: draft, pending, private or publish."},
+            "global_unique_id": {"type": "string", "maxLength": 100, "description": "GTIN, UPC, EAN or ISBN."}
+    });
+    m["regular_price"] = schema::decimal();
+    m["sale_price"] = schema::decimal();
+    m["meta_data"] = schema::meta_data();
+    m
 }
 
 fn create_schema() -> Value {

@@ -5,6 +5,16 @@ use crate::client::fake::{FakeTransport, json};
 use crate::client::{Credentials, HttpRequest, SignatureMethod, StoreUrl};
 use crate::port::memory::MemoryHost;
 
+/// A client of https://shop.example.com over `t`.
+fn client_of(t: FakeTransport) -> Client<FakeTransport> {
+    let creds = Credentials {
+        consumer_key: "ck_a".into(),
+        consumer_secret: "cs_b".into(),
+        signature_method: SignatureMethod::HmacSha256,
+    };
+    Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t)
+}
+
 fn store() -> Client<FakeTransport> {
     let mut t = FakeTransport::default();
     t.router = Some(Box::new(|r: &HttpRequest| {
@@ -42,12 +52,7 @@ fn store() -> Client<FakeTransport> {
         let pages = if total == "0" { "0" } else { "1" };
         json(200, body, &[("X-WP-Total", &total), ("X-WP-TotalPages", pages)])
     }));
-    let creds = Credentials {
-        consumer_key: "ck_a".into(),
-        consumer_secret: "cs_b".into(),
-        signature_method: SignatureMethod::HmacSha256,
-    };
-    Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t)
+    client_of(t)
 }
 
 #[test]
@@ -159,12 +164,7 @@ fn store_of_100_orders() -> Client<FakeTransport> {
             json(200, "[]", &[("X-WP-Total", "0"), ("X-WP-TotalPages", "0")])
         }
     }));
-    let creds = Credentials {
-        consumer_key: "ck_a".into(),
-        consumer_secret: "cs_b".into(),
-        signature_method: SignatureMethod::HmacSha256,
-    };
-    Client::new(StoreUrl::parse("https://shop.example.com").unwrap(), creds, t)
+    client_of(t)
 }
 
 #[test]
