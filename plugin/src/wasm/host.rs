@@ -27,9 +27,9 @@ const DEFAULT_BUCKET: &str = "default";
 /// The host, through the WIT imports. While one lives (one exported call),
 /// the keys of the bucket are listed at most once for the small parts
 /// ([`KEPT_PARTS`]): `keys` of one is a prefix of that listing, kept up to
-/// date with the call's own writes;
-/// and the keys last read ahead (one `get-many`) answer `get`. Dropping it
-/// forgets both, since between calls others may write.
+/// date with the call's own writes; and the keys last read ahead (one
+/// `get-many`) answer `get`. Dropping it forgets both, since between calls
+/// others may write.
 #[derive(Default)]
 pub struct WitHost;
 
@@ -44,7 +44,7 @@ thread_local! {
     /// The bucket, opened once per instance: an open and a drop per read
     /// would be two more host calls each time.
     static BUCKET: RefCell<Option<(String, Rc<kv::Bucket>)>> = const { RefCell::new(None) };
-    /// Every key of the bucket, while a [`WitHost`] lives and once listed.
+    /// The keys of the kept parts, while a [`WitHost`] lives and once listed.
     static KEYS: RefCell<Option<BTreeSet<String>>> = const { RefCell::new(None) };
     /// The keys last read ahead, while a [`WitHost`] lives.
     static AHEAD: RefCell<ReadAhead> = RefCell::new(ReadAhead::default());
@@ -203,6 +203,8 @@ impl port::Host for WitHost {
     fn read_ahead(&mut self, keys: &[(&str, String)]) -> Result<(), StorageError> {
         let keys = distinct(keys.iter().cloned());
         if keys.is_empty() {
+            // Nothing to read: what the last page read ahead is let go all the same.
+            AHEAD.with(|a| a.borrow_mut().clear());
             return Ok(());
         }
         let (name, bk) = bucket()?;
