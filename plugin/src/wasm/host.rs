@@ -153,7 +153,11 @@ impl port::Host for WitHost {
             records: batch
                 .records
                 .into_iter()
-                .map(|r| platform::PlatformRecord { kind: record_kind(r.kind), id: r.id, body: r.body.to_string() })
+                .map(|r| platform::PlatformRecord {
+                    kind: record_kind(r.kind),
+                    id: r.id,
+                    body: super::json_text(&r.body),
+                })
                 .collect(),
             triggers: batch
                 .triggers
@@ -163,7 +167,7 @@ impl port::Host for WitHost {
                     subject_id: t.subject_id,
                     key: t.key,
                     contact_id: t.contact_id,
-                    data: t.data.to_string(),
+                    data: super::json_text(&t.data),
                     time: t.time,
                 })
                 .collect(),

@@ -21,8 +21,8 @@ impl wit_tools::Guest for Component {
                     idempotent: t.annotations.idempotent,
                     open_world: t.annotations.open_world,
                 },
-                input_schema: (t.schema)().to_string(),
-                output_schema: t.output_schema.map(|s| s().to_string()),
+                input_schema: super::json_text(&(t.schema)()),
+                output_schema: t.output_schema.map(|s| super::json_text(&s())),
             })
             .collect()
     }
@@ -36,6 +36,6 @@ impl wit_tools::Guest for Component {
         if tools::find(&name).is_none() {
             return Err(to_wit(Error::invalid("name", format!("there is no tool `{name}`"))));
         }
-        with_client(|c, host| tools::call(c, host, &name, &args)).map(|v| v.to_string())
+        with_client(|c, host| tools::call(c, host, &name, &args)).map(|v| super::json_text(&v))
     }
 }
