@@ -113,6 +113,11 @@ pub const MAX_CONCURRENCY: usize = 16;
 /// Where a connection's chosen concurrency is kept, as decimal text.
 pub const CONCURRENCY_KEY: &str = "concurrency";
 
+/// The state [`load`] reads, to read ahead.
+pub fn keys() -> [(&'static str, String); 2] {
+    [(bucket::CONNECTION, KEY.to_string()), (bucket::CONNECTION, CONCURRENCY_KEY.to_string())]
+}
+
 /// The saved settings (the defaults for anything never saved); an error
 /// when the host cannot read them, so a pass never runs on defaults it was
 /// not given.

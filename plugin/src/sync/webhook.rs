@@ -160,6 +160,19 @@ pub fn seen_key(kind: Resource, resource: &Value) -> String {
     format!("{kind}:{}", read::text(&resource["id"]))
 }
 
+/// The state a delivery of `resource` reads, to read ahead: the seen rows'
+/// layout and its own row, the settings, and what applying it reads.
+fn delivery_keys(kind: Resource, resource: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = vec![(SEEN_BUCKET, LAYOUT_KEY.to_string()), (SEEN_BUCKET, seen_key(kind, resource))];
+    keys.extend(settings::keys());
+    match kind {
+        Resource::Order => keys.extend(apply::order_keys(resource)),
+        Resource::Product => keys.extend(apply::product_keys(resource)),
+        Resource::Customer | Resource::Coupon => {}
+    }
+    keys
+}
+
 /// Whether a delivery of resource `id` was applied before (its
 /// `webhook-seen` row exists).
 pub fn was_delivered(host: &mut impl Host, kind: Resource, id: u64) -> Result<bool, StorageError> {
@@ -268,6 +281,9 @@ pub fn handle<H: Host>(
         return Ok(Outcome::Ignored);
     }
     let path = kind.path(id);
+    // What this delivery reads of the state, in one host call (after the
+    // signature is checked: a forged delivery reads nothing more).
+    host.read_ahead(&delivery_keys(kind, &delivered))?;
     prune_legacy_rows(host);
     if event == "deleted" || is_bare_id(&delivered) {
         host.log(

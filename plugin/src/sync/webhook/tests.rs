@@ -513,3 +513,19 @@ fn webhook_healing_of_webhooks_registered_before_the_url_was_kept_uses_the_url_t
     assert_eq!(hooks.borrow()[0]["status"], "active");
     assert_eq!(hooks.borrow()[0]["delivery_url"], "https://platform.example/webhooks");
 }
+
+#[test]
+fn an_order_delivery_reads_its_state_in_two_host_calls_with_the_same_result() {
+    // The secret (to check the signature), then one read-ahead for the rest.
+    let body = order(77, "processing", "12.00", "2025-03-01T09:00:00");
+    let mut one_by_one = MemoryHost { no_read_ahead: true, ..signed_host() };
+    let mut ahead = signed_host();
+    assert_eq!(deliver(&mut one_by_one, "order.created", &body), Outcome::Applied);
+    assert_eq!(deliver(&mut ahead, "order.created", &body), Outcome::Applied);
+    assert_eq!(
+        (&ahead.records, &ahead.kv, &ahead.triggers),
+        (&one_by_one.records, &one_by_one.kv, &one_by_one.triggers)
+    );
+    assert_eq!(ahead.read_calls, 2, "{} host calls one by one", one_by_one.read_calls);
+    assert!(one_by_one.read_calls >= 8, "{}", one_by_one.read_calls);
+}
