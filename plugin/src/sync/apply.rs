@@ -86,10 +86,10 @@ pub fn order(
 }
 
 /// The state [`order`] reads for an order, to read ahead: the version
-/// applied, its buyer's ([`Buyers::keys`]) and its checkout's.
+/// applied, its checkout's and its buyer's ([`checkouts::keys`]).
 pub fn order_keys(order: &Value) -> Vec<(&'static str, String)> {
-    let mut keys = Buyers::keys(order);
-    keys.extend(checkouts::keys(order));
+    // The checkout's keys hold the buyer's too.
+    let mut keys = checkouts::keys(order);
     if let Some(id) = read::id(&order["id"]) {
         keys.push((bucket::ORDERS, id.to_string()));
     }
@@ -248,21 +248,6 @@ pub struct Buyers {
 }
 
 impl Buyers {
-    /// The state [`Buyers::contact_for`] reads for `order`, to read ahead:
-    /// the e-mail index of its buyer's e-mail and, for a registered buyer,
-    /// of its contact.
-    pub fn keys(order: &Value) -> Vec<(&'static str, String)> {
-        let email = read::text(&order["billing"]["email"]).trim().to_lowercase();
-        let mut keys = Vec::with_capacity(2);
-        if let Some(cid) = read::id(&order["customer_id"]) {
-            keys.push((bucket::EMAILS, format!("#{}", ids::customer_contact_id(cid))));
-        }
-        if !email.is_empty() {
-            keys.push((bucket::EMAILS, email));
-        }
-        keys
-    }
-
     /// The contact id of `order`'s buyer, adding its contact record (and its
     /// e-mail index) to `batch` when the buyer has none yet. An error when
     /// the e-mail index cannot be read (guessing would make a second contact).

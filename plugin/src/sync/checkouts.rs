@@ -91,19 +91,28 @@ fn remember(batch: &mut Batch, id: u64, state: State, modified: &str) {
     }
 }
 
-/// The state [`draft`] and [`converted`] read for order `o`, to read
-/// ahead: its checkout held and [`known_contact`]'s e-mail index keys.
-pub fn keys(o: &Value) -> Vec<(&'static str, String)> {
-    let mut keys = Vec::with_capacity(3);
-    if let Some(id) = read::id(&o["id"]) {
-        keys.push((bucket::CHECKOUTS, id.to_string()));
-    }
+/// The e-mail index keys an order's buyer is looked up by, to read ahead:
+/// its e-mail and, for a registered buyer, its contact's marker. What
+/// [`known_contact`] reads, and `apply::Buyers::contact_for` too (the
+/// import's orders pages read ahead these alone).
+pub fn contact_keys(o: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::with_capacity(2);
     let email = read::text(&o["billing"]["email"]).trim().to_lowercase();
     if !email.is_empty() {
         keys.push((bucket::EMAILS, email));
     }
     if let Some(cid) = read::id(&o["customer_id"]) {
         keys.push((bucket::EMAILS, format!("#{}", ids::customer_contact_id(cid))));
+    }
+    keys
+}
+
+/// The state [`draft`] and [`converted`] read for order `o`, to read
+/// ahead: its checkout held and its shopper's [`contact_keys`].
+pub fn keys(o: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = contact_keys(o);
+    if let Some(id) = read::id(&o["id"]) {
+        keys.push((bucket::CHECKOUTS, id.to_string()));
     }
     keys
 }

@@ -119,7 +119,7 @@ impl Phase {
             Phase::Products => items.iter().flat_map(apply::product_keys).collect(),
             Phase::Collections => items.iter().flat_map(id_in(bucket::LINKED_CATEGORIES, "id")).collect(),
             Phase::Contacts => vec![],
-            Phase::Orders => items.iter().flat_map(Buyers::keys).collect(),
+            Phase::Orders => items.iter().flat_map(super::checkouts::contact_keys).collect(),
             Phase::Refunds => items.iter().flat_map(id_in(REFUND_OWNERS, "parent_id")).collect(),
             Phase::Checkouts => items.iter().flat_map(super::checkouts::keys).collect(),
         }
