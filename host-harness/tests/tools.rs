@@ -100,6 +100,24 @@ impl Env {
     }
 }
 
+/// A direct-mode product with no field set; a test sets the ones it sends.
+fn no_product_fields() -> wit::direct::ProductFields {
+    wit::direct::ProductFields {
+        name: None,
+        status: None,
+        description: None,
+        short_description: None,
+        sku: None,
+        global_unique_id: None,
+        regular_price: None,
+        sale_price: None,
+        manage_stock: None,
+        stock_quantity: None,
+        categories: None,
+        meta_data: None,
+    }
+}
+
 fn invalid_field(e: wit::types::Error) -> String {
     match e {
         wit::types::Error::InvalidInput(i) => i.field,
@@ -919,17 +937,9 @@ async fn direct_mode_typed_functions_run_the_same_tools() {
 
     let fields = wit::direct::ProductFields {
         name: Some("Direct Tee".into()),
-        status: None,
-        description: None,
-        short_description: None,
         sku: Some("DIRECT-TEE".into()),
-        global_unique_id: None,
         regular_price: Some("19.99".into()),
-        sale_price: None,
-        manage_stock: None,
-        stock_quantity: None,
-        categories: None,
-        meta_data: None,
+        ..no_product_fields()
     };
     e.s.begin_call();
     let made =
@@ -1492,20 +1502,7 @@ async fn direct_mode_push_and_batch_results_are_typed() {
         (id, "simple", Some(&*sku), Some(7))
     );
     assert!(pushed.errors.is_empty());
-    let fields = |price: &str| ProductFields {
-        name: None,
-        status: None,
-        description: None,
-        short_description: None,
-        sku: None,
-        global_unique_id: None,
-        regular_price: Some(price.to_string()),
-        sale_price: None,
-        manage_stock: None,
-        stock_quantity: None,
-        categories: None,
-        meta_data: None,
-    };
+    let fields = |price: &str| ProductFields { regular_price: Some(price.to_string()), ..no_product_fields() };
     e.s.begin_call();
     let batch =
         e.s.bindings
