@@ -364,25 +364,7 @@ fn realstore_raw_api_request_cannot_read_wordpress_users() {
     let is_users =
         |out: &str| out.contains("\"roles\"") || out.contains("\"username\"") || out.contains("\"capabilities\"");
     for (name, store) in [("http", r.get("WOO_STORE_URL_HTTP")), ("https", r.get("WOO_STORE_URL_HTTPS"))] {
-        let db = db_path(&format!("raw-escape-{name}"));
-        ok(&woo(
-            &[
-                "--db",
-                &db,
-                "--ca-cert",
-                r.get("WOO_STORE_CA_CERT"),
-                "connect",
-                "--import",
-                "none",
-                "--store",
-                store,
-                "--key",
-                r.get("WOO_CONSUMER_KEY"),
-                "--secret",
-                r.get("WOO_CONSUMER_SECRET"),
-            ],
-            &[],
-        ));
+        let db = connected_to(&format!("raw-escape-{name}"), store);
         let keys = [
             "rest_route",
             "Rest_Route",
@@ -1783,6 +1765,12 @@ fn realstore_checkout_drafts_are_checkouts_converted_when_ordered_and_abandoned_
 
 /// A database connected over HTTPS to the real store, without an import.
 fn connected(name: &str) -> String {
+    connected_to(name, real().get("WOO_STORE_URL_HTTPS"))
+}
+
+/// A database `name` connected to the real store at `store` (its HTTP or
+/// HTTPS URL) with the read_write key, nothing imported.
+fn connected_to(name: &str, store: &str) -> String {
     let r = real();
     let db = db_path(name);
     ok(&woo(
@@ -1795,7 +1783,7 @@ fn connected(name: &str) -> String {
             "--import",
             "none",
             "--store",
-            r.get("WOO_STORE_URL_HTTPS"),
+            store,
             "--key",
             r.get("WOO_CONSUMER_KEY"),
             "--secret",
